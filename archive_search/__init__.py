@@ -1,0 +1,37 @@
+"""archive-search: a searchable full-text archive of news articles.
+
+The library is the product; the ``arch`` command is a thin layer over it::
+
+    from archive_search import Archive
+    arc = Archive.init("news")
+    arc.import_paths(["downloads/"])
+    for hit in arc.search("Kim Jong-un").hits:
+        print(hit.date, hit.title)
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .archive import Archive, ArchiveStats  # noqa: E402
+from .article import Article  # noqa: E402
+from .errors import ArchiveError, ArchiveLocked, ArchiveNotFound, NotFound, QueryError  # noqa: E402
+from .importing import ImportReport  # noqa: E402
+from .index import SyncReport  # noqa: E402
+from .search import Hit, SearchResult  # noqa: E402
+
+__all__ = [
+    "Archive",
+    "ArchiveError",
+    "ArchiveLocked",
+    "ArchiveNotFound",
+    "ArchiveStats",
+    "Article",
+    "Hit",
+    "ImportReport",
+    "NotFound",
+    "QueryError",
+    "SearchResult",
+    "SyncReport",
+    "__version__",
+]

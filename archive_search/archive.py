@@ -1,0 +1,249 @@
+"""The archive as a whole: the Python API that every CLI command is a thin layer over.
+
+>>> arc = Archive.init("news")                       # doctest: +SKIP
+>>> arc.import_paths(["downloads/articles"])         # doctest: +SKIP
+>>> [h.title for h in arc.search("Kim Jong-un").hits]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import datetime as _dt
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import config
+from .article import Article, is_safe_id
+from .errors import ArchiveError, ArchiveLocked, NotFound
+from .importers import ImportOptions, expand_inputs
+from .importing import ImportReport, run_import
+from .index import Index, SyncReport
+from .lock import write_lock
+from .search import SearchResult, run_search
+from .store import Corpus
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ArchiveStats:
+    """What ``arch stats`` reports."""
+
+    root: str
+    articles: int
+    first_date: str | None
+    last_date: str | None
+    undated: int
+    sources: list[tuple[str, int]]
+    tags: list[tuple[str, int]]
+    languages: list[tuple[str, int]]
+    index_up_to_date: bool
+    index_documents: int
+    problems: list[str] = field(default_factory=list)
+
+
+class Archive:
+    """An archive folder: ``archive.yaml``, ``corpus/`` (source of truth), ``index/`` (derived)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        self.settings = config.load_settings(self.root)
+        self.corpus = Corpus(self.root / "corpus")
+        self.index = Index(self.root / "index", self.corpus, self.settings)
+
+    # -- finding and creating ----------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None = None) -> Archive:
+        """The archive at ``path``, else ``$ARCH_HOME``, else at or above the current folder."""
+        return cls(config.find_root(path))
+
+    @classmethod
+    def init(cls, path: str | os.PathLike[str], name: str | None = None) -> Archive:
+        """Create an empty archive (an existing one is left as it is and returned)."""
+        root = Path(path).expanduser()
+        settings_file = root / config.CONFIG_NAME
+        if root.exists() and not root.is_dir():
+            raise ArchiveError(f"{root} exists and is not a folder")
+        if not settings_file.exists():
+            root.mkdir(parents=True, exist_ok=True)
+            label = name or root.resolve().name or "news archive"
+            settings_file.write_text(config.TEMPLATE.format(name=label), encoding="utf-8")
+        (root / "corpus").mkdir(exist_ok=True)
+        (root / "index").mkdir(exist_ok=True)
+        gitignore = root / "index" / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("*\n!.gitignore\n", encoding="utf-8")
+        return cls(root)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self, wait: float = 0.0) -> Iterator[None]:
+        """Hold the archive's write lock (one writer at a time; readers are never blocked)."""
+        with write_lock(self.root / "index" / "write.lock", wait=wait):
+            yield
+
+    def import_paths(
+        self,
+        paths: list[str | os.PathLike[str]],
+        *,
+        format: str | None = None,  # noqa: A002 - mirrors the --format option
+        mapping: dict[str, str] | None = None,
+        include: tuple[str, ...] = (),
+        exclude: tuple[str, ...] = (),
+        index: bool = True,
+        dry_run: bool = False,
+        wait: float = 0.0,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Import files, folders, ``.gz``/``.zip`` files or ``-`` (stdin) into the archive."""
+        options = ImportOptions(mapping=dict(mapping or {}))
+        names = [str(p) for p in paths]
+        bulk = _total_bytes(names) > 4 * 1024 * 1024
+        inputs = expand_inputs(names, include=include, exclude=exclude)
+        with self.writing(wait):
+            self.corpus.clean_temporaries()
+            if index or dry_run:
+                self.index.sync()
+            return run_import(
+                self, inputs, fmt=format, options=options, index=index, dry_run=dry_run,
+                progress=progress, bulk_hint=bulk,
+            )
+
+    def update_index(
+        self, rebuild: bool = False, wait: float = 0.0, progress: Progress | None = None
+    ) -> SyncReport:
+        """Reconcile the index with ``corpus/`` (or rebuild it from scratch)."""
+        with self.writing(wait):
+            self.corpus.clean_temporaries()
+            return self.index.rebuild(progress) if rebuild else self.index.sync(progress)
+
+    def ensure_index(self, progress: Progress | None = None) -> SyncReport | None:
+        """Build the index on first use and catch up with added or removed files.
+
+        Returns what was done, or None when the index was already current. When another
+        process holds the write lock, an existing index is used as it is.
+        """
+        if not self.index.is_stale():
+            return None
+        try:
+            with self.writing(wait=0.0 if self.index.exists() else 30.0):
+                if not self.index.is_stale():
+                    return None
+                return self.index.sync(progress)
+        except ArchiveLocked:
+            if self.index.exists():
+                return None
+            raise
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        since: _dt.datetime | None = None,
+        until: _dt.datetime | None = None,
+        sort: str = "relevance",
+        limit: int | None = None,
+        offset: int = 0,
+        snippets: bool = True,
+    ) -> SearchResult:
+        """Ranked search; see :mod:`archive_search.query` for the query language."""
+        self.ensure_index()
+        return run_search(
+            self, query, since=since, until=until, sort=sort, limit=limit, offset=offset,
+            snippets=snippets,
+        )
+
+    def get(self, article_id: str) -> tuple[Article, str]:
+        """The article with this id and its path relative to the archive."""
+        if not is_safe_id(article_id):
+            raise NotFound(f"no article with id {article_id!r}")
+        self.ensure_index()
+        rel = self.index.load_manifest().ids().get(article_id)
+        if rel is None:
+            raise NotFound(f"no article with id {article_id!r} (try: arch search 'id:…')")
+        return self.corpus.read(rel), f"corpus/{rel}"
+
+    def articles(self) -> Iterator[tuple[str, Article]]:
+        """Every readable article file, in path order, as ``(relpath, article)``."""
+        for rel in self.corpus.scan():
+            try:
+                yield rel, self.corpus.read(rel)
+            except (OSError, UnicodeDecodeError, ValueError):
+                continue
+
+    def stats(self, top: int = 10) -> ArchiveStats:
+        """Counts, date range, top sources, tags and languages, and index freshness."""
+        up_to_date = not self.index.is_stale() and self._files_unchanged()
+        self.ensure_index()
+        ix = self.index.open()
+        sources: collections.Counter[str] = collections.Counter()
+        tags: collections.Counter[str] = collections.Counter()
+        langs: collections.Counter[str] = collections.Counter()
+        dates: list[str] = []
+        undated = 0
+        with ix.searcher() as searcher:
+            count = searcher.doc_count()
+            for stored in searcher.all_stored_fields():
+                if stored.get("source"):
+                    sources[stored["source"]] += 1
+                for tag in (stored.get("tags") or "").split(","):
+                    if tag:
+                        tags[tag] += 1
+                langs[stored.get("lang") or "unknown"] += 1
+                if stored.get("date_text"):
+                    dates.append(stored["date_text"][:19])
+                else:
+                    undated += 1
+        return ArchiveStats(
+            root=str(self.root),
+            articles=count,
+            first_date=min(dates) if dates else None,
+            last_date=max(dates) if dates else None,
+            undated=undated,
+            sources=sources.most_common(top),
+            tags=tags.most_common(top),
+            languages=langs.most_common(top),
+            index_up_to_date=up_to_date,
+            index_documents=count,
+        )
+
+    def _files_unchanged(self) -> bool:
+        manifest = self.index.load_manifest()
+        scanned = self.corpus.scan()
+        if set(scanned) != set(manifest.files):
+            return False
+        return all(
+            (e.mtime_ns, e.size) == scanned[rel] for rel, e in manifest.files.items()
+        )
+
+    def settings_value(self, dotted: str, default: Any = None) -> Any:
+        node: Any = self.settings
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+
+def _total_bytes(paths: list[str]) -> int:
+    total = 0
+    for raw in paths:
+        path = Path(raw)
+        if path.is_file():
+            total += path.stat().st_size
+        elif path.is_dir():
+            for dirpath, _, files in os.walk(path):
+                for name in files:
+                    with contextlib.suppress(OSError):
+                        total += os.path.getsize(os.path.join(dirpath, name))
+                if total > 64 * 1024 * 1024:
+                    return total
+    return total

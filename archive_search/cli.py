@@ -1,0 +1,475 @@
+"""The ``arch`` command: a thin layer over :class:`archive_search.Archive`.
+
+Results go to stdout, messages and progress to stderr. Exit status: 0 ok, 1 nothing found (or
+some inputs failed to import), 2 usage error or bad query, 3 archive locked, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from . import __version__
+from .archive import Archive
+from .dates import DateError, parse_user_date
+from .errors import ArchiveError, NotFound
+from .output import FORMATS, HIT_FIELDS, parse_fields, write_rows
+from .progress import Progress
+
+
+class CliError(click.ClickException):
+    """A one-line error with its own exit status."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: TextIO | None = None) -> None:
+        click.echo(f"arch: error: {self.format_message()}", err=True)
+
+
+class ArchGroup(click.Group):
+    """Turns library errors into one-line messages and exit codes instead of tracebacks."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ArchiveError as exc:
+            raise CliError(str(exc), exc.exit_code) from None
+        except KeyboardInterrupt:
+            click.echo("arch: interrupted", err=True)
+            ctx.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # the last line of defence: never a traceback for users
+            if os.environ.get("ARCH_DEBUG"):
+                raise
+            raise CliError(
+                f"unexpected {type(exc).__name__}: {exc} (run with ARCH_DEBUG=1 for details)", 70
+            ) from None
+
+
+def _archive(ctx: click.Context) -> Archive:
+    return Archive.open(ctx.obj.get("archive"))
+
+
+def _stdout_is_tty() -> bool:
+    return sys.stdout.isatty()
+
+
+def _default_format() -> str:
+    return "table" if _stdout_is_tty() else "tsv"
+
+
+def _color() -> bool:
+    return _stdout_is_tty() and not os.environ.get("NO_COLOR")
+
+
+def _user_date(value: str | None, *, end: bool, option: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return parse_user_date(value, end=end)
+    except DateError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+
+
+def _ensure_index(arc: Archive) -> None:
+    if arc.index.is_stale():
+        first = not arc.index.exists()
+        if first:
+            click.echo("arch: building the index (first use)…", err=True)
+        bar = Progress("indexing")
+        report = arc.ensure_index(progress=bar)
+        bar.close()
+        if report is not None and (first or report.added or report.deleted or report.changed):
+            click.echo(
+                f"arch: index updated: {report.added} added, {report.changed} changed, "
+                f"{report.deleted} deleted ({report.seconds:.1f} s)",
+                err=True,
+            )
+        for problem in report.problems if report else []:
+            click.echo(f"arch: warning: {problem}", err=True)
+
+
+FORMAT_OPTION = click.option(
+    "--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
+    help="Output format (default: table on a terminal, tsv otherwise).",
+)
+FIELDS_OPTION = click.option(
+    "--fields", default=None, metavar="A,B,…",
+    help=f"Columns to show, from: {', '.join(HIT_FIELDS)}.",
+)
+
+
+@click.group(cls=ArchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--archive", "-a", "archive_path", metavar="DIR", default=None,
+    help="The archive folder (default: $ARCH_HOME, else the nearest folder with archive.yaml).",
+)
+@click.version_option(__version__, prog_name="archive-search")
+@click.pass_context
+def cli(ctx: click.Context, archive_path: str | None) -> None:
+    """Search a full-text archive of news articles.
+
+    \b
+    Examples:
+      arch search "Kim Jong-un"
+      arch init ~/news && arch --archive ~/news import ~/Downloads/articles/
+      arch search 'title:missile date:2023-09' --format csv > hits.csv
+      arch show <id>
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["archive"] = archive_path
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False), default=".")
+@click.option("--name", default=None, help="A name for the archive (default: the folder name).")
+def init(directory: str, name: str | None) -> None:
+    """Create an empty archive: archive.yaml, corpus/ and index/.
+
+    \b
+    Examples:
+      arch init ~/news
+      arch init . --name "Korea desk"
+    """
+    existed = (Path(directory) / "archive.yaml").exists()
+    arc = Archive.init(directory, name=name)
+    verb = "already an archive" if existed else "created archive"
+    click.echo(f"arch: {verb}: {arc.root}", err=True)
+
+
+def _parse_mapping(values: tuple[str, ...]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for value in values:
+        for pair in value.split(","):
+            if not pair.strip():
+                continue
+            key, sep, target = pair.partition("=")
+            if not sep or not key.strip() or not target.strip():
+                raise click.BadParameter(
+                    f"{pair!r} is not FIELD=INPUT_KEY (e.g. date=published_at)", param_hint="--map"
+                )
+            mapping[key.strip()] = target.strip()
+    return mapping
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "-f", "fmt", default=None, metavar="FORMAT",
+              help="Input format instead of detecting it: scraped, markdown, json, jsonl, csv, "
+                   "html, feed, reuters.")
+@click.option("--map", "mapping", multiple=True, metavar="FIELD=KEY,…",
+              help="Read our FIELD from the input's KEY, e.g. --map title=headline,date=pub.")
+@click.option("--include", multiple=True, metavar="GLOB", help="Only files matching GLOB.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB.")
+@click.option("--no-index", is_flag=True, help="Write the articles but leave indexing for later.")
+@click.option("--dry-run", is_flag=True, help="Show what would be imported; change nothing.")
+@click.option("--wait", type=float, default=0.0, metavar="SECONDS",
+              help="Wait this long for another writer to finish.")
+@click.pass_context
+def import_(ctx: click.Context, paths: tuple[str, ...], fmt: str | None,
+            mapping: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...],
+            no_index: bool, dry_run: bool, wait: float) -> None:
+    """Import articles from files, folders, .gz/.zip files or - (stdin).
+
+    Formats are detected by extension and content. Duplicates (same id, or the same title and
+    body) are counted and skipped, so importing again is safe. A summary goes to stderr, with
+    one line per input or record that failed. Exit status 1 when anything failed.
+
+    \b
+    Examples:
+      arch import ~/Downloads/articles/
+      arch import export.csv --map date=published_at
+      cat feed.jsonl | arch import - --format jsonl
+      arch import dump.zip --include '*.json' --dry-run
+    """
+    arc = _archive(ctx)
+    bar = Progress("importing")
+    report = arc.import_paths(
+        list(paths), format=fmt, mapping=_parse_mapping(mapping), include=include,
+        exclude=exclude, index=not no_index, dry_run=dry_run, wait=wait, progress=bar,
+    )
+    bar.close()
+    if dry_run:
+        rows = [p.__dict__ for p in report.planned]
+        write_rows(rows, ["source", "format", "id", "date", "title", "action"],
+                   _default_format(), sys.stdout)
+    for line in report.failed:
+        click.echo(f"arch: failed: {line}", err=True)
+    for line in report.warnings:
+        click.echo(f"arch: warning: {line}", err=True)
+    prefix = "dry run: would have " if dry_run else ""
+    click.echo(f"arch: {prefix}{report.summary()}", err=True)
+    if report.failed:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Rebuild from scratch, swapped in when complete.")
+@click.option("--wait", type=float, default=0.0, metavar="SECONDS",
+              help="Wait this long for another writer to finish.")
+@click.pass_context
+def index(ctx: click.Context, rebuild: bool, wait: float) -> None:
+    """Bring the index up to date with corpus/ (only what changed).
+
+    Picks up article files added, edited or deleted by hand. --rebuild builds a new index
+    beside the old one, which keeps answering searches until the new one is complete.
+
+    \b
+    Examples:
+      arch index
+      arch index --rebuild
+    """
+    arc = _archive(ctx)
+    bar = Progress("indexing")
+    report = arc.update_index(rebuild=rebuild, wait=wait, progress=bar)
+    bar.close()
+    for problem in report.problems:
+        click.echo(f"arch: warning: {problem}", err=True)
+    what = "rebuilt" if report.rebuilt else "updated"
+    click.echo(
+        f"arch: index {what}: {report.added} added, {report.changed} changed, "
+        f"{report.deleted} deleted, {report.unchanged} unchanged ({report.seconds:.2f} s)",
+        err=True,
+    )
+
+
+def _hit_rows(result: Any, query: str | None = None) -> list[dict[str, Any]]:
+    rows = []
+    for hit in result.hits:
+        row = hit.as_dict()
+        if query is not None:
+            row["query"] = query
+        rows.append(row)
+    return rows
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--since", default=None, metavar="DATE", help="Only articles on or after DATE.")
+@click.option("--until", default=None, metavar="DATE", help="Only articles on or before DATE.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]),
+              default="relevance", show_default=True)
+@click.option("--limit", "-n", type=click.IntRange(min=0), default=None,
+              help="How many results (default 10; 0 for all).")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many results.")
+@click.option("--batch", type=click.File("r", encoding="utf-8"), default=None, metavar="FILE",
+              help="Run one query per line of FILE (- for stdin); rows carry the query.")
+@FORMAT_OPTION
+@FIELDS_OPTION
+@click.pass_context
+def search(ctx: click.Context, query: str | None, since: str | None, until: str | None,
+           sort: str, limit: int | None, offset: int, batch: TextIO | None,
+           fmt: str | None, fields: str | None) -> None:
+    """Ranked full-text search with highlighted snippets.
+
+    QUERY uses the Whoosh query language: words (all must match), "exact phrases", OR, NOT,
+    field:value (title, body, tags, source, author, lang, id), wildcards (missil*), and dates:
+    date:2023-09, date:[2023-09-01 to 2023-09-30], date:>2023-09-15. Exit status 1 when
+    nothing matched.
+
+    \b
+    Examples:
+      arch search "Kim Jong-un"
+      arch search 'title:missile date:2023-09' --format csv > hits.csv
+      arch search Vladivostok --since 2023-09-01 --sort newest --fields date,title,source
+      arch search --batch queries.txt --format jsonl
+    """
+    if (query is None) == (batch is None):
+        raise click.UsageError("give a QUERY or --batch FILE (not both)")
+    fmt = fmt or _default_format()
+    try:
+        columns = parse_fields(fields, fmt)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fields") from None
+    start = _user_date(since, end=False, option="--since")
+    end = _user_date(until, end=True, option="--until")
+    arc = _archive(ctx)
+    _ensure_index(arc)
+    options = {"since": start, "until": end, "sort": sort, "limit": limit, "offset": offset,
+               "snippets": "snippet" in columns}
+    if batch is None:
+        result = arc.search(query or "", **options)
+        write_rows(_hit_rows(result), columns, fmt, sys.stdout, color=_color(),
+                   width=_width())
+        if not result.hits:
+            click.echo(f"arch: no results for {query!r}", err=True)
+            ctx.exit(1)
+        if fmt == "table" and result.total > len(result.hits) + offset:
+            click.echo(f"arch: {len(result.hits)} of {result.total} shown "
+                       f"(--limit/--offset for more)", err=True)
+        return
+    rows: list[dict[str, Any]] = []
+    failures = 0
+    for line_no, line in enumerate(batch, 1):
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            result = arc.search(text, **options)
+        except ArchiveError as exc:
+            failures += 1
+            click.echo(f"arch: error: line {line_no}: {exc}", err=True)
+            continue
+        rows.extend(_hit_rows(result, text))
+    write_rows(rows, ["query", *columns], fmt, sys.stdout, color=_color(), width=_width())
+    if failures:
+        ctx.exit(2)
+    if not rows:
+        ctx.exit(1)
+
+
+def _width() -> int:
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        return 120
+
+
+@cli.command()
+@click.argument("article_id")
+@click.option("--format", "-f", "fmt", type=click.Choice(["md", "json", "yaml"]), default="md",
+              show_default=True)
+@click.pass_context
+def show(ctx: click.Context, article_id: str, fmt: str) -> None:
+    """Print one article: its file as stored (md), or its fields as JSON or YAML.
+
+    \b
+    Examples:
+      arch show kim-jong-un-arrives-in-vladivostok-3f2a91c0de
+      arch show reuters-1 --format json | jq .title
+    """
+    from . import articlefile
+
+    arc = _archive(ctx)
+    _ensure_index(arc)
+    try:
+        article, path = arc.get(article_id)
+    except NotFound as exc:
+        raise CliError(str(exc), 1) from None
+    if fmt == "md":
+        click.echo(articlefile.dumps(article), nl=False)
+        return
+    data = {
+        "id": article.id, "title": article.title, "date": article.date,
+        "source": article.source, "url": article.url, "authors": article.authors,
+        "tags": article.tags, "lang": article.lang, "see_also": article.see_also,
+        "body": article.body, "path": path,
+    }
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        import yaml
+
+        click.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), nl=False)
+
+
+_EXTENSION_FORMATS = {
+    ".csv": "csv", ".tsv": "tsv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".yaml": "yaml", ".yml": "yaml", ".md": "markdown", ".txt": "table",
+}
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to FILE (atomically) instead of stdout; format from its extension.")
+@click.option("--since", default=None, metavar="DATE", help="Only articles on or after DATE.")
+@click.option("--until", default=None, metavar="DATE", help="Only articles on or before DATE.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default=None,
+              help="Default: relevance with a QUERY, oldest first without.")
+@FORMAT_OPTION
+@FIELDS_OPTION
+@click.pass_context
+def export(ctx: click.Context, query: str | None, output: str | None, since: str | None,
+           until: str | None, sort: str | None, fmt: str | None, fields: str | None) -> None:
+    """Write the whole archive, or every article matching QUERY, as a table or data file.
+
+    \b
+    Examples:
+      arch export -o archive.csv
+      arch export --format markdown --fields date,title,source 'tags:korea' -o table.md
+      arch export 'source:reuters' --since 1987-03 --format jsonl > march.jsonl
+    """
+    from .store import atomic_write_text
+
+    if fmt is None and output:
+        fmt = _EXTENSION_FORMATS.get(Path(output).suffix.lower())
+    fmt = fmt or ("csv" if not _stdout_is_tty() else "table")
+    try:
+        columns = parse_fields(fields or "id,date,title,source,tags,url", fmt)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fields") from None
+    arc = _archive(ctx)
+    _ensure_index(arc)
+    result = arc.search(
+        query or "*", since=_user_date(since, end=False, option="--since"),
+        until=_user_date(until, end=True, option="--until"),
+        sort=sort or ("relevance" if query else "oldest"), limit=0,
+        snippets="snippet" in columns,
+    )
+    rows = _hit_rows(result)
+    if output:
+        import io
+
+        buf = io.StringIO()
+        write_rows(rows, columns, fmt, buf)
+        atomic_write_text(Path(output), buf.getvalue())
+        click.echo(f"arch: wrote {len(rows)} articles to {output}", err=True)
+    else:
+        write_rows(rows, columns, fmt, sys.stdout, color=_color(), width=_width())
+    if not rows:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "yaml"]),
+              default="text", show_default=True)
+@click.pass_context
+def stats(ctx: click.Context, fmt: str) -> None:
+    """Article count, date range, top sources, tags and languages, index freshness.
+
+    \b
+    Examples:
+      arch stats
+      arch stats --format json | jq .articles
+    """
+    from dataclasses import asdict
+
+    arc = _archive(ctx)
+    info = arc.stats()
+    data = asdict(info)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    if fmt == "yaml":
+        import yaml
+
+        click.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), nl=False)
+        return
+    fresh = "up to date" if info.index_up_to_date else "was behind corpus/ (now updated)"
+    lines = [
+        f"archive:   {info.root}",
+        f"articles:  {info.articles:,} ({info.undated:,} undated)",
+        f"dates:     {info.first_date or '-'} … {info.last_date or '-'}",
+        f"index:     {fresh}",
+        "sources:   " + ", ".join(f"{s} ({n})" for s, n in info.sources),
+        "tags:      " + ", ".join(f"{t} ({n})" for t, n in info.tags),
+        "languages: " + ", ".join(f"{t} ({n})" for t, n in info.languages),
+    ]
+    click.echo("\n".join(lines))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(obj={}, prog_name="arch")

@@ -1,0 +1,104 @@
+"""Finding the archive and reading its settings (``archive.yaml``).
+
+An archive is found like git finds a repository: ``--archive``, else ``$ARCH_HOME``, else the
+nearest folder at or above the current one that holds an ``archive.yaml``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ArchiveError, ArchiveNotFound
+
+CONFIG_NAME = "archive.yaml"
+
+#: Every setting with its default. ``archive.yaml`` overrides any part of it.
+DEFAULTS: dict[str, Any] = {
+    "name": "news archive",
+    "search": {
+        "limit": 10,
+        "default_operator": "and",
+        "title_boost": 2.0,
+        "tags_boost": 1.5,
+        "phrase_boost": 2.0,
+        "bm25_b": 0.75,
+        "bm25_k1": 1.2,
+        "max_expansions": 1000,
+        "snippet_chars": 220,
+    },
+    "index": {"procs": 1, "memory_mb": 256},
+    "names": {"aliases": [], "separate": []},
+}
+
+TEMPLATE = """\
+# archive-search settings. Every key is optional; these are the defaults.
+name: {name}
+search:
+  limit: 10              # results per page
+  default_operator: and  # 'and': every word must match; 'or': any word, best first
+  title_boost: 2.0       # weight of a match in the title against one in the body
+  max_expansions: 1000   # a wildcard matching more terms than this is refused
+names:
+  aliases: []            # e.g. [["Jim Baker", "James Baker"]]: spellings of one person
+  separate: []           # e.g. [["Kim Jong-il", "Kim Jong-un"]]: never merge these
+"""
+
+
+def find_root(explicit: str | os.PathLike[str] | None = None, start: Path | None = None) -> Path:
+    """The archive folder to use; raises :class:`ArchiveNotFound` with advice."""
+    if explicit:
+        root = Path(explicit).expanduser()
+        if not (root / CONFIG_NAME).is_file():
+            raise ArchiveNotFound(
+                f"no archive at {root} (no {CONFIG_NAME}); create one with: arch init {root}"
+            )
+        return root.resolve()
+    env = os.environ.get("ARCH_HOME")
+    if env:
+        root = Path(env).expanduser()
+        if not (root / CONFIG_NAME).is_file():
+            raise ArchiveNotFound(
+                f"ARCH_HOME={env} is not an archive (no {CONFIG_NAME}); create one with: "
+                f"arch init {env}"
+            )
+        return root.resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise ArchiveNotFound(
+        "no archive here or in any parent folder; create one with 'arch init DIR' "
+        "or point to one with --archive DIR or ARCH_HOME"
+    )
+
+
+def load_settings(root: Path) -> dict[str, Any]:
+    """Defaults overlaid with ``archive.yaml`` (read with ``yaml.safe_load``)."""
+    path = root / CONFIG_NAME
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ArchiveError(f"{path}{where}: not valid YAML") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArchiveError(f"{path}: cannot read settings ({exc})") from None
+    if not isinstance(data, dict):
+        raise ArchiveError(f"{path}: settings must be a mapping of keys to values")
+    return merge(DEFAULTS, data)
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``base`` with ``override`` laid over it, mapping by mapping."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out

@@ -1,0 +1,406 @@
+"""The search index: everything that knows about Whoosh lives here.
+
+The index is derived from ``corpus/`` and can always be rebuilt from it. It is kept in
+generations: ``index/gen-N/`` holds the Whoosh files plus ``manifest.json`` (what corpus files it
+reflects, by path, mtime and size), and ``index/CURRENT`` names the live generation. Incremental
+updates commit into the live generation (Whoosh swaps its table of contents atomically); a
+rebuild fills a new generation and then replaces ``CURRENT`` in one rename, so an interrupted
+rebuild leaves the old index answering.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import analysis, fields
+from whoosh import index as whoosh_index
+from whoosh.support.charset import accent_map
+
+from .article import Article
+from .store import Corpus, atomic_write_text
+
+#: Bump when the schema or the analysis changes: an older index is then rebuilt automatically.
+SCHEMA_VERSION = 1
+#: Languages with their own stemmed fields; everything else goes to the neutral ``*_xx`` fields.
+STEMMED_LANGUAGES = ("de", "fr")
+Progress = Callable[[int], None]
+
+
+def _english() -> analysis.Analyzer:
+    return analysis.StemmingAnalyzer() | analysis.CharsetFilter(accent_map)
+
+
+def _neutral() -> analysis.Analyzer:
+    return analysis.StandardAnalyzer(stoplist=None) | analysis.CharsetFilter(accent_map)
+
+
+def _simple() -> analysis.Analyzer:
+    return analysis.SimpleAnalyzer() | analysis.CharsetFilter(accent_map)
+
+
+def _tags() -> analysis.Analyzer:
+    """Comma-separated tags, lower-cased; stop words dropped so that a plain query word such as
+    'is' never becomes a required tag when the query is searched across fields."""
+    return (
+        analysis.CommaSeparatedTokenizer()
+        | analysis.LowercaseFilter()
+        | analysis.StopFilter(minsize=1)
+    )
+
+
+def build_schema() -> fields.Schema:
+    """The index schema. Titles and bodies are indexed per language family (``title``/``body``
+    for English and unknown, ``*_de``, ``*_fr`` with their own stemmers, ``*_xx`` unstemmed), so
+    German text is never cut up by English suffix rules."""
+    schema = fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        path=fields.STORED(),
+        title=fields.TEXT(stored=True, analyzer=_english()),
+        body=fields.TEXT(analyzer=_english()),
+        date=fields.DATETIME(sortable=True),
+        date_text=fields.STORED(),
+        tags=fields.TEXT(stored=True, analyzer=_tags()),
+        source=fields.TEXT(stored=True, analyzer=_simple()),
+        authors=fields.TEXT(analyzer=_simple()),
+        names=fields.KEYWORD(commas=True, lowercase=True, scorable=True),
+        lang=fields.ID(stored=True),
+        url=fields.STORED(),
+    )
+    for lang in STEMMED_LANGUAGES:
+        lang_analyzer = analysis.LanguageAnalyzer(lang)
+        schema.add(f"title_{lang}", fields.TEXT(analyzer=lang_analyzer))
+        schema.add(f"body_{lang}", fields.TEXT(analyzer=lang_analyzer))
+    schema.add("title_xx", fields.TEXT(analyzer=_neutral()))
+    schema.add("body_xx", fields.TEXT(analyzer=_neutral()))
+    return schema
+
+
+def text_fields(lang: str | None) -> tuple[str, str]:
+    """The (title, body) field names an article in language ``lang`` is indexed under."""
+    base = (lang or "en").lower()[:2]
+    if base == "en":
+        return "title", "body"
+    if base in STEMMED_LANGUAGES:
+        return f"title_{base}", f"body_{base}"
+    return "title_xx", "body_xx"
+
+
+def all_text_fields() -> list[str]:
+    names = ["title", "body"]
+    for lang in (*STEMMED_LANGUAGES, "xx"):
+        names += [f"title_{lang}", f"body_{lang}"]
+    return names
+
+
+def article_document(article: Article, relpath: str) -> dict[str, Any]:
+    """The Whoosh document for one article."""
+    title_field, body_field = text_fields(article.lang)
+    doc: dict[str, Any] = {
+        "id": article.id,
+        "path": relpath,
+        title_field: article.title,
+        body_field: article.body,
+        "lang": (article.lang or "").lower(),
+        "url": article.url or "",
+    }
+    if title_field != "title":
+        doc["title"] = article.title  # stored for display; analysed as English too, harmlessly
+    if article.tags:
+        doc["tags"] = ",".join(t.replace(",", " ") for t in article.tags)
+    if article.source:
+        doc["source"] = article.source
+    if article.authors:
+        doc["authors"] = " ; ".join(article.authors)
+    if article.names:
+        doc["names"] = ",".join(article.names)
+    when = article.datetime
+    if when is not None:
+        doc["date"] = when
+        doc["date_text"] = article.date
+    return doc
+
+
+@dataclass
+class ManifestEntry:
+    mtime_ns: int
+    size: int
+    id: str
+    fingerprint: str
+
+
+@dataclass
+class Manifest:
+    """Which corpus files the index reflects; derived data, rebuilt with the index."""
+
+    files: dict[str, ManifestEntry] = field(default_factory=dict)
+    folders: dict[str, int] = field(default_factory=dict)
+    schema_version: int = SCHEMA_VERSION
+
+    def ids(self) -> dict[str, str]:
+        return {e.id: rel for rel, e in self.files.items()}
+
+    def fingerprints(self) -> dict[str, str]:
+        return {e.fingerprint: e.id for e in self.files.values()}
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "schema_version": self.schema_version,
+                "folders": self.folders,
+                "files": {
+                    rel: [e.mtime_ns, e.size, e.id, e.fingerprint] for rel, e in self.files.items()
+                },
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        data = json.loads(text)
+        files = {rel: ManifestEntry(*vals) for rel, vals in data.get("files", {}).items()}
+        return cls(files, data.get("folders", {}), data.get("schema_version", 0))
+
+
+@dataclass
+class SyncReport:
+    """What an index update did. ``problems`` are one-line messages about corpus files."""
+
+    added: int = 0
+    changed: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    rebuilt: bool = False
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class Index:
+    """The ``index/`` folder of an archive."""
+
+    def __init__(self, root: Path, corpus: Corpus, settings: dict[str, Any]) -> None:
+        self.root = root
+        self.corpus = corpus
+        self.settings = settings
+
+    # -- generations -------------------------------------------------------------------------
+
+    def current_dir(self) -> Path | None:
+        try:
+            name = (self.root / "CURRENT").read_text().strip()
+        except FileNotFoundError:
+            return None
+        path = self.root / name
+        return path if name.startswith("gen-") and (path / "manifest.json").is_file() else None
+
+    def exists(self) -> bool:
+        gen = self.current_dir()
+        return gen is not None and self.load_manifest(gen).schema_version == SCHEMA_VERSION
+
+    def load_manifest(self, gen: Path | None = None) -> Manifest:
+        gen = gen or self.current_dir()
+        if gen is None:
+            return Manifest(schema_version=0)
+        try:
+            return Manifest.from_json((gen / "manifest.json").read_text())
+        except (OSError, ValueError):
+            return Manifest(schema_version=0)
+
+    def open(self) -> whoosh_index.Index:
+        gen = self.current_dir()
+        if gen is None:
+            raise FileNotFoundError("no index yet")
+        return whoosh_index.open_dir(str(gen))
+
+    def _new_generation(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        numbers = [
+            int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()
+        ]
+        path = self.root / f"gen-{max(numbers, default=0) + 1}"
+        path.mkdir()
+        whoosh_index.create_in(str(path), build_schema())
+        return path
+
+    def _publish(self, gen: Path) -> None:
+        atomic_write_text(self.root / "CURRENT", gen.name + "\n")
+        self.remove_stale_generations()
+
+    def remove_stale_generations(self) -> None:
+        """Delete generations other than the live one (left by a finished or killed rebuild)."""
+        live = self.current_dir()
+        for path in self.root.glob("gen-*"):
+            if path.is_dir() and path != live:
+                shutil.rmtree(path, ignore_errors=True)
+
+    # -- updating ----------------------------------------------------------------------------
+
+    def is_stale(self) -> bool:
+        """Cheap check (folder stamps only) whether files were added, removed or renamed."""
+        if not self.exists():
+            return True
+        return self.load_manifest().folders != self.corpus.folder_stamps()
+
+    def sync(self, progress: Progress | None = None) -> SyncReport:
+        """Bring the index in line with ``corpus/``, at a cost proportional to the change.
+
+        The caller holds the archive's write lock.
+        """
+        if not self.exists():
+            return self.rebuild(progress)
+        started = time.perf_counter()
+        gen = self.current_dir()
+        assert gen is not None
+        manifest = self.load_manifest(gen)
+        report = SyncReport()
+        folders = self.corpus.folder_stamps()
+        scanned = self.corpus.scan()
+        todo = [
+            rel
+            for rel, stamp in scanned.items()
+            if (e := manifest.files.get(rel)) is None or (e.mtime_ns, e.size) != stamp
+        ]
+        gone = [rel for rel in manifest.files if rel not in scanned]
+        report.unchanged = len(scanned) - len(todo)
+        if todo or gone:
+            self._apply(gen, manifest, todo, gone, scanned, report, progress)
+        manifest.folders = folders
+        atomic_write_text(gen / "manifest.json", manifest.to_json())
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def rebuild(self, progress: Progress | None = None) -> SyncReport:
+        """Index the whole corpus into a new generation and swap it in when complete."""
+        started = time.perf_counter()
+        folders = self.corpus.folder_stamps()
+        scanned = self.corpus.scan()
+        gen = self._new_generation()
+        manifest = Manifest()
+        report = SyncReport(rebuilt=True)
+        self._apply(gen, manifest, list(scanned), [], scanned, report, progress, fresh=True)
+        manifest.folders = folders
+        atomic_write_text(gen / "manifest.json", manifest.to_json())
+        self._publish(gen)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def session(self, bulk: bool = False) -> IndexSession:
+        """A writer for articles just written to the corpus (used by import).
+
+        The caller holds the write lock and has synced the index first, so the manifest is
+        current and every id it adds is new to the index.
+        """
+        gen = self.current_dir()
+        assert gen is not None
+        return IndexSession(self, gen, bulk)
+
+    def _writer(self, gen: Path, bulk: bool = False) -> Any:
+        ix = whoosh_index.open_dir(str(gen))
+        opts = self.settings.get("index", {})
+        limitmb = int(opts.get("memory_mb", 256))
+        procs = int(opts.get("procs", 1)) if bulk else 1
+        if procs > 1:
+            return ix.writer(procs=procs, limitmb=limitmb, multisegment=True)
+        return ix.writer(limitmb=limitmb)
+
+    def _apply(
+        self,
+        gen: Path,
+        manifest: Manifest,
+        todo: list[str],
+        gone: list[str],
+        scanned: dict[str, tuple[int, int]],
+        report: SyncReport,
+        progress: Progress | None,
+        fresh: bool = False,
+    ) -> None:
+        ids = manifest.ids()
+        writer = self._writer(gen, bulk=fresh and len(todo) > 500)
+        put = writer.add_document if fresh else writer.update_document
+        try:
+            for rel in gone:
+                entry = manifest.files.pop(rel)
+                if ids.get(entry.id) == rel:
+                    writer.delete_by_term("id", entry.id)
+                    del ids[entry.id]
+                report.deleted += 1
+            for n, rel in enumerate(todo, 1):
+                if progress and n % 200 == 0:
+                    progress(200)
+                try:
+                    article = self.corpus.read(rel)
+                except (OSError, UnicodeDecodeError, ValueError) as exc:
+                    report.problems.append(f"corpus/{rel}: cannot read: {exc}")
+                    self._forget(writer, manifest, ids, rel)
+                    continue
+                if not article.id:
+                    article.id = Path(rel).stem
+                owner = ids.get(article.id)
+                if owner is not None and owner != rel and owner in scanned:
+                    report.problems.append(
+                        f"corpus/{rel}: id {article.id!r} is already used by corpus/{owner}; "
+                        "not indexed"
+                    )
+                    self._forget(writer, manifest, ids, rel)
+                    continue
+                old = manifest.files.get(rel)
+                if old is not None and old.id != article.id and ids.get(old.id) == rel:
+                    writer.delete_by_term("id", old.id)
+                    del ids[old.id]
+                put(**article_document(article, rel))
+                mtime, size = scanned[rel]
+                manifest.files[rel] = ManifestEntry(mtime, size, article.id, article.fingerprint())
+                ids[article.id] = rel
+                if old is None:
+                    report.added += 1
+                else:
+                    report.changed += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    @staticmethod
+    def _forget(writer: Any, manifest: Manifest, ids: dict[str, str], rel: str) -> None:
+        old = manifest.files.pop(rel, None)
+        if old is not None and ids.get(old.id) == rel:
+            writer.delete_by_term("id", old.id)
+            del ids[old.id]
+
+
+class IndexSession:
+    """Adds freshly written articles to the live index, then records them in the manifest.
+
+    Documents stream into one Whoosh writer (memory bounded by ``index.memory_mb``); the manifest
+    is written only after the commit, so a kill in between just leaves files that the next
+    :meth:`Index.sync` indexes again.
+    """
+
+    def __init__(self, index: Index, gen: Path, bulk: bool) -> None:
+        self.index = index
+        self.gen = gen
+        self.manifest = index.load_manifest(gen)
+        self.writer = index._writer(gen, bulk=bulk)
+        self.added = 0
+
+    def add(self, relpath: str, article: Article) -> None:
+        st = os.stat(self.index.corpus.root / relpath)
+        self.writer.add_document(**article_document(article, relpath))
+        self.manifest.files[relpath] = ManifestEntry(
+            st.st_mtime_ns, st.st_size, article.id or "", article.fingerprint()
+        )
+        self.added += 1
+
+    def commit(self) -> None:
+        self.writer.commit()
+        self.manifest.folders = self.index.corpus.folder_stamps()
+        atomic_write_text(self.gen / "manifest.json", self.manifest.to_json())
+
+    def cancel(self) -> None:
+        self.writer.cancel()

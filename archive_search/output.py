@@ -1,0 +1,193 @@
+"""Rows of results written as tables for people or as data for scripts.
+
+Every format writes the same rows and the same field names, so a script can switch from
+``--format csv`` to ``--format json`` without surprises. CSV and TSV cells that a spreadsheet
+would run as a formula (starting with ``=``, ``+``, ``-``, ``@``) are prefixed with ``'``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
+
+from .search import HL_END, HL_START
+
+FORMATS = ("table", "csv", "tsv", "json", "jsonl", "yaml", "markdown")
+HIT_FIELDS = ("id", "date", "title", "source", "tags", "score", "snippet", "url", "path")
+DEFAULT_FIELDS = {
+    "table": ("date", "title", "source", "snippet"),
+    "markdown": ("date", "title", "source", "snippet"),
+}
+DEFAULT_DATA_FIELDS = ("id", "date", "title", "source", "tags", "score", "snippet", "url")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_BOLD, _RESET = "\x1b[1m", "\x1b[0m"
+_HL = re.compile(f"[{HL_START}{HL_END}]")
+
+
+def parse_fields(spec: str | None, fmt: str, allowed: Sequence[str] = HIT_FIELDS) -> list[str]:
+    """The columns to write: ``--fields a,b`` checked against ``allowed``, else the defaults."""
+    if not spec:
+        return list(DEFAULT_FIELDS.get(fmt, DEFAULT_DATA_FIELDS))
+    fields = [f.strip().lower() for f in spec.split(",") if f.strip()]
+    unknown = [f for f in fields if f not in allowed]
+    if unknown:
+        raise ValueError(
+            f"unknown field {unknown[0]!r} in --fields (choose from: {', '.join(allowed)})"
+        )
+    return fields
+
+
+def write_rows(
+    rows: Iterable[dict[str, Any]],
+    fields: Sequence[str],
+    fmt: str,
+    out: TextIO,
+    *,
+    color: bool = False,
+    width: int = 100,
+) -> int:
+    """Write ``rows`` (dicts with at least ``fields``) in format ``fmt``; returns the row count."""
+    rows = [{f: row.get(f) for f in fields} for row in rows]
+    if fmt in ("json", "jsonl", "yaml"):
+        data = [{k: _data_value(v) for k, v in row.items()} for row in rows]
+        if fmt == "json":
+            json.dump(data, out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        elif fmt == "jsonl":
+            for item in data:
+                out.write(json.dumps(item, ensure_ascii=False) + "\n")
+        else:
+            import yaml
+
+            if data:
+                yaml.safe_dump(data, out, allow_unicode=True, sort_keys=False, width=100)
+            else:
+                out.write("[]\n")
+    elif fmt in ("csv", "tsv"):
+        _write_delimited(rows, fields, out, "," if fmt == "csv" else "\t")
+    elif fmt in ("table", "markdown"):
+        _write_table(rows, fields, out, fmt, color=color, width=width)
+    else:
+        raise ValueError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
+    return len(rows)
+
+
+def plain(text: str) -> str:
+    """Text without highlight markers."""
+    return _HL.sub("", text)
+
+
+def _data_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return plain(value)
+    return value
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return plain(str(value))
+
+
+def neutralize(cell: str) -> str:
+    """Stop spreadsheets from running a cell as a formula (CSV injection)."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def _write_delimited(rows: list[dict[str, Any]], fields: Sequence[str], out: TextIO,
+                     delimiter: str) -> None:
+    """CSV is quoted as RFC 4180 says; TSV has no quoting at all (tabs and line breaks inside
+    a cell become spaces), so ``cut -f`` and ``awk -F'\t'`` read it directly."""
+    if delimiter == "\t":
+        out.write("\t".join(fields) + "\n")
+        for row in rows:
+            out.write("\t".join(neutralize(" ".join(_cell(row[f]).split())) for f in fields))
+            out.write("\n")
+        return
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([neutralize(_cell(row[f])) for f in fields])
+
+
+def _write_table(rows: list[dict[str, Any]], fields: Sequence[str], out: TextIO, fmt: str,
+                 *, color: bool, width: int) -> None:
+    from tabulate import tabulate
+
+    if not rows:
+        return
+    fixed = {"date": 10, "score": 6, "id": 30, "source": 22, "tags": 24, "path": 40, "url": 40}
+    flexible = [f for f in fields if f not in fixed]
+    room = max(width - sum(fixed.get(f, 0) + 2 for f in fields if f in fixed), 30)
+    per_flexible = max(room // max(len(flexible), 1) - 2, 20)
+    table = []
+    for row in rows:
+        line = []
+        for f in fields:
+            text = _cell(row[f]) if f != "snippet" else " ".join(str(row[f] or "").split())
+            if f == "date":
+                text = text[:10]
+            limit = fixed.get(f, per_flexible)
+            if fmt == "table":
+                text = _shorten(text, limit if f != "snippet" else limit * 2)
+                if f == "snippet":
+                    text = _highlight(text, color)
+            else:
+                text = plain(text).replace("|", "\\|")
+            line.append(text)
+        table.append(line)
+    if fmt == "markdown":
+        out.write(tabulate(table, headers=list(fields), tablefmt="github") + "\n")
+        return
+    widths = {i: (fixed.get(f, per_flexible)) for i, f in enumerate(fields)}
+    out.write(
+        tabulate(
+            table,
+            headers=list(fields),
+            tablefmt="simple",
+            maxcolwidths=[widths[i] for i in range(len(fields))],
+            disable_numparse=True,
+        )
+        + "\n"
+    )
+
+
+def _shorten(text: str, limit: int) -> str:
+    visible = plain(text)
+    if len(visible) <= limit:
+        return text
+    # cut on the visible text, then drop a dangling highlight start
+    out, count = [], 0
+    for ch in text:
+        if ch in (HL_START, HL_END):
+            out.append(ch)
+            continue
+        if count >= limit - 1:
+            break
+        out.append(ch)
+        count += 1
+    cut = "".join(out)
+    if cut.count(HL_START) > cut.count(HL_END):
+        cut += HL_END
+    return cut + "…"
+
+
+def _highlight(text: str, color: bool) -> str:
+    if not color:
+        return plain(text)
+    return text.replace(HL_START, _BOLD).replace(HL_END, _RESET)
+
+
+def render(rows: Iterable[dict[str, Any]], fields: Sequence[str], fmt: str) -> str:
+    """The rows as a string (handy in tests and scripts)."""
+    buf = io.StringIO()
+    write_rows(rows, fields, fmt, buf)
+    return buf.getvalue()

@@ -1,0 +1,210 @@
+"""Reading what the user typed into a Whoosh query, or saying exactly why it can't be read.
+
+The Whoosh query language is kept (phrases, AND/OR/NOT, ``field:value``, wildcards) with these
+changes, each because Whoosh's own behaviour would surprise a user or a script:
+
+* ``date:`` clauses are read here, not by Whoosh's date plugin, which turns a date it cannot read
+  into a query that silently matches nothing and reads ``[2023-09-01 to 2023-09-30]`` as a year.
+* Unbalanced quotes, unknown fields and wildcards that would expand to more than
+  ``search.max_expansions`` terms are errors that say so, instead of odd or endless answers.
+* A query of several plain words also scores the words *as a phrase*, so ``Kim Jong-un`` ranks
+  articles with that exact name above ones that have ``Kim``, ``Jong`` and ``un`` apart.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import qparser, query
+from whoosh.searching import Searcher
+
+from .dates import DateError, parse_user_date
+from .errors import QueryError
+from .index import all_text_fields
+
+MAX_QUERY_CHARS = 4096
+#: Field names a user may type, and what they mean in the index.
+FIELD_ALIASES = {
+    "title": "title",
+    "body": "body",
+    "text": "body",
+    "tags": "tags",
+    "tag": "tags",
+    "source": "source",
+    "site": "source",
+    "author": "authors",
+    "authors": "authors",
+    "id": "id",
+    "lang": "lang",
+    "names": "names",
+    "name": "names",
+    "date": "date",
+}
+_FIELD_REF = re.compile(r"(?<![\w/])([A-Za-z_][\w]*):(?!//)")
+_DATE_CLAUSE = re.compile(
+    r"(?<![\w])date:(?:\[(?P<range>[^\]]*)\]|\{(?P<xrange>[^}]*)\}|(?P<op>[<>]=?)?(?P<value>[^\s)]+))",
+    re.I,
+)
+_OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b|[()\"*?~^]|\w+:")
+_MULTI_WORD = re.compile(r"\S+\s+\S+")
+
+
+@dataclass
+class ParsedQuery:
+    """A user query, as the index will run it, and what was understood from it."""
+
+    text: str
+    query: query.Query
+    date_start: _dt.datetime | None = None
+    date_end: _dt.datetime | None = None
+    terms: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def check_syntax(text: str) -> None:
+    """Raise :class:`QueryError` for problems a user can fix by editing the query."""
+    if not text.strip():
+        raise QueryError("empty query")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"query too long ({len(text):,} characters; the limit is {MAX_QUERY_CHARS:,})"
+        )
+    if text.count('"') % 2:
+        raise QueryError('unbalanced quote in query: add the closing " or remove the quote')
+    outside = re.sub(r'"[^"]*"', " ", text)
+    for name in _FIELD_REF.findall(outside):
+        if name.lower() not in FIELD_ALIASES:
+            known = ", ".join(sorted({k for k in FIELD_ALIASES if k == FIELD_ALIASES[k]}))
+            raise QueryError(f"unknown field '{name}:' in query (fields: {known})")
+
+
+def parse(text: str, searcher: Searcher, settings: dict[str, Any]) -> ParsedQuery:
+    """Turn query text into a :class:`ParsedQuery`; raises :class:`QueryError`."""
+    check_syntax(text)
+    rest, start, end = _take_dates(text)
+    rest = _FIELD_REF.sub(lambda m: FIELD_ALIASES.get(m[1].lower(), m[1]) + ":", rest)
+    search = settings.get("search", {})
+    schema = searcher.schema
+    parsed = ParsedQuery(text=text, query=query.Every(), date_start=start, date_end=end)
+    stripped = rest.strip()
+    if stripped and stripped != "*":
+        words = len(stripped.split())
+        operator = str(search.get("default_operator", "auto")).lower()
+        use_and = operator == "and" or (operator == "auto" and words <= 3)
+        group = qparser.AndGroup if use_and else qparser.OrGroup.factory(0.9)
+        boosts = {"title": float(search.get("title_boost", 2.0))}
+        for name in all_text_fields():
+            if name.startswith("title_"):
+                boosts[name] = boosts["title"]
+        boosts["tags"] = float(search.get("tags_boost", 1.5))
+        parser = qparser.MultifieldParser(
+            [*all_text_fields(), "tags"], schema, fieldboosts=boosts, group=group
+        )
+        parser.add_plugin(qparser.GtLtPlugin())
+        try:
+            q = parser.parse(stripped)
+        except Exception as exc:  # Whoosh raises assorted errors on odd syntax
+            raise QueryError(f"cannot read query: {exc}") from None
+        if q is query.NullQuery:
+            raise QueryError("query has no searchable words (only stop words or punctuation?)")
+        _check_expansions(q, searcher, int(search.get("max_expansions", 1000)))
+        if _is_plain_words(stripped):
+            q = _with_phrase_bonus(q, stripped, schema, float(search.get("phrase_boost", 2.0)))
+        parsed.query = q
+    parsed.terms = sorted({(f, t.decode() if isinstance(t, bytes) else t)
+                           for f, t in _safe_terms(parsed.query)})
+    return parsed
+
+
+def _take_dates(text: str) -> tuple[str, _dt.datetime | None, _dt.datetime | None]:
+    """Remove ``date:`` clauses from the text and return the span they allow."""
+    start: _dt.datetime | None = None
+    end: _dt.datetime | None = None
+
+    def narrow(lo: _dt.datetime | None, hi: _dt.datetime | None) -> None:
+        nonlocal start, end
+        if lo is not None:
+            start = lo if start is None else max(start, lo)
+        if hi is not None:
+            end = hi if end is None else min(end, hi)
+
+    def read(value: str, *, is_end: bool) -> _dt.datetime | None:
+        value = value.strip()
+        if value in ("", "*"):
+            return None
+        try:
+            return parse_user_date(value, end=is_end)
+        except DateError as exc:
+            raise QueryError(f"in date: clause, {exc}") from None
+
+    for m in _DATE_CLAUSE.finditer(text):
+        span = m["range"] if m["range"] is not None else m["xrange"]
+        if span is not None:
+            parts = re.split(r"\s+to\s+|\s+TO\s+", span.strip(), maxsplit=1)
+            if len(parts) != 2:
+                raise QueryError(
+                    f"date range '{m[0]}' must look like date:[2023-09-01 to 2023-09-30]"
+                )
+            narrow(read(parts[0], is_end=False), read(parts[1], is_end=True))
+        elif m["op"]:
+            value = m["value"]
+            if m["op"].startswith(">"):
+                strict = m["op"] == ">"
+                lo = read(value, is_end=strict)
+                narrow(lo + _dt.timedelta(microseconds=1) if (lo and strict) else lo, None)
+            else:
+                strict = m["op"] == "<"
+                hi = read(value, is_end=not strict)
+                narrow(None, hi - _dt.timedelta(microseconds=1) if (hi and strict) else hi)
+        else:
+            narrow(read(m["value"], is_end=False), read(m["value"], is_end=True))
+    if start and end and start > end:
+        raise QueryError("date clauses exclude every date (the start is after the end)")
+    rest = _DATE_CLAUSE.sub(" ", text)
+    rest = re.sub(r"^\s*(AND|OR)\s+|\s+(AND|OR)\s*$", " ", rest.strip())
+    return rest, start, end
+
+
+def _check_expansions(q: query.Query, searcher: Searcher, limit: int) -> None:
+    reader = searcher.reader()
+    for node in q.leaves():
+        if isinstance(node, (query.Wildcard, query.Prefix, query.Regex, query.FuzzyTerm)):
+            pattern = getattr(node, "text", "")
+            if isinstance(node, query.Wildcard) and str(pattern).strip("*?") == "":
+                raise QueryError(
+                    f"wildcard '{pattern}' matches every word; use '*' alone for all articles"
+                )
+            for count, _ in enumerate(node._btexts(reader), 1):
+                if count > limit:
+                    raise QueryError(
+                        f"'{pattern}' matches more than {limit:,} different words; "
+                        "make it more specific"
+                    )
+
+
+def _is_plain_words(text: str) -> bool:
+    return bool(_MULTI_WORD.search(text)) and not _OPERATORS.search(text)
+
+
+def _with_phrase_bonus(
+    q: query.Query, text: str, schema: Any, boost: float
+) -> query.Query:
+    """Require ``q``, and add the words as a phrase in each text field as an optional bonus."""
+    phrases: list[query.Query] = []
+    for name in all_text_fields():
+        words = [t for t in schema[name].process_text(text, mode="query")]
+        if len(words) >= 2:
+            phrases.append(query.Phrase(name, words, boost=boost))
+    if not phrases:
+        return q
+    return query.AndMaybe(q, query.Or(phrases))
+
+
+def _safe_terms(q: query.Query) -> list[tuple[str, Any]]:
+    try:
+        return list(q.iter_all_terms())
+    except Exception:  # some query types (Every) have no terms
+        return []

@@ -1,0 +1,131 @@
+"""The corpus: one article file per article, the archive's source of truth.
+
+Files live at ``corpus/YYYY/MM/<id>.md`` (``corpus/undated/<id>.md`` without a date). Every write
+goes to a hidden temporary file in the target folder and is renamed into place, so a reader or a
+crash never sees half a file; leftovers of a killed writer (``.tmp-*``) are ignored and cleaned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from . import articlefile
+from .article import Article, is_safe_id
+
+ARTICLE_SUFFIX = ".md"
+TMP_PREFIX = ".tmp-"
+#: Folders inside corpus/ that never hold live articles.
+SKIP_DIRS = {".quarantine"}
+_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})")
+
+
+class Corpus:
+    """The ``corpus/`` folder of an archive."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def relpath_for(self, article: Article) -> str:
+        """Where an article belongs, relative to ``corpus/``: by year and month of its date."""
+        if not article.id or not is_safe_id(article.id):
+            raise ValueError(f"unsafe article id: {article.id!r}")
+        m = _YEAR_MONTH.match(article.date or "")
+        folder = f"{m[1]}/{m[2]}" if m else "undated"
+        return f"{folder}/{article.id}{ARTICLE_SUFFIX}"
+
+    def write(self, article: Article, relpath: str | None = None) -> str:
+        """Write the article atomically and return its path relative to ``corpus/``."""
+        rel = relpath or self.relpath_for(article)
+        target = self.root / rel
+        atomic_write_text(target, articlefile.dumps(article))
+        return rel
+
+    def read(self, relpath: str) -> Article:
+        """Parse one article file (raises OSError, UnicodeDecodeError or ArticleFileError)."""
+        with open(self.root / relpath, encoding="utf-8") as fh:
+            return articlefile.loads(fh.read())
+
+    def scan(self) -> dict[str, tuple[int, int]]:
+        """Every article file as ``relpath -> (mtime_ns, size)``, by a walk of stat calls only."""
+        found: dict[str, tuple[int, int]] = {}
+        for rel, entry in self._walk(self.root, ""):
+            st = entry.stat()
+            found[rel] = (st.st_mtime_ns, st.st_size)
+        return found
+
+    def folder_stamps(self) -> dict[str, int]:
+        """The mtime of every folder: a file added, removed or renamed changes its folder's."""
+        stamps: dict[str, int] = {}
+        if not self.root.is_dir():
+            return stamps
+        stack = [(self.root, "")]
+        while stack:
+            path, rel = stack.pop()
+            try:
+                stamps[rel or "."] = path.stat().st_mtime_ns
+                with os.scandir(path) as it:
+                    for entry in it:
+                        if entry.is_dir(follow_symlinks=False) and _live_dir(entry.name):
+                            stack.append((Path(entry.path), f"{rel}{entry.name}/"))
+            except FileNotFoundError:
+                continue
+        return stamps
+
+    def clean_temporaries(self) -> int:
+        """Remove temporary files left by a killed writer; returns how many."""
+        removed = 0
+        if not self.root.is_dir():
+            return 0
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = [d for d in dirnames if _live_dir(d)]
+            for name in filenames:
+                if name.startswith(TMP_PREFIX):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(os.path.join(dirpath, name))
+                        removed += 1
+        return removed
+
+    def _walk(self, path: Path, rel: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
+        try:
+            it = os.scandir(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        with it:
+            entries = sorted(it, key=lambda e: e.name)
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if _live_dir(entry.name):
+                    yield from self._walk(Path(entry.path), f"{rel}{entry.name}/")
+            elif (
+                entry.name.endswith(ARTICLE_SUFFIX)
+                and not entry.name.startswith(".")
+                and entry.is_file(follow_symlinks=False)
+            ):
+                yield f"{rel}{entry.name}", entry
+
+
+def _live_dir(name: str) -> bool:
+    return not name.startswith(".") and name not in SKIP_DIRS
+
+
+def atomic_write_text(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` so that readers see the old file or the new one, never half.
+
+    The data goes to a temporary file in the same folder, then ``os.replace`` swaps it in.
+    Durability against power loss is the caller's batch-level ``os.sync`` (one per batch, not
+    one fsync per file, which would make bulk imports many times slower).
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f"{TMP_PREFIX}{os.getpid()}-{target.name}"
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,140 @@
+"""The arch command: output on stdout, messages on stderr, exit codes scripts can trust."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import article
+
+from archive_search.cli import cli
+
+COMMANDS = ["init", "import", "index", "search", "show", "export", "stats"]
+
+
+@pytest.fixture
+def news(add_articles):
+    return add_articles(
+        article("Kim Jong-un arrives in Vladivostok", "The armoured train arrived.",
+                date="2023-09-12T10:00:00+10:00", tags=["korea", "russia"],
+                source="Pacific Desk", url="https://pacific-desk.example/1"),
+        article("Harbour wall holds", "The flood wall held in the storm.", date="2023-10-02",
+                tags=["floods"], source="Harbour Gazette"),
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_examples(command):
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Examples:" in result.output
+
+
+def test_search_writes_results_to_stdout_and_nothing_else(run, news):
+    result = run("search", "Vladivostok", "--format", "json")
+    assert result.exit_code == 0
+    [hit] = json.loads(result.stdout)
+    assert hit["id"] == news[0]
+    assert hit["date"] == "2023-09-12T10:00:00+10:00"
+    assert list(hit) == ["id", "date", "title", "source", "tags", "score", "snippet", "url"]
+
+
+def test_search_fields_and_formats(run, news):
+    result = run("search", "korea OR floods", "--fields", "date,title,source", "-f", "csv",
+                 "--sort", "newest")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    titles = [r["title"] for r in rows]
+    assert titles == ["Harbour wall holds", "Kim Jong-un arrives in Vladivostok"]
+    assert list(rows[0]) == ["date", "title", "source"]
+
+
+def test_piped_output_defaults_to_tsv(run, news):
+    lines = run("search", "storm").stdout.splitlines()
+    assert lines[0].split("\t")[:3] == ["id", "date", "title"]
+
+
+def test_no_results_exit_1_with_a_message(run, news):
+    result = run("search", "zeppelin")
+    assert result.exit_code == 1
+    assert result.stdout.strip() == "id\tdate\ttitle\tsource\ttags\tscore\tsnippet\turl"
+    assert "no results for 'zeppelin'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search", '"unbalanced'], "unbalanced quote"),
+        (["search", "colour:red"], "unknown field"),
+        (["search", "x", "--since", "last tuesday"], "not a date"),
+        (["search", "x", "--fields", "date,colour"], "unknown field 'colour'"),
+        (["search"], "give a QUERY or --batch"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(run, news, args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_batch_rows_carry_the_query(run, news):
+    result = run("search", "--batch", "-", "-f", "jsonl", "--fields", "id",
+                 input="Vladivostok\n\nstorm\nzeppelin\n")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows == [{"query": "Vladivostok", "id": news[0]}, {"query": "storm", "id": news[1]}]
+    assert result.exit_code == 0
+
+
+def test_show_formats(run, news):
+    md = run("show", news[0]).stdout
+    assert md.startswith(f"---\nid: {news[0]}\n")
+    data = json.loads(run("show", news[0], "--format", "json").stdout)
+    assert list(data) == ["id", "title", "date", "source", "url", "authors", "tags", "lang",
+                          "see_also", "body", "path"]
+    assert data["path"].startswith("corpus/2023/09/")
+    as_yaml = yaml.safe_load(run("show", news[1], "-f", "yaml").stdout)
+    assert as_yaml["title"] == "Harbour wall holds"
+    missing = run("show", "no-such-article")
+    assert missing.exit_code == 1 and "no article with id" in missing.stderr
+
+
+def test_export_whole_archive_and_query_to_file(run, news, tmp_path):
+    everything = list(csv.DictReader(io.StringIO(run("export", "-f", "csv").stdout)))
+    assert [r["id"] for r in everything] == news  # oldest first
+    out = tmp_path / "table.md"
+    result = run("export", "tags:korea", "--fields", "date,title,source", "-o", str(out))
+    assert result.exit_code == 0
+    assert "| date" in out.read_text() and "Vladivostok" in out.read_text()
+    assert "wrote 1 articles" in result.stderr
+
+
+def test_stats(run, news):
+    data = json.loads(run("stats", "--format", "json").stdout)
+    assert data["articles"] == 2
+    assert data["first_date"].startswith("2023-09-12")
+    assert ["korea", 1] in data["tags"]
+    text = run("stats").stdout
+    assert "articles:  2" in text
+
+
+def test_no_archive_found_suggests_init(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ARCH_HOME", raising=False)
+    result = CliRunner().invoke(cli, ["search", "x"], obj={})
+    assert result.exit_code == 2
+    assert "no archive here" in result.stderr and "arch init" in result.stderr
+
+
+def test_init_then_archive_found_from_a_subfolder(tmp_path, monkeypatch):
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(tmp_path / "news")], obj={}).exit_code == 0
+    assert (tmp_path / "news" / "archive.yaml").is_file()
+    sub = tmp_path / "news" / "corpus"
+    monkeypatch.chdir(sub)
+    monkeypatch.delenv("ARCH_HOME", raising=False)
+    result = runner.invoke(cli, ["stats", "-f", "json"], obj={})
+    assert json.loads(result.stdout)["articles"] == 0

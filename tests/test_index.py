@@ -1,0 +1,94 @@
+"""The index follows corpus/: added, edited and deleted files, rebuilds, and first use."""
+
+from __future__ import annotations
+
+import os
+
+from conftest import article
+
+from archive_search import Archive
+
+
+def ids(result) -> list[str]:
+    return [h.id for h in result.hits]
+
+
+def test_search_builds_the_index_on_first_use(archive: Archive, add_articles):
+    [a] = add_articles(article("Harbour wall holds", "The new flood wall held."), index=False)
+    assert not archive.index.exists()
+    assert ids(archive.search("flood")) == [a]
+    assert archive.index.exists()
+
+
+def test_added_edited_and_deleted_files_are_picked_up(archive: Archive, add_articles):
+    [a, b] = add_articles(
+        article("Harbour wall holds", "The new flood wall held in the storm."),
+        article("Rates unchanged", "The central bank kept rates unchanged."),
+    )
+    assert ids(archive.search("storm")) == [a]
+
+    # edit b by hand: the change is found by `arch index`
+    path = archive.corpus.root / archive.index.load_manifest().ids()[b]
+    text = path.read_text().replace("unchanged.", "unchanged despite the storm.")
+    path.write_text(text)
+    os.utime(path, ns=(1, 1))  # a different mtime even on coarse clocks
+    report = archive.update_index()
+    assert (report.added, report.changed, report.deleted) == (0, 1, 0)
+    assert sorted(ids(archive.search("storm"))) == sorted([a, b])
+
+    # delete a, add c
+    (archive.corpus.root / archive.index.load_manifest().ids()[a]).unlink()
+    [c] = add_articles(article("Storm season", "Another storm is due."), index=False)
+    report = archive.update_index()
+    assert (report.added, report.deleted) == (1, 1)
+    assert sorted(ids(archive.search("storm"))) == sorted([b, c])
+
+
+def test_nothing_changed_means_nothing_done(archive: Archive, add_articles):
+    add_articles(article("One", "alpha"), article("Two", "beta"))
+    report = archive.update_index()
+    assert (report.added, report.changed, report.deleted, report.unchanged) == (0, 0, 0, 2)
+
+
+def test_rebuild_swaps_in_a_new_generation(archive: Archive, add_articles):
+    [a] = add_articles(article("Harbour wall holds", "flood"))
+    old = archive.index.current_dir()
+    report = archive.update_index(rebuild=True)
+    assert report.rebuilt and report.added == 1
+    assert archive.index.current_dir() != old
+    assert not old.exists()
+    assert ids(archive.search("flood")) == [a]
+
+
+def test_an_unfinished_rebuild_leaves_the_old_index_answering(archive: Archive, add_articles):
+    [a] = add_articles(article("Harbour wall holds", "flood"))
+    live = archive.index.current_dir()
+    # a rebuild killed midway leaves a half-filled generation that CURRENT does not name
+    half = archive.index.root / "gen-99"
+    half.mkdir()
+    (half / "junk").write_text("partial")
+    assert archive.index.current_dir() == live
+    assert ids(archive.search("flood")) == [a]
+    archive.update_index(rebuild=True)
+    assert not half.exists()
+
+
+def test_unreadable_and_duplicate_id_files_are_reported_not_fatal(archive: Archive, add_articles):
+    [a] = add_articles(article("Harbour wall holds", "flood"))
+    bad = archive.corpus.root / "2023" / "09" / "broken.md"
+    bad.write_text("not an article file")
+    twin = archive.corpus.root / "2023" / "09" / "twin.md"
+    twin.write_text(f"---\nid: {a}\ntitle: Same id\n---\nflood too\n")
+    report = archive.update_index()
+    assert any("broken.md: cannot read: no front matter" in p for p in report.problems)
+    assert any("twin.md: id" in p and "already used" in p for p in report.problems)
+    assert ids(archive.search("flood")) == [a]
+
+
+def test_leftover_temporary_files_are_ignored_and_cleaned(archive: Archive, add_articles):
+    add_articles(article("One", "alpha"))
+    leftover = archive.corpus.root / "2023" / "09" / ".tmp-123-one.md"
+    leftover.write_text("half an artic")
+    assert all(".tmp-" not in rel for rel in archive.corpus.scan())
+    archive.update_index()
+    assert not leftover.exists()

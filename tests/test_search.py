@@ -1,0 +1,103 @@
+"""Ranked search: exact names first, dates, sorting, paging, and clear errors."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import article
+
+from archive_search import Archive, QueryError
+from archive_search.search import HL_END, HL_START
+
+
+@pytest.fixture
+def news(archive: Archive, add_articles):
+    return dict(zip(
+        ["exact", "apart", "other", "later"],
+        add_articles(
+            article("Leader visits the Far East",
+                    "Kim Jong-un arrived in Vladivostok by armoured train.",
+                    date="2023-09-12T10:00:00+10:00", tags=["korea", "russia"]),
+            article("Seoul minister speaks",
+                    "Minister Kim said the UN would meet. Jong was absent; un-named aides spoke.",
+                    date="2023-09-14T09:00:00", tags=["korea"]),
+            article("Storm season", "The harbour wall held.", date="2023-10-02",
+                    tags=["floods"]),
+            article("Kim Jong-un returns to Pyongyang", "The train left Vladivostok.",
+                    date="2023-09-18T14:17:00", tags=["korea"]),
+        ),
+        strict=True,
+    ))
+
+
+def ids(result) -> list[str]:
+    return [h.id for h in result.hits]
+
+
+def test_exact_name_ranks_above_words_apart(archive, news):
+    found = ids(archive.search("Kim Jong-un"))
+    assert set(found[:2]) == {news["exact"], news["later"]}
+    assert found.index(news["apart"]) > 1 if news["apart"] in found else True
+
+
+def test_date_filters_in_query_and_options(archive, news):
+    import datetime as dt
+
+    assert set(ids(archive.search("Vladivostok date:2023-09-12"))) == {news["exact"]}
+    assert set(ids(archive.search("date:[2023-09-13 to 2023-09-30]"))) == {
+        news["apart"], news["later"]}
+    assert ids(archive.search("harbour", since=dt.datetime(2023, 10, 1))) == [news["other"]]
+    assert ids(archive.search("harbour", until=dt.datetime(2023, 9, 30))) == []
+
+
+def test_sort_newest_and_oldest(archive, news):
+    newest = ids(archive.search("korea", sort="newest"))
+    assert newest == [news["later"], news["apart"], news["exact"]]
+    assert ids(archive.search("korea", sort="oldest")) == newest[::-1]
+
+
+def test_limit_offset_and_total(archive, news):
+    first = archive.search("korea", sort="oldest", limit=2)
+    second = archive.search("korea", sort="oldest", limit=2, offset=2)
+    assert first.total == 3 and len(first.hits) == 2 and len(second.hits) == 1
+    assert ids(first) + ids(second) == ids(archive.search("korea", sort="oldest"))
+
+
+def test_field_filters_and_tags(archive, news):
+    assert ids(archive.search("title:returns")) == [news["later"]]
+    assert set(ids(archive.search("tags:russia"))) == {news["exact"]}
+    assert set(ids(archive.search("tag:floods OR tag:russia"))) == {news["exact"], news["other"]}
+
+
+def test_snippets_mark_the_matched_words(archive, news):
+    hit = archive.search("armoured").hits[0]
+    assert f"{HL_START}armoured{HL_END}" in hit.snippet
+
+
+def test_star_lists_everything(archive, news):
+    assert archive.search("*", limit=0).total == 4
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ('"Kim Jong', "unbalanced quote"),
+        ("colour:red", "unknown field 'colour:'"),
+        ("date:blarg", "not a date: 'blarg'"),
+        ("date:[2023-09-01 2023-09-30]", "date range"),
+        ("date:[2023-10-01 to 2023-09-01]", "exclude every date"),
+        ("x" * 5000, "query too long"),
+        ("   ", "empty query"),
+    ],
+)
+def test_bad_queries_say_what_is_wrong(archive, news, query, message):
+    with pytest.raises(QueryError, match=message):
+        archive.search(query)
+
+
+def test_runaway_wildcards_are_refused(archive: Archive, add_articles):
+    words = " ".join(f"word{i}" for i in range(60))
+    add_articles(article("Many words", words))
+    archive.settings["search"]["max_expansions"] = 50
+    with pytest.raises(QueryError, match="more than 50 different words"):
+        archive.search("word*")
+    assert archive.search("word1*").total == 1
