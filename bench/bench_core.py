@@ -1,0 +1,141 @@
+"""Core archive benchmark: arch against a raw Whoosh script, in the same run, on Reuters-21578.
+
+    python bench/bench_core.py [--articles N] [--repeat 10]
+
+Builds a JSONL file from ../shared/corpora/reuters21578 (through arch's own SGML reader), then
+times, each as a whole process:
+
+* full import + index: ``arch import reuters.jsonl`` into a new archive, against a raw Whoosh
+  script that indexes the same records with the same schema and ``procs=2``;
+* ``arch index`` with nothing changed;
+* adding one article end to end (``arch import one.json``);
+* one CLI search (median of ``--repeat``), against a raw Whoosh search script.
+
+Prints a table with the ratio arch / raw Whoosh where there is a reference. The machine is noisy:
+compare ratios, not seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "corpora" / "reuters21578"
+RAW_INDEX = r'''
+import json, sys
+from whoosh import index
+from archive_search.index import build_schema
+src, target, procs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+ix = index.create_in(target, build_schema())
+writer = ix.writer(procs=procs, limitmb=256) if procs > 1 else ix.writer(limitmb=256)
+with open(src, encoding="utf-8") as fh:
+    for line in fh:
+        r = json.loads(line)
+        doc = {"id": r["id"], "title": r["title"], "body": r["body"], "source": r["source"],
+               "tags": ",".join(r["tags"])}
+        writer.add_document(**doc)
+writer.commit()
+'''
+RAW_SEARCH = r'''
+import sys
+from whoosh import index, qparser
+ix = index.open_dir(sys.argv[1])
+with ix.searcher() as s:
+    q = qparser.MultifieldParser(["title", "body", "tags"], ix.schema).parse(sys.argv[2])
+    for hit in s.search(q, limit=10):
+        print(hit["id"], hit.get("title", ""), sep="\t")
+'''
+
+
+def reuters_jsonl(path: Path, limit: int | None) -> int:
+    """Write Reuters-21578 as JSONL (the format the core issue benchmarks); returns the count."""
+    from archive_search.article import Article
+    from archive_search.importers import ImportOptions, Source, importer
+
+    reader = importer("reuters")
+    count = 0
+    with open(path, "w", encoding="utf-8") as out:
+        for sgm in sorted(SHARED.glob("reut2-*.sgm.gz")):
+            data = gzip.decompress(sgm.read_bytes())
+            for item in reader.read(Source.from_bytes(sgm.name[:-3], data), ImportOptions()):
+                if not isinstance(item, Article):
+                    continue
+                record = {"id": item.id, "title": item.title, "date": item.date,
+                          "body": item.body, "tags": item.tags, "source": item.source}
+                out.write(json.dumps(record) + "\n")
+                count += 1
+                if limit and count >= limit:
+                    return count
+    return count
+
+
+def timed(cmd: list[str], **kw) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    return time.perf_counter() - started
+
+
+def median_time(cmd: list[str], repeat: int) -> float:
+    return statistics.median(timed(cmd) for _ in range(repeat))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=None, help="only the first N articles")
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--query", default="cocoa prices")
+    args = parser.parse_args()
+    if not SHARED.is_dir():
+        print("skipped: ../shared/corpora/reuters21578 not present", file=sys.stderr)
+        return 0
+    py = sys.executable
+    arch = [py, "-m", "archive_search"]
+    with tempfile.TemporaryDirectory(prefix="arch-bench-") as tmp:
+        tmp_path = Path(tmp)
+        jsonl = tmp_path / "reuters.jsonl"
+        n = reuters_jsonl(jsonl, args.articles)
+        print(f"{n:,} Reuters articles as JSONL ({jsonl.stat().st_size / 1e6:.1f} MB)",
+              file=sys.stderr)
+        raw_dir = tmp_path / "raw-index"
+        raw_dir.mkdir()
+        rows = []
+        raw_full = timed([py, "-c", RAW_INDEX, str(jsonl), str(raw_dir), "2"])
+        arc = tmp_path / "archive"
+        subprocess.run([*arch, "init", str(arc)], check=True, stderr=subprocess.DEVNULL)
+        arch_full = timed([*arch, "--archive", str(arc), "import", str(jsonl)])
+        rows.append(("import + index, all articles", arch_full, raw_full))
+        idle = median_time([*arch, "--archive", str(arc), "index"], 5)
+        rows.append(("arch index, nothing changed (median of 5)", idle, None))
+        adds = []
+        for i in range(5):
+            one = tmp_path / f"one-{i}.json"
+            one.write_text(json.dumps({
+                "title": f"Benchmark article {i}", "date": "2026-11-29T12:00:00",
+                "body": f"A new article about cocoa number {i}.", "source": "bench"}))
+            adds.append(timed([*arch, "--archive", str(arc), "import", str(one)]))
+        rows.append(("add one article, end to end (median of 5)", statistics.median(adds), None))
+        arch_search = median_time(
+            [*arch, "--archive", str(arc), "search", args.query, "--format", "tsv"], args.repeat)
+        raw_search = median_time([py, "-c", RAW_SEARCH, str(raw_dir), args.query], args.repeat)
+        rows.append((f"one CLI search process (median of {args.repeat})", arch_search, raw_search))
+    print(f"\nReuters-21578, {n:,} articles, {os.cpu_count()} cores\n")
+    print(f"| {'measure':<44} | {'arch (s)':>9} | {'raw Whoosh (s)':>14} | {'ratio':>6} |")
+    print(f"|{'-' * 46}|{'-' * 11}|{'-' * 16}|{'-' * 8}|")
+    for name, ours, ref in rows:
+        ref_s = f"{ref:14.2f}" if ref else f"{'-':>14}"
+        ratio = f"{ours / ref:6.2f}" if ref else f"{'-':>6}"
+        print(f"| {name:<44} | {ours:9.2f} | {ref_s} | {ratio} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
