@@ -1,0 +1,248 @@
+"""RSS and Atom feeds: one article per entry, parsed with feedparser.
+
+feedparser is given a stream over the file's bytes, never the bytes themselves: handed bytes or
+a string it first tries them as a file name (and a string as a URL), so a feed whose text
+happened to be a path would be read from elsewhere. Articles get no id of their own: a guid is
+usually a URL or ``tag:`` URI, which is not a safe file name, so the id is derived from the link
+and re-importing a feed finds the same ids.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..article import Article
+from ..dates import parse_date
+from ..textutil import strip_controls
+from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
+from .html import ZONE_OFFSETS
+
+NAME = "feed"
+EXTENSIONS = (".rss", ".atom", ".xml")
+
+_SNIFF = re.compile(
+    rb"^\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<(?:rss|feed|(?:[\w.-]+:)?RDF)[\s>]",
+    re.S,
+)
+_LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
+_ZONE_NAME = re.compile(r"\b([A-Z]{2,5})\s*$")
+_OFFSET = re.compile(r"(?:[+-]\d{2}:\d{2}|Z)$")
+#: feedparser turns ``&#xD800;`` into a lone surrogate, which no file can be written with.
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def sniff(head: bytes, name: str) -> bool:
+    """A feed's root element (after the XML declaration, comments and a doctype) is ``<rss>``,
+    ``<feed>`` or ``<rdf:RDF>``."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    return bool(_SNIFF.match(head))
+
+
+def read(
+    source: Source, options: ImportOptions
+) -> Iterator[Article | RecordFailure | RecordWarning]:
+    """Yield one article per feed entry, in feed order, each followed by its warnings."""
+    import feedparser  # heavy: loaded only when a feed is actually imported
+
+    with source.open() as stream:
+        data = stream.read()
+    try:
+        parsed = feedparser.parse(io.BytesIO(data))
+    except Exception as exc:  # its loose parser raises on input such as "&#xD800;"
+        raise ImportFailure(f"not a readable feed: {_reason(exc)}") from None
+    if not parsed.get("entries"):
+        if parsed.get("bozo"):
+            raise ImportFailure(f"not a readable feed: {_reason(parsed.get('bozo_exception'))}")
+        if not parsed.get("version"):
+            raise ImportFailure("not an RSS or Atom feed")
+        return
+    feed = parsed.feed
+    source_name = _text_of(feed.get("title_detail"), feed.get("title")) or options.default_source
+    feed_lang = _lang_code(feed.get("language"))
+    for record, entry in enumerate(parsed.entries, 1):
+        yield from entry_article(entry, record, source_name, feed_lang)
+
+
+def _reason(exc: BaseException | None) -> str:
+    """feedparser's complaint on one line. The XML parser's line numbers are left out: feedparser
+    rewrites the XML declaration first, so they can be off by one."""
+    if exc is None:
+        return "unknown error"
+    get_message = getattr(exc, "getMessage", None)
+    text = get_message() if callable(get_message) else str(exc)
+    return " ".join(str(text).split()) or type(exc).__name__
+
+
+def entry_article(
+    entry: Any, record: int, source: str | None, feed_lang: str | None
+) -> Iterator[Article | RecordFailure | RecordWarning]:
+    """One feedparser entry as an article and its warnings, or a record failure."""
+    body = html_to_text(_entry_html(entry))
+    title = _text_of(entry.get("title_detail"), entry.get("title"))
+    if not title and not body:
+        yield RecordFailure("entry has neither a title nor text", record)
+        return
+    if not title:
+        title = _first_words(body)
+    notes: list[str] = []
+    url = (entry.get("link") or "").strip() or None
+    if url and not _absolute(url):
+        notes.append(f"link {url[:60]!r} is not an absolute address; url left unknown")
+        url = None
+    date, date_note = entry_date(entry)
+    if date_note:
+        notes.append(date_note)
+    yield Article(
+        title=title,
+        body=body,
+        date=date,
+        source=source,
+        url=url,
+        authors=_dedupe(_plain(a.get("name")) for a in entry.get("authors", [])),
+        tags=_dedupe(_plain(t.get("term") or t.get("label")) for t in entry.get("tags", [])),
+        lang=_entry_lang(entry) or feed_lang,
+        origin={"record": record},
+    )
+    for note in notes:
+        yield RecordWarning(note, record)
+
+
+def entry_date(entry: Any) -> tuple[str | None, str | None]:
+    """The entry's publication (else update) time as ISO text keeping its zone, and a warning.
+
+    The entry's own text is parsed, not feedparser's UTC ``*_parsed`` value, which loses the
+    zone. Numeric offsets survive :func:`parse_date`; a zone name (``EDT``) is looked up.
+    """
+    for key in ("published", "updated", "created"):
+        raw = entry.get(key)
+        if not raw:
+            continue
+        with warnings.catch_warnings():  # dateutil warns about zone names it does not know
+            warnings.simplefilter("ignore")
+            iso = parse_date(raw)
+        if iso is None:
+            return None, f"date {raw[:40]!r} not understood; date left unknown"
+        zone = _ZONE_NAME.search(raw)
+        if "T" in iso and not _OFFSET.search(iso) and zone and zone[1] in ZONE_OFFSETS:
+            iso += ZONE_OFFSETS[zone[1]]
+        return iso, None
+    return None, None
+
+
+def html_to_text(fragment: str) -> str:
+    """An HTML fragment as plain blank-line-separated paragraphs (block elements and ``<br>``
+    break paragraphs; scripts and styles are dropped)."""
+    fragment = _SURROGATES.sub("", fragment)
+    if "<" not in fragment and "&" not in fragment:
+        paragraphs = re.split(r"\n\s*\n", strip_controls(fragment))
+        return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+    collector = _Paragraphs()
+    collector.feed(fragment)
+    collector.close()
+    return "\n\n".join(collector.paragraphs)
+
+
+class _Paragraphs(HTMLParser):
+    _BLOCKS = frozenset(
+        {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption"}
+        | {"figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "ol", "p"}
+        | {"pre", "section", "table", "td", "th", "tr", "ul"}
+    )
+    _SKIPPED = frozenset({"script", "style", "noscript", "template"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self._current: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIPPED:
+            self._skipping += 1
+        elif tag in self._BLOCKS:
+            self._break()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIPPED:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in self._BLOCKS:
+            self._break()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self._current.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._break()
+
+    def _break(self) -> None:
+        text = _plain("".join(self._current))
+        if text:
+            self.paragraphs.append(text)
+        self._current = []
+
+
+def _entry_html(entry: Any) -> str:
+    """The fullest text the entry has: its longest ``content``, else its summary."""
+    contents = [c.get("value", "") for c in entry.get("content", []) if c]
+    if contents:
+        return max(contents, key=len)
+    return entry.get("summary", "") or ""
+
+
+def _text_of(detail: Any, value: str | None) -> str:
+    """A title as plain text: feedparser leaves HTML in ``text/html`` titles."""
+    if not value:
+        return ""
+    kind = (detail or {}).get("type", "")
+    return _plain(html_to_text(value) if "html" in kind else value)
+
+
+def _plain(value: str | None) -> str:
+    """One line of text without control characters or lone surrogates."""
+    return " ".join(_SURROGATES.sub("", strip_controls(value or "")).split())
+
+
+def _entry_lang(entry: Any) -> str | None:
+    for key in ("content", "summary_detail", "title_detail"):
+        details = entry.get(key)
+        for detail in details if isinstance(details, list) else [details]:
+            code = _lang_code((detail or {}).get("language"))
+            if code:
+                return code
+    return None
+
+
+def _absolute(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _lang_code(value: str | None) -> str | None:
+    match = _LANG.match((value or "").strip())
+    return match.group(1).lower() if match else None
+
+
+def _first_words(body: str, limit: int = 100) -> str:
+    line = body.split("\n", 1)[0]
+    return line if len(line) <= limit else (line[:limit].rsplit(" ", 1)[0] or line[:limit])
+
+
+def _dedupe(values: Iterator[str]) -> list[str]:
+    seen: set[str] = set()
+    kept = []
+    for value in values:
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            kept.append(value)
+    return kept

@@ -1,0 +1,302 @@
+"""The RSS/Atom importer, on small feeds written here (the shared corpora hold no feeds)."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive_search.article import Article, derive_id
+from archive_search.importers import feed
+from archive_search.importers.base import (
+    ImportFailure,
+    ImportOptions,
+    RecordFailure,
+    RecordWarning,
+    Source,
+)
+
+RSS = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+     xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel>
+  <title>Harbour Gazette</title>
+  <link>https://gazette.example/</link>
+  <language>en-GB</language>
+  <item>
+    <title>Harbour reopens after the storm</title>
+    <link>https://gazette.example/2023/09/harbour</link>
+    <guid isPermaLink="false">gazette-4711</guid>
+    <pubDate>Mon, 18 Sep 2023 14:17:00 EDT</pubDate>
+    <category>Local</category><category>Weather</category><category>local</category>
+    <dc:creator>Ann Lee</dc:creator>
+    <description>Short teaser.</description>
+    <content:encoded><![CDATA[<p>The harbour <b>reopened</b> on Monday.</p>
+      <script>track()</script><p>Ferries resumed &amp; ran late.<br>Officials were pleased.</p>]]>
+    </content:encoded>
+  </item>
+  <item>
+    <title>Tide tables</title>
+    <link>https://gazette.example/2023/09/tides</link>
+    <pubDate>Tue, 19 Sep 2023 08:00:00 +0200</pubDate>
+    <description>High water at 06:12.</description>
+  </item>
+  <item>
+    <description>&lt;p&gt;An entry with no title at all, only its text.&lt;/p&gt;</description>
+    <pubDate>someday</pubDate>
+  </item>
+  <item><guid>gazette-empty</guid></item>
+</channel>
+</rss>
+"""
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="de-AT">
+  <title type="html">Der &lt;i&gt;Bote&lt;/i&gt;</title>
+  <id>tag:bote.example,2023:feed</id>
+  <updated>2023-09-18T14:17:00Z</updated>
+  <entry>
+    <title>Hafen wieder offen</title>
+    <id>tag:bote.example,2023:1</id>
+    <link rel="alternate" href="https://bote.example/hafen"/>
+    <published>2023-09-18T12:00:00+02:00</published>
+    <updated>2023-09-18T14:17:00Z</updated>
+    <author><name>Eva Berg</name></author><author><name>Jan Wolf</name></author>
+    <category term="Hafen"/>
+    <content type="html">&lt;h2&gt;Montag&lt;/h2&gt;
+      &lt;p&gt;Die F&#228;hren fahren.&lt;/p&gt;</content>
+  </entry>
+  <entry>
+    <title>Nur aktualisiert</title>
+    <id>tag:bote.example,2023:2</id>
+    <link href="https://bote.example/2"/>
+    <updated>2023-09-19T06:00:00Z</updated>
+    <summary>Kurz.</summary>
+  </entry>
+</feed>
+"""
+
+RDF = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+         xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel rdf:about="https://old.example/"><title>Old Wire</title></channel>
+  <item rdf:about="https://old.example/1">
+    <title>RSS 1.0 lives</title><link>https://old.example/1</link>
+    <dc:date>2004-02-01T09:30:00-05:00</dc:date>
+    <description>Still parsed.</description>
+  </item>
+</rdf:RDF>
+"""
+
+
+def read_all(data: bytes, options: ImportOptions | None = None) -> list:
+    return list(feed.read(Source.from_bytes("feed.xml", data), options or ImportOptions()))
+
+
+def articles(data: bytes, options: ImportOptions | None = None) -> list[Article]:
+    return [item for item in read_all(data, options) if isinstance(item, Article)]
+
+
+def test_rss_entry_becomes_an_article():
+    first = articles(RSS)[0]
+    assert first.title == "Harbour reopens after the storm"
+    assert first.url == "https://gazette.example/2023/09/harbour"
+    assert first.source == "Harbour Gazette"
+    assert first.authors == ["Ann Lee"]
+    assert first.tags == ["Local", "Weather"]
+    assert first.lang == "en"
+    assert first.origin == {"record": 1}
+
+
+def test_body_is_the_full_content_as_plain_paragraphs():
+    body = articles(RSS)[0].body
+    assert body == (
+        "The harbour reopened on Monday.\n\nFerries resumed & ran late.\n\nOfficials were pleased."
+    )
+
+
+def test_named_zone_keeps_its_offset_and_numeric_offsets_survive():
+    first, second = articles(RSS)[:2]
+    assert first.date == "2023-09-18T14:17:00-04:00"
+    assert second.date == "2023-09-19T08:00:00+02:00"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Mon, 18 Sep 2023 14:17:00 CEST", "2023-09-18T14:17:00+02:00"),
+        ("Mon, 18 Sep 2023 14:17:00 GMT", "2023-09-18T14:17:00+00:00"),
+        ("Mon, 18 Sep 2023 14:17:00 XYZ", "2023-09-18T14:17:00"),  # unknown zone: no offset
+        ("2023-09-18T14:17:00Z", "2023-09-18T14:17:00+00:00"),
+        ("2023-09-18", "2023-09-18"),
+    ],
+)
+def test_entry_date_keeps_the_zone_it_was_written_in(raw, expected):
+    assert feed.entry_date({"published": raw}) == (expected, None)
+
+
+def test_entry_without_title_takes_its_first_words_and_warns_about_its_date():
+    items = read_all(RSS)
+    untitled = next(i for i in items if isinstance(i, Article) and i.origin == {"record": 3})
+    assert untitled.title == "An entry with no title at all, only its text."
+    assert untitled.date is None
+    assert RecordWarning("date 'someday' not understood; date left unknown", 3) in items
+
+
+def test_empty_entry_is_a_record_failure_and_the_rest_still_imports():
+    items = read_all(RSS)
+    assert RecordFailure("entry has neither a title nor text", 4) in items
+    assert len([i for i in items if isinstance(i, Article)]) == 3
+
+
+def test_atom_entries():
+    first, second = articles(ATOM)
+    assert first.source == "Der Bote"
+    assert first.body == "Montag\n\nDie Fähren fahren."
+    assert first.date == "2023-09-18T12:00:00+02:00"  # published wins over updated
+    assert first.authors == ["Eva Berg", "Jan Wolf"]
+    assert first.tags == ["Hafen"]
+    assert first.lang == "de"
+    assert second.date == "2023-09-19T06:00:00+00:00"  # only updated: used
+    assert second.body == "Kurz."
+
+
+def test_rss_1_0_rdf_feed():
+    (only,) = articles(RDF)
+    assert (only.title, only.url, only.date) == (
+        "RSS 1.0 lives",
+        "https://old.example/1",
+        "2004-02-01T09:30:00-05:00",
+    )
+
+
+def test_ids_are_left_to_the_framework_and_stable_across_imports():
+    first_run, second_run = articles(RSS), articles(RSS)
+    assert all(a.id is None for a in first_run)  # never the guid: not a safe file name
+    ids = [a.ensure_id() for a in first_run]
+    assert ids == [a.ensure_id() for a in second_run]
+    assert ids[0] == derive_id(first_run[0].title, None, None, first_run[0].url)
+    assert len(set(ids)) == len(ids)
+
+
+def test_default_source_names_a_feed_without_a_title():
+    untitled = RDF.replace(b"<title>Old Wire</title>", b"")
+    assert articles(untitled, ImportOptions(default_source="Wire"))[0].source == "Wire"
+
+
+def test_relative_link_is_dropped_with_a_warning():
+    data = RSS.replace(b"https://gazette.example/2023/09/tides", b"/2023/09/tides")
+    items = read_all(data)
+    tides = next(i for i, item in enumerate(items) if getattr(item, "title", "") == "Tide tables")
+    assert items[tides].url is None
+    assert items[tides + 1] == RecordWarning(
+        "link '/2023/09/tides' is not an absolute address; url left unknown", 2
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"<rss version='2.0'><chan", "not a readable feed: "),
+        (b"just some words", "not a readable feed: "),
+        (b"", "not an RSS or Atom feed"),
+        (b"<html><body><p>A page</p></body></html>", "not an RSS or Atom feed"),
+    ],
+)
+def test_unreadable_feed_fails_as_a_whole_with_one_line(data, reason):
+    with pytest.raises(ImportFailure) as failure:
+        read_all(data)
+    assert str(failure.value).startswith(reason)
+    assert "\n" not in str(failure.value)
+
+
+def test_feed_without_entries_yields_nothing():
+    assert read_all(b"<rss version='2.0'><channel><title>Quiet</title></channel></rss>") == []
+
+
+def test_content_that_names_a_file_is_not_read_from_that_file(tmp_path):
+    # feedparser treats bytes it is handed as a possible file name; the importer must not.
+    elsewhere = tmp_path / "other.rss"
+    elsewhere.write_bytes(RSS)
+    with pytest.raises(ImportFailure):
+        read_all(str(elsewhere).encode())
+
+
+def test_external_entities_are_not_fetched(monkeypatch):
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the importer tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    data = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "http://127.0.0.1:9/x">]>'
+        b"<rss version='2.0'><channel><title>T</title><item><title>A &x; B</title>"
+        b"<link>https://t.example/1</link></item></channel></rss>"
+    )
+    for item in read_all(data):
+        assert isinstance(item, (Article, RecordFailure, RecordWarning))
+
+
+def test_html_to_text():
+    fragment = (
+        "<div><h3>Head</h3>Loose text<ul><li>one</li><li>two &lt;b&gt;</li></ul>"
+        "<style>x{}</style></div>"
+    )
+    assert feed.html_to_text(fragment) == "Head\n\nLoose text\n\none\n\ntwo <b>"
+    assert feed.html_to_text("plain\nwrapped line\n\nsecond paragraph") == (
+        "plain wrapped line\n\nsecond paragraph"
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (RSS[:200], True),
+        (ATOM[:200], True),
+        (RDF[:200], True),
+        (b"\xef\xbb\xbf<rss version='2.0'>", True),
+        (b"<?xml version='1.0'?><?xml-stylesheet href='s.xsl'?><!-- c --><feed xmlns='x'>", True),
+        (b"<!DOCTYPE html><html><link type='application/rss+xml'>", False),
+        (b"<?xml version='1.0'?><catalog><rss/></catalog>", False),
+        (b"", False),
+    ],
+)
+def test_sniff(head, expected):
+    assert feed.sniff(head, "feed.xml") is expected
+
+
+FEED_PARTS = [
+    "<rss version='2.0'>", "<channel>", "<item>", "</item>", "<title>", "</title>", "<feed>",
+    "<entry>", "<link>http://x/1</link>", "<pubDate>Mon, 18 Sep 2023 14:17:00 XYZ</pubDate>",
+    "<description>&lt;p&gt;x</description>", "<content:encoded><![CDATA[<p>y", "&#0;", "words ",
+    "<updated>0000-00-00T99:99:99Z</updated>", "<category/>", "&#xD800;", "&#55296;", "&#99999999;",
+    "<author></author>", "\x00", "é",
+]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.lists(st.sampled_from(FEED_PARTS), max_size=40).map(lambda p: "".join(p).encode()),
+    )
+)
+def test_fuzz_only_import_failure_escapes(data):
+    try:
+        items = read_all(data)
+    except ImportFailure as failure:
+        assert "\n" not in str(failure)
+        return
+    assert all(isinstance(item, (Article, RecordFailure, RecordWarning)) for item in items)
+    for item in items:
+        if isinstance(item, Article):
+            (item.title + item.body + "".join(item.tags + item.authors)).encode("utf-8")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<>/!-[]&#;ab pP\n\x00é")), max_size=80))
+def test_fuzz_html_to_text_always_returns_text(fragment):
+    text = feed.html_to_text(fragment)
+    assert "\x00" not in text and "\n\n\n" not in text
