@@ -178,7 +178,8 @@ def _add(
 ) -> None:
     article.title = article.title.strip()
     if not article.title and not article.body.strip():
-        report.failed.append(f"{source_name}: article with neither title nor body")
+        where = f":{article.origin['record']}" if article.origin.get("record") else ""
+        report.failed.append(f"{source_name}{where}: empty article (no title and no text)")
         return
     article_id = article.ensure_id()
     fingerprint = article.fingerprint()

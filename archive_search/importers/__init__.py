@@ -75,11 +75,11 @@ def detect_format(name: str, head: bytes) -> str:
     for fmt in by_extension:
         if importer(fmt).sniff(head, inner):
             return fmt
+    for fmt in FORMATS:
+        if fmt not in by_extension and fmt != "scraped" and importer(fmt).sniff(head, inner):
+            return fmt
     if by_extension:
         return by_extension[0]
-    for fmt in FORMATS:
-        if fmt != "scraped" and importer(fmt).sniff(head, inner):
-            return fmt
     if importer("scraped").sniff(head, inner):
         return "scraped"
     raise ImportFailure("unrecognised format (name the format with --format)")
