@@ -202,7 +202,7 @@ def import_(ctx: click.Context, paths: tuple[str, ...], fmt: str | None,
                    _default_format(), sys.stdout)
     for line in report.failed:
         click.echo(f"arch: failed: {line}", err=True)
-    for line in report.warnings:
+    for line in report.grouped_warnings():
         click.echo(f"arch: warning: {line}", err=True)
     prefix = "dry run: would have " if dry_run else ""
     click.echo(f"arch: {prefix}{report.summary()}", err=True)

@@ -12,11 +12,12 @@ import datetime as _dt
 import hashlib
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .article import Article
+from .article import Article, slugify
 from .importers import (
     ImportFailure,
     ImportOptions,
@@ -24,6 +25,7 @@ from .importers import (
     RecordWarning,
     detect_format,
     importer,
+    inner_name,
     read_head,
     remove_temporaries,
 )
@@ -57,6 +59,26 @@ class ImportReport:
     ids: list[str] = field(default_factory=list)
     planned: list[PlannedArticle] = field(default_factory=list)
     seconds: float = 0.0
+    _warning_keys: list[tuple[str, str]] = field(default_factory=list, repr=False)
+
+    def warn(self, source: str, record: int | None, reason: str) -> None:
+        where = f":{record}" if record else ""
+        self.warnings.append(f"{source}{where}: {reason}")
+        self._warning_keys.append((source, reason))
+
+    def grouped_warnings(self, most: int = 3) -> list[str]:
+        """Warnings to show: a reason repeated over many records of one input is said once
+        with a count, instead of once per record."""
+        counts = Counter(self._warning_keys)
+        shown: Counter[tuple[str, str]] = Counter()
+        lines = []
+        for line, key in zip(self.warnings, self._warning_keys, strict=True):
+            if counts[key] <= most:
+                lines.append(line)
+            elif not shown[key]:
+                lines.append(f"{key[0]}: {key[1]} ({counts[key]} records)")
+            shown[key] += 1
+        return lines
 
     def summary(self) -> str:
         rate = self.imported / self.seconds if self.seconds > 0 else 0.0
@@ -90,7 +112,11 @@ def run_import(
     report = ImportReport()
     started = time.perf_counter()
     manifest = archive.index.load_manifest()
-    known = _Known(manifest.ids(), manifest.fingerprints())
+    known = _Known(
+        ids=manifest.ids(),
+        fingerprints=manifest.fingerprints(),
+        id_fingerprints={e.id: e.fingerprint for e in manifest.files.values()},
+    )
     session = archive.index.session(bulk=bulk_hint) if index and not dry_run else None
     imported_at = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     try:
@@ -110,17 +136,18 @@ def run_import(
                 sha = file_sha256(source.open)
                 base_name = os.path.basename(source.name.split(":", 1)[0])
                 member = source.name.split(":", 1)[1] if ":" in source.name else None
+                stem = os.path.splitext(os.path.basename(inner_name(source.name)))[0]
                 for thing in importer(chosen).read(source, options):
                     if isinstance(thing, Article):
                         _stamp(thing, base_name, member, sha, imported_at)
+                        _qualify_numeric_id(thing, stem)
                         _add(thing, archive, session, report, known, chosen, source.name,
                              dry_run, progress)
+                    elif isinstance(thing, RecordWarning):
+                        report.warn(source.name, thing.record, thing.reason)
                     else:
                         where = f":{thing.record}" if thing.record else ""
-                        bucket = (
-                            report.warnings if isinstance(thing, RecordWarning) else report.failed
-                        )
-                        bucket.append(f"{source.name}{where}: {thing.reason}")
+                        report.failed.append(f"{source.name}{where}: {thing.reason}")
             except ImportFailure as exc:
                 report.failed.append(f"{source.name}: {exc}")
             except (OSError, EOFError, UnicodeError, ValueError, RuntimeError) as exc:
@@ -142,6 +169,10 @@ def run_import(
 
 
 def _stamp(article: Article, name: str, member: str | None, sha: str, imported_at: str) -> None:
+    """Record where the article came from, unless it is one of our own article files being
+    re-imported (it already says where it came from, and the round trip must be exact)."""
+    if article.imported_at and article.origin.get("sha256"):
+        return
     record = article.origin.get("record")
     article.origin = {"file": name}
     if member:
@@ -152,12 +183,21 @@ def _stamp(article: Article, name: str, member: str | None, sha: str, imported_a
     article.imported_at = imported_at
 
 
+def _qualify_numeric_id(article: Article, stem: str) -> None:
+    """Bare numbers ("1", "2") are ids only within their file; two exports would collide.
+    Prefix them with the source (or file) name: ``reuters-1``, ``desk-export-2``."""
+    if article.id and article.id.isdigit():
+        prefix = slugify(article.source or stem, limit=40) or "record"
+        article.id = f"{prefix}-{article.id}"
+
+
 @dataclass
 class _Known:
     """Ids and content fingerprints already in the archive, growing as the batch goes."""
 
     ids: dict[str, str]
     fingerprints: dict[str, str]
+    id_fingerprints: dict[str, str]
 
     def duplicate_of(self, article_id: str, fingerprint: str) -> str | None:
         if article_id in self.ids:
@@ -187,6 +227,12 @@ def _add(
     if duplicate_of:
         report.duplicates += 1
         action = f"duplicate of {duplicate_of}"
+        if duplicate_of == article_id and known.id_fingerprints.get(article_id) != fingerprint:
+            report.warn(
+                source_name, article.origin.get("record"),
+                f"id {article_id!r} is already used by a different article; not imported "
+                "(choose another id field with --map id=KEY)",
+            )
     else:
         rel = archive.corpus.relpath_for(article)
         action = f"import to corpus/{rel}"
@@ -196,6 +242,7 @@ def _add(
                 session.add(rel, article)
         known.ids[article_id] = rel
         known.fingerprints[fingerprint] = article_id
+        known.id_fingerprints[article_id] = fingerprint
         report.imported += 1
         report.ids.append(article_id)
         if progress:

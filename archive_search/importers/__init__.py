@@ -108,10 +108,12 @@ def expand_inputs(
         if path.is_dir():
             for file in _walk(path):
                 rel = file.relative_to(path).as_posix()
-                if _selected(rel, include, exclude):
-                    yield from _file_inputs(file, str(file), max_member_bytes)
+                # a zip file is a folder of inputs: --include applies to its members
+                is_zip = rel.lower().endswith(".zip")
+                if _selected(rel, () if is_zip else include, exclude):
+                    yield from _file_inputs(file, str(file), max_member_bytes, include, exclude)
         elif path.exists():
-            yield from _file_inputs(path, raw, max_member_bytes)
+            yield from _file_inputs(path, raw, max_member_bytes, include, exclude)
         else:
             yield Input(Source.from_bytes(raw, b""), "no such file or folder")
 
@@ -135,7 +137,13 @@ def _walk(folder: Path) -> Iterator[Path]:
                 yield Path(dirpath) / name
 
 
-def _file_inputs(path: Path, name: str, max_member_bytes: int) -> Iterator[Input]:
+def _file_inputs(
+    path: Path,
+    name: str,
+    max_member_bytes: int,
+    include: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+) -> Iterator[Input]:
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -143,14 +151,21 @@ def _file_inputs(path: Path, name: str, max_member_bytes: int) -> Iterator[Input
         return
     lower = name.lower()
     if lower.endswith(".zip"):
-        yield from _zip_inputs(path, name, max_member_bytes)
+        yield from _zip_inputs(path, name, max_member_bytes, include, exclude)
     elif lower.endswith(".gz"):
         yield Input(Source(name=name, open=lambda: gzip.open(path, "rb"), size=None))  # noqa: SIM115
     else:
         yield Input(Source(name=name, open=lambda: open(path, "rb"), size=size))  # noqa: SIM115
 
 
-def _zip_inputs(path: Path, name: str, max_member_bytes: int) -> Iterator[Input]:
+def _zip_inputs(
+    path: Path,
+    name: str,
+    max_member_bytes: int,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+) -> Iterator[Input]:
+    """Each member of a zip file is an input; the globs apply to member paths too."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -160,6 +175,8 @@ def _zip_inputs(path: Path, name: str, max_member_bytes: int) -> Iterator[Input]
         member = info.filename
         base = member.rsplit("/", 1)[-1]
         if info.is_dir() or base.startswith(".") or member.startswith("__MACOSX/"):
+            continue
+        if not _selected(member, include, exclude):
             continue
         label = f"{name}:{member}"
         if info.file_size > max_member_bytes:
