@@ -1,4 +1,4 @@
-"""Import through the archive: files written, duplicates counted, bad input reported, nothing lost."""
+"""Import through the archive: files written, duplicates counted, bad input reported."""
 
 from __future__ import annotations
 
