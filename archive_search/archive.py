@@ -104,7 +104,7 @@ class Archive:
         """Import files, folders, ``.gz``/``.zip`` files or ``-`` (stdin) into the archive."""
         options = ImportOptions(mapping=dict(mapping or {}))
         names = [str(p) for p in paths]
-        bulk = _total_bytes(names) > 4 * 1024 * 1024
+        bulk = _total_bytes(names) > 1024 * 1024
         inputs = expand_inputs(names, include=include, exclude=exclude)
         with self.writing(wait):
             self.corpus.clean_temporaries()
@@ -153,12 +153,16 @@ class Archive:
         limit: int | None = None,
         offset: int = 0,
         snippets: bool = True,
+        explain: bool = False,
+        recent: bool = False,
+        suggest: bool = True,
     ) -> SearchResult:
-        """Ranked search; see :mod:`archive_search.query` for the query language."""
+        """Ranked search; see :mod:`archive_search.query` for the query language and
+        :func:`archive_search.search.run_search` for the options."""
         self.ensure_index()
         return run_search(
             self, query, since=since, until=until, sort=sort, limit=limit, offset=offset,
-            snippets=snippets,
+            snippets=snippets, explain=explain, recent=recent, suggest=suggest,
         )
 
     def get(self, article_id: str) -> tuple[Article, str]:

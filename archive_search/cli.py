@@ -261,12 +261,18 @@ def _hit_rows(result: Any, query: str | None = None) -> list[dict[str, Any]]:
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many results.")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), default=None, metavar="FILE",
               help="Run one query per line of FILE (- for stdin); rows carry the query.")
+@click.option("--recent", is_flag=True,
+              help="Prefer newer articles among the relevant ones (never buries the best).")
+@click.option("--explain", is_flag=True,
+              help="Say how the query was read (stderr) and add each hit's score parts.")
+@click.option("--correct", is_flag=True,
+              help="When a close spelling finds more, run the corrected query instead.")
 @FORMAT_OPTION
 @FIELDS_OPTION
 @click.pass_context
 def search(ctx: click.Context, query: str | None, since: str | None, until: str | None,
-           sort: str, limit: int | None, offset: int, batch: TextIO | None,
-           fmt: str | None, fields: str | None) -> None:
+           sort: str, limit: int | None, offset: int, batch: TextIO | None, recent: bool,
+           explain: bool, correct: bool, fmt: str | None, fields: str | None) -> None:
     """Ranked full-text search with highlighted snippets.
 
     QUERY uses the Whoosh query language: words (all must match), "exact phrases", OR, NOT,
@@ -293,13 +299,31 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
     arc = _archive(ctx)
     _ensure_index(arc)
     options = {"since": start, "until": end, "sort": sort, "limit": limit, "offset": offset,
-               "snippets": "snippet" in columns}
+               "snippets": "snippet" in columns, "explain": explain, "recent": recent}
+    if explain:
+        columns = [*columns, "explain"]
     if batch is None:
         result = arc.search(query or "", **options)
-        write_rows(_hit_rows(result), columns, fmt, sys.stdout, color=_color(),
-                   width=_width())
-        if not result.hits:
+        if correct and result.suggestion is not None:
+            click.echo(f"arch: showing results for {result.suggestion.query!r} instead of "
+                       f"{query!r}", err=True)
+            result = arc.search(result.suggestion.query, **options)
+        if explain:
+            _explain(result)
+        rows = _hit_rows(result)
+        if result.suggestion is not None:
+            columns = [*columns, "suggestion"]
+            for row in rows:
+                row["suggestion"] = result.suggestion.query
+        write_rows(rows, columns, fmt, sys.stdout, color=_color(), width=_width())
+        if result.suggestion is not None and not correct:
+            click.echo(f"arch: {_few(result)} for {query!r}; did you mean "
+                       f"{result.suggestion.query!r} ({result.suggestion.articles} "
+                       f"article{'s' if result.suggestion.articles != 1 else ''})? "
+                       "--correct runs it", err=True)
+        elif not result.hits:
             click.echo(f"arch: no results for {query!r}", err=True)
+        if not result.hits:
             ctx.exit(1)
         if fmt == "table" and result.total > len(result.hits) + offset:
             click.echo(f"arch: {len(result.hits)} of {result.total} shown "
@@ -323,6 +347,24 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
         ctx.exit(2)
     if not rows:
         ctx.exit(1)
+
+
+def _few(result: Any) -> str:
+    if not result.total:
+        return "no results"
+    return f"only {result.total} result{'s' if result.total != 1 else ''}"
+
+
+def _explain(result: Any) -> None:
+    """How the query was read, on stderr so that stdout stays data."""
+    lines = [f"query:   {result.query}", f"reading: {result.reading}"]
+    if result.date_start or result.date_end:
+        lines.append(f"dates:   {result.date_start or '…'} to {result.date_end or '…'}")
+    if result.terms:
+        lines.append("terms:   " + ", ".join(f"{f}:{t}" for f, t in result.terms[:40]))
+    lines += [f"note:    {n}" for n in result.notes]
+    lines.append(f"matched: {result.total} articles in {result.seconds * 1000:.0f} ms")
+    click.echo("\n".join(f"arch: {line}" for line in lines), err=True)
 
 
 def _width() -> int:

@@ -21,24 +21,42 @@ from typing import Any
 
 from whoosh import analysis, fields
 from whoosh import index as whoosh_index
+from whoosh.analysis import STOP_WORDS
 from whoosh.support.charset import accent_map
 
 from .article import Article
 from .store import Corpus, atomic_write_text
 
 #: Bump when the schema or the analysis changes: an older index is then rebuilt automatically.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Languages with their own stemmed fields; everything else goes to the neutral ``*_xx`` fields.
 STEMMED_LANGUAGES = ("de", "fr")
 Progress = Callable[[int], None]
 
 
 def _english() -> analysis.Analyzer:
-    return analysis.StemmingAnalyzer() | analysis.CharsetFilter(accent_map)
+    return analysis.StemmingAnalyzer(stoplist=STOP_WORDS) | analysis.CharsetFilter(accent_map)
+
+
+def _stemmed(lang: str) -> analysis.Analyzer:
+    """Snowball stemming for ``lang``, with the *same* stop words as every other text field.
+
+    One stop list everywhere matters: a query word is searched in all language fields at
+    once, and a word dropped by some fields but kept by others (English 'and' kept by a
+    German list, German 'war' dropped by it) would become a required word that no English or
+    no German article contains.
+    """
+    return (
+        analysis.RegexTokenizer()
+        | analysis.LowercaseFilter()
+        | analysis.StopFilter(stoplist=STOP_WORDS)
+        | analysis.StemFilter(lang=lang)
+        | analysis.CharsetFilter(accent_map)
+    )
 
 
 def _neutral() -> analysis.Analyzer:
-    return analysis.StandardAnalyzer(stoplist=None) | analysis.CharsetFilter(accent_map)
+    return analysis.StandardAnalyzer(stoplist=STOP_WORDS) | analysis.CharsetFilter(accent_map)
 
 
 def _simple() -> analysis.Analyzer:
@@ -74,9 +92,8 @@ def build_schema() -> fields.Schema:
         url=fields.STORED(),
     )
     for lang in STEMMED_LANGUAGES:
-        lang_analyzer = analysis.LanguageAnalyzer(lang)
-        schema.add(f"title_{lang}", fields.TEXT(analyzer=lang_analyzer))
-        schema.add(f"body_{lang}", fields.TEXT(analyzer=lang_analyzer))
+        schema.add(f"title_{lang}", fields.TEXT(analyzer=_stemmed(lang)))
+        schema.add(f"body_{lang}", fields.TEXT(analyzer=_stemmed(lang)))
     schema.add("title_xx", fields.TEXT(analyzer=_neutral()))
     schema.add("body_xx", fields.TEXT(analyzer=_neutral()))
     return schema

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from .search import HL_END, HL_START
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl", "yaml", "markdown")
-HIT_FIELDS = ("id", "date", "title", "source", "tags", "score", "snippet", "url", "path")
+HIT_FIELDS = ("id", "date", "title", "source", "tags", "score", "snippet", "url", "path", "lang")
 DEFAULT_FIELDS = {
     "table": ("date", "title", "source", "snippet"),
     "markdown": ("date", "title", "source", "snippet"),
@@ -90,6 +90,8 @@ def _data_value(value: Any) -> Any:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, list) and value and isinstance(value[0], tuple):
+        return "; ".join(f"{part}={score:.3f}" for part, score in value)
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     if isinstance(value, float):

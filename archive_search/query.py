@@ -62,6 +62,7 @@ class ParsedQuery:
     date_end: _dt.datetime | None = None
     terms: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
 
 
 def check_syntax(text: str) -> None:
@@ -90,6 +91,13 @@ def parse(text: str, searcher: Searcher, settings: dict[str, Any]) -> ParsedQuer
     schema = searcher.schema
     parsed = ParsedQuery(text=text, query=query.Every(), date_start=start, date_end=end)
     stripped = rest.strip()
+    if _shouting(stripped):
+        # an all-capitals query (a pasted headline, an old wire text) has no operators:
+        # its AND, OR and NOT are words
+        stripped = stripped.lower()
+        parsed.notes.append("all-capitals query: AND/OR/NOT read as words")
+    parsed.words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", _FIELD_REF.sub(" ", stripped))
+                    if w.upper() not in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")]
     if stripped and stripped != "*":
         words = len(stripped.split())
         operator = str(search.get("default_operator", "auto")).lower()
@@ -117,6 +125,11 @@ def parse(text: str, searcher: Searcher, settings: dict[str, Any]) -> ParsedQuer
     parsed.terms = sorted({(f, t.decode() if isinstance(t, bytes) else t)
                            for f, t in _safe_terms(parsed.query)})
     return parsed
+
+
+def _shouting(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(text.split()) > 3 and bool(letters) and not any(c.islower() for c in letters)
 
 
 def _take_dates(text: str) -> tuple[str, _dt.datetime | None, _dt.datetime | None]:

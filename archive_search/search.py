@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -10,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from whoosh import highlight, query, scoring, sorting
 
 from . import query as query_mod
+from .dates import parse_iso
+from .errors import QueryError
 from .index import text_fields
 
 if TYPE_CHECKING:
@@ -36,9 +40,19 @@ class Hit:
     path: str
     lang: str | None
     snippet: str = ""
+    explain: list[tuple[str, float]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class Suggestion:
+    """A "did you mean": the corrected query and how many articles it finds."""
+
+    query: str
+    words: list[tuple[str, str]]
+    articles: int
 
 
 @dataclass
@@ -53,6 +67,10 @@ class SearchResult:
     seconds: float = 0.0
     terms: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    reading: str = ""
+    date_start: _dt.datetime | None = None
+    date_end: _dt.datetime | None = None
+    suggestion: Suggestion | None = None
 
 
 class _Marker(highlight.Formatter):
@@ -74,14 +92,22 @@ def run_search(
     limit: int | None = None,
     offset: int = 0,
     snippets: bool = True,
+    explain: bool = False,
+    recent: bool = False,
+    suggest: bool = True,
 ) -> SearchResult:
-    """Search the archive. Raises :class:`~archive_search.errors.QueryError` for bad queries."""
+    """Search the archive. Raises :class:`~archive_search.errors.QueryError` for bad queries.
+
+    ``recent`` re-ranks the best matches so that newer ones move up (see :func:`_recency`);
+    ``explain`` fills each hit's ``explain`` with the parts of its score; ``suggest`` looks
+    for a better-spelled query when few articles match.
+    """
     started = time.perf_counter()
     settings = archive.settings
     opts = settings.get("search", {})
     limit = int(opts.get("limit", 10)) if limit is None else limit
     if sort not in SORTS:
-        raise query_mod.QueryError(f"unknown sort {sort!r} (use {', '.join(SORTS)})")
+        raise QueryError(f"unknown sort {sort!r} (use {', '.join(SORTS)})")
     weighting = scoring.BM25F(B=float(opts.get("bm25_b", 0.75)), K1=float(opts.get("bm25_k1", 1.2)))
     ix = archive.index.open()
     with ix.searcher(weighting=weighting) as searcher:
@@ -95,13 +121,18 @@ def run_search(
         if sort != "relevance":
             kwargs["sortedby"] = sorting.FieldFacet("date", reverse=(sort == "newest"))
         wanted = offset + limit if limit > 0 else None
+        if recent and sort == "relevance":
+            wanted = max(wanted or 0, RECENT_POOL) if wanted else None
         results = searcher.search(q, limit=wanted, **kwargs)
         results.fragmenter = highlight.ContextFragmenter(
             maxchars=int(opts.get("snippet_chars", 220)), surround=60
         )
         results.formatter = _Marker()
         hits: list[Hit] = []
-        page = results[offset:] if limit <= 0 else results[offset : offset + limit]
+        ranked = list(results)
+        if recent and sort == "relevance":
+            ranked = _recency(ranked, opts)
+        page = ranked[offset:] if limit <= 0 else ranked[offset : offset + limit]
         for rank, hit in enumerate(page, offset + 1):
             stored = hit.fields()
             tags = [t for t in (stored.get("tags") or "").split(",") if t]
@@ -119,8 +150,13 @@ def run_search(
             )
             if snippets:
                 item.snippet = _snippet(archive, hit, stored, int(opts.get("snippet_chars", 220)))
+            if explain:
+                item.explain = _score_parts(searcher, parsed.query, hit.docnum)
             hits.append(item)
         total = len(results)
+        suggestion = None
+        if suggest and total < int(opts.get("suggest_below", 3)) and parsed.words:
+            suggestion = _suggest(archive, searcher, parsed, total, settings)
     return SearchResult(
         query=text,
         hits=hits,
@@ -130,7 +166,134 @@ def run_search(
         seconds=time.perf_counter() - started,
         terms=parsed.terms,
         notes=parsed.notes,
+        reading=str(parsed.query),
+        date_start=start,
+        date_end=end,
+        suggestion=suggestion,
     )
+
+
+#: How many of the best matches ``--recent`` re-ranks, and the share of the best score a match
+#: needs to count as relevant enough to be moved up for being new.
+RECENT_POOL = 100
+RECENT_FLOOR = 0.5
+
+
+def _recency(hits: list[Any], opts: dict[str, Any]) -> list[Any]:
+    """Blend relevance with recency among the best matches.
+
+    Scores are scaled to the best match (1.0); an article's recency is
+    ``0.5 ** (days older than the newest match / half life)``. Only matches scoring at least
+    half the best are moved up for being new, and the blend weight stays below one half, so a
+    clearly better match is never buried under merely newer, weaker ones.
+    """
+    if not hits:
+        return hits
+    weight = min(float(opts.get("recent_weight", 0.3)), 0.45)
+    half_life = max(float(opts.get("recent_half_life_days", 30.0)), 0.1)
+    best = max(h.score or 0.0 for h in hits) or 1.0
+    dates = [h.get("date_text") for h in hits]
+    parsed = [parse_iso(d) if d else None for d in dates]
+    newest = max((d for d in parsed if d), default=None)
+
+    def blended(pair: tuple[Any, _dt.datetime | None]) -> float:
+        hit, when = pair
+        relevance = (hit.score or 0.0) / best
+        fresh = 0.0
+        if relevance < RECENT_FLOOR:
+            return (1 - weight) * relevance
+        if newest and when:
+            age = (newest - when).total_seconds() / 86400
+            fresh = 0.5 ** (age / half_life)
+        return (1 - weight) * relevance + weight * fresh
+
+    return [h for h, _ in sorted(zip(hits, parsed, strict=True), key=blended, reverse=True)]
+
+
+def _score_parts(searcher: Any, q: query.Query, docnum: int) -> list[tuple[str, float]]:
+    """The score of one document split by query part (each term or phrase that matched)."""
+    parts: list[tuple[str, float]] = []
+    for leaf in q.leaves():
+        try:
+            matcher = leaf.matcher(searcher)
+            if matcher.is_active():
+                matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                parts.append((str(leaf), round(float(matcher.score()), 4)))
+        except Exception:  # an exotic leaf type without a matcher adds nothing to explain
+            continue
+    return sorted(parts, key=lambda p: -p[1])
+
+
+def _suggest(
+    archive: Archive, searcher: Any, parsed: Any, total: int, settings: dict[str, Any]
+) -> Suggestion | None:
+    """Replace each rare word of the query by a close spelling that many articles use.
+
+    Only suggestions that the analyser keeps as they are (proper names, unstemmed words) are
+    offered, so the user never sees a truncated stem like 'compani'.
+    """
+    reader = searcher.reader()
+    schema = searcher.schema
+    replaced: list[tuple[str, str]] = []
+    corrected = parsed.text
+    for word in parsed.words:
+        analysed = [t for t in schema["body"].process_text(word, mode="query")]
+        if len(analysed) != 1:
+            continue
+        stem = analysed[0]
+        have = reader.doc_frequency("body", stem) + reader.doc_frequency("title", stem)
+        if have > 1:
+            continue  # a word the archive uses is not a typo
+        best: tuple[int, str] | None = None
+        # one edit for short words, two for long ones: 'war' is not a misspelt 'year'
+        maxdist = 1 if len(stem) < 7 else 2
+        for candidate in reader.corrector("body").suggest(stem, limit=5, maxdist=maxdist):
+            if candidate == stem or len(candidate) < 3:
+                continue
+            if list(schema["body"].process_text(candidate, mode="query")) != [candidate]:
+                continue
+            freq = reader.doc_frequency("body", candidate)
+            if freq >= 2 and (best is None or freq > best[0]):
+                best = (freq, candidate)
+        if best:
+            replacement = best[1] if word.islower() else best[1].capitalize()
+            corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, corrected,
+                               count=1)
+            replaced.append((word, replacement))
+    if not replaced or corrected == parsed.text:
+        return None
+    try:
+        again = query_mod.parse(corrected, searcher, settings)
+    except QueryError:
+        return None
+    results = searcher.search(again.query, limit=1)
+    found = len(results)
+    if found <= total:
+        return None
+    if results:
+        surface = _surface_words(archive, results[0].fields(), schema)
+        for i, (word, stem) in enumerate(replaced):
+            written = surface.get(stem.lower())
+            if written:
+                corrected = re.sub(rf"(?<!\w){re.escape(stem)}(?!\w)", written, corrected,
+                                   count=1)
+                replaced[i] = (word, written)
+    return Suggestion(query=corrected, words=replaced, articles=found)
+
+
+def _surface_words(archive: Archive, stored: dict[str, Any], schema: Any) -> dict[str, str]:
+    """Stem -> the word as an article writes it, so suggestions read 'Vostochny', not the
+    stem 'vostochni'."""
+    text = stored.get("title", "")
+    with contextlib.suppress(OSError, UnicodeDecodeError, ValueError, KeyError):
+        text += "\n" + archive.corpus.read(stored["path"]).body
+    words: dict[str, str] = {}
+    for word in set(re.findall(r"[^\W\d_]{3,}", text)):
+        stems = list(schema["body"].process_text(word, mode="query"))
+        if len(stems) == 1:
+            words.setdefault(stems[0], word)
+    return words
 
 
 def _snippet(archive: Archive, hit: Any, stored: dict[str, Any], chars: int) -> str:

@@ -101,3 +101,52 @@ def test_runaway_wildcards_are_refused(archive: Archive, add_articles):
     with pytest.raises(QueryError, match="more than 50 different words"):
         archive.search("word*")
     assert archive.search("word1*").total == 1
+
+
+def test_did_you_mean_offers_the_spelling_the_archive_uses(archive: Archive, add_articles):
+    add_articles(*[
+        article(f"Fed chair number {i}", f"Paul Volcker spoke about rates, day {i}.")
+        for i in range(4)
+    ])
+    result = archive.search("Volker")
+    assert result.total == 0
+    assert result.suggestion is not None
+    assert result.suggestion.query == "Volcker"
+    assert result.suggestion.articles == 4
+
+
+def test_no_suggestion_when_the_query_finds_plenty(archive, news):
+    assert archive.search("korea").suggestion is None
+
+
+def test_explain_splits_the_score_by_query_part(archive, news):
+    result = archive.search("Kim Jong-un", explain=True)
+    top = result.hits[0]
+    parts = dict(top.explain)
+    assert any(part.startswith(("body:\"kim jong un\"", "title:\"kim jong un\"")) for part in parts)
+    assert all(score > 0 for score in parts.values())
+    assert "kim" in result.reading
+
+
+def test_recent_prefers_newer_among_relevant_without_burying_the_best(
+    archive: Archive, add_articles
+):
+    best, old, new, weak = add_articles(
+        article("Barrier barrier barrier", "barrier barrier barrier barrier", date="2023-01-01"),
+        article("Barrier report", "The barrier held.", date="2023-02-01"),
+        article("Barrier update", "The barrier held again.", date="2024-02-01"),
+        article("Harbour news", "Mentions a barrier once among many other words " * 5,
+                date="2024-03-01"),
+    )
+    plain = [h.id for h in archive.search("barrier").hits]
+    recent = [h.id for h in archive.search("barrier", recent=True).hits]
+    assert plain[0] == recent[0] == best
+    assert recent.index(new) < recent.index(old)
+    assert recent[-1] == weak
+
+
+def test_all_capitals_queries_treat_operators_as_words(archive: Archive, add_articles):
+    [a] = add_articles(article("Talks", "Kennedy and Khrushchev or their envoys met."))
+    result = archive.search("KENNEDY AND KHRUSHCHEV OR ENVOYS")
+    assert [h.id for h in result.hits] == [a]
+    assert any("all-capitals" in n for n in result.notes)
