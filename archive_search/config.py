@@ -31,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
         "max_expansions": 1000,
         "snippet_chars": 220,
     },
-    "index": {"procs": 1, "memory_mb": 256},
+    "index": {"procs": 2, "memory_mb": 256},
     "names": {"aliases": [], "separate": []},
 }
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "corpora" / "reuters21578"
-RAW_INDEX = r'''
+RAW_INDEX = r"""
 import json, sys
 from whoosh import index
 from archive_search.index import build_schema
@@ -44,8 +44,8 @@ with open(src, encoding="utf-8") as fh:
                "tags": ",".join(r["tags"])}
         writer.add_document(**doc)
 writer.commit()
-'''
-RAW_SEARCH = r'''
+"""
+RAW_SEARCH = r"""
 import sys
 from whoosh import index, qparser
 ix = index.open_dir(sys.argv[1])
@@ -53,7 +53,7 @@ with ix.searcher() as s:
     q = qparser.MultifieldParser(["title", "body", "tags"], ix.schema).parse(sys.argv[2])
     for hit in s.search(q, limit=10):
         print(hit["id"], hit.get("title", ""), sep="\t")
-'''
+"""
 
 
 def reuters_jsonl(path: Path, limit: int | None) -> int:
@@ -69,8 +69,14 @@ def reuters_jsonl(path: Path, limit: int | None) -> int:
             for item in reader.read(Source.from_bytes(sgm.name[:-3], data), ImportOptions()):
                 if not isinstance(item, Article):
                     continue
-                record = {"id": item.id, "title": item.title, "date": item.date,
-                          "body": item.body, "tags": item.tags, "source": item.source}
+                record = {
+                    "id": item.id,
+                    "title": item.title,
+                    "date": item.date,
+                    "body": item.body,
+                    "tags": item.tags,
+                    "source": item.source,
+                }
                 out.write(json.dumps(record) + "\n")
                 count += 1
                 if limit and count >= limit:
@@ -107,8 +113,10 @@ def main() -> int:
         tmp_path = Path(tmp)
         jsonl = tmp_path / "reuters.jsonl"
         n = reuters_jsonl(jsonl, args.articles)
-        print(f"{n:,} Reuters articles as JSONL ({jsonl.stat().st_size / 1e6:.1f} MB)",
-              file=sys.stderr)
+        print(
+            f"{n:,} Reuters articles as JSONL ({jsonl.stat().st_size / 1e6:.1f} MB)",
+            file=sys.stderr,
+        )
         raw_dir = tmp_path / "raw-index"
         raw_dir.mkdir()
         rows = []
@@ -123,13 +131,21 @@ def main() -> int:
         adds = []
         for i in range(5):
             one = tmp_path / f"one-{i}.json"
-            one.write_text(json.dumps({
-                "title": f"Benchmark article {i}", "date": "2026-11-29T12:00:00",
-                "body": f"A new article about cocoa number {i}.", "source": "bench"}))
+            one.write_text(
+                json.dumps(
+                    {
+                        "title": f"Benchmark article {i}",
+                        "date": "2026-11-29T12:00:00",
+                        "body": f"A new article about cocoa number {i}.",
+                        "source": "bench",
+                    }
+                )
+            )
             adds.append(timed([*arch, "--archive", str(arc), "import", str(one)]))
         rows.append(("add one article, end to end (median of 5)", statistics.median(adds), None))
         arch_search = median_time(
-            [*arch, "--archive", str(arc), "search", args.query, "--format", "tsv"], args.repeat)
+            [*arch, "--archive", str(arc), "search", args.query, "--format", "tsv"], args.repeat
+        )
         raw_search = median_time([py, "-c", RAW_SEARCH, str(raw_dir), args.query], args.repeat)
         rows.append((f"one CLI search process (median of {args.repeat})", arch_search, raw_search))
     print(f"\nReuters-21578, {n:,} articles, {os.cpu_count()} cores\n")
