@@ -16,7 +16,6 @@ __version__ = "0.1.0"
 from .archive import Archive, ArchiveStats  # noqa: E402
 from .article import Article  # noqa: E402
 from .errors import ArchiveError, ArchiveLocked, ArchiveNotFound, NotFound, QueryError  # noqa: E402
-from .importing import ImportReport  # noqa: E402
 from .index import SyncReport  # noqa: E402
 from .search import Hit, SearchResult  # noqa: E402
 
@@ -28,7 +27,6 @@ __all__ = [
     "ArchiveStats",
     "Article",
     "Hit",
-    "ImportReport",
     "NotFound",
     "QueryError",
     "SearchResult",

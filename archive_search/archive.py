@@ -14,17 +14,18 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import config
 from .article import Article, is_safe_id
 from .errors import ArchiveError, ArchiveLocked, NotFound
-from .importers import ImportOptions, expand_inputs
-from .importing import ImportReport, run_import
 from .index import Index, SyncReport
 from .lock import write_lock
 from .search import SearchResult, run_search
 from .store import Corpus
+
+if TYPE_CHECKING:
+    from .importing import ImportReport
 
 Progress = Callable[[int], None]
 
@@ -102,13 +103,18 @@ class Archive:
         progress: Progress | None = None,
     ) -> ImportReport:
         """Import files, folders, ``.gz``/``.zip`` files or ``-`` (stdin) into the archive."""
+        from .importers import ImportOptions, expand_inputs
+        from .importing import run_import
+
         options = ImportOptions(mapping=dict(mapping or {}))
         names = [str(p) for p in paths]
         bulk = _total_bytes(names) > 1024 * 1024
         inputs = expand_inputs(names, include=include, exclude=exclude)
         with self.writing(wait):
             self.corpus.clean_temporaries()
-            if index or dry_run:
+            # the duplicate check needs every file the index does not know yet; files edited
+            # in place do not matter to it, so the cheap folder check decides
+            if (index or dry_run) and self.index.is_stale():
                 self.index.sync()
             return run_import(
                 self, inputs, fmt=format, options=options, index=index, dry_run=dry_run,

@@ -89,6 +89,17 @@ def loads(text: str) -> Article:
     return article_from_meta(meta, body)
 
 
+def body_of(text: str) -> str:
+    """The body of article file text, skipping the front matter without parsing it."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    first_nl = text.find("\n")
+    if not text.startswith("---") or first_nl < 0:
+        return text.strip("\n")
+    end = _find_closing(text, first_nl + 1)
+    return text[end[1] :].strip("\n") if end else text.strip("\n")
+
+
 def article_from_meta(meta: dict[str, Any], body: str) -> Article:
     """Build an article from front-matter values, tolerating hand-edited types."""
     meta = {str(k): v for k, v in meta.items()}

@@ -22,7 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "name": "news archive",
     "search": {
         "limit": 10,
-        "default_operator": "and",
+        "default_operator": "auto",
         "title_boost": 2.0,
         "tags_boost": 1.5,
         "phrase_boost": 2.0,
@@ -40,7 +40,8 @@ TEMPLATE = """\
 name: {name}
 search:
   limit: 10              # results per page
-  default_operator: and  # 'and': every word must match; 'or': any word, best first
+  default_operator: auto # 'and': every word must match; 'or': any word, best first;
+                         # 'auto': 'and' up to three words, 'or' for longer queries
   title_boost: 2.0       # weight of a match in the title against one in the body
   max_expansions: 1000   # a wildcard matching more terms than this is refused
 names:

@@ -57,6 +57,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     inputs: int = 0
     ids: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
     planned: list[PlannedArticle] = field(default_factory=list)
     seconds: float = 0.0
     _warning_keys: list[tuple[str, str]] = field(default_factory=list, repr=False)
@@ -154,7 +155,7 @@ def run_import(
                 report.failed.append(f"{source.name}: cannot read: {exc}")
         if session is not None:
             if report.imported:
-                os.sync()
+                archive.corpus.make_durable(report.paths)
                 session.commit()
             else:
                 session.cancel()
@@ -238,6 +239,7 @@ def _add(
         action = f"import to corpus/{rel}"
         if not dry_run:
             archive.corpus.write(article, rel)
+            report.paths.append(rel)
             if session is not None:
                 session.add(rel, article)
         known.ids[article_id] = rel

@@ -218,7 +218,23 @@ class Index:
 
     def exists(self) -> bool:
         gen = self.current_dir()
-        return gen is not None and self.load_manifest(gen).schema_version == SCHEMA_VERSION
+        return gen is not None and self._state(gen).get("schema_version") == SCHEMA_VERSION
+
+    def _state(self, gen: Path) -> dict[str, Any]:
+        """The small summary beside the manifest (schema version, folder stamps), so that a
+        search can tell whether the index is current without parsing the whole manifest."""
+        try:
+            data = json.loads((gen / "state.json").read_text())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def save_manifest(self, gen: Path, manifest: Manifest) -> None:
+        """Write the manifest, then its summary: a kill in between leaves the summary stale,
+        which only makes the next search check the corpus again."""
+        atomic_write_text(gen / "manifest.json", manifest.to_json())
+        state = {"schema_version": manifest.schema_version, "folders": manifest.folders}
+        atomic_write_text(gen / "state.json", json.dumps(state, separators=(",", ":")))
 
     def load_manifest(self, gen: Path | None = None) -> Manifest:
         gen = gen or self.current_dir()
@@ -260,9 +276,13 @@ class Index:
 
     def is_stale(self) -> bool:
         """Cheap check (folder stamps only) whether files were added, removed or renamed."""
-        if not self.exists():
+        gen = self.current_dir()
+        if gen is None:
             return True
-        return self.load_manifest().folders != self.corpus.folder_stamps()
+        state = self._state(gen)
+        if state.get("schema_version") != SCHEMA_VERSION:
+            return True
+        return state.get("folders") != self.corpus.folder_stamps()
 
     def sync(self, progress: Progress | None = None) -> SyncReport:
         """Bring the index in line with ``corpus/``, at a cost proportional to the change.
@@ -288,7 +308,7 @@ class Index:
         if todo or gone:
             self._apply(gen, manifest, todo, gone, scanned, report, progress)
         manifest.folders = folders
-        atomic_write_text(gen / "manifest.json", manifest.to_json())
+        self.save_manifest(gen, manifest)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -302,7 +322,7 @@ class Index:
         report = SyncReport(rebuilt=True)
         self._apply(gen, manifest, list(scanned), [], scanned, report, progress, fresh=True)
         manifest.folders = folders
-        atomic_write_text(gen / "manifest.json", manifest.to_json())
+        self.save_manifest(gen, manifest)
         self._publish(gen)
         report.seconds = time.perf_counter() - started
         return report
@@ -417,7 +437,7 @@ class IndexSession:
     def commit(self) -> None:
         self.writer.commit()
         self.manifest.folders = self.index.corpus.folder_stamps()
-        atomic_write_text(self.gen / "manifest.json", self.manifest.to_json())
+        self.index.save_manifest(self.gen, self.manifest)
 
     def cancel(self) -> None:
         self.writer.cancel()

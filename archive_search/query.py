@@ -43,7 +43,12 @@ FIELD_ALIASES = {
     "name": "names",
     "date": "date",
 }
-_FIELD_REF = re.compile(r"(?<![\w/])([A-Za-z_][\w]*):(?!//)")
+#: ``field:value`` (no space after the colon; ``http://`` is not a field). A colon followed by a
+#: space ("the question is: …") is punctuation.
+_FIELD_REF = re.compile(r"(?<![\w/])([A-Za-z_][\w]*):(?=[^\s/]|/(?!/))")
+#: Punctuation that Whoosh would read as syntax in ordinary prose: a colon ending a word, a
+#: question mark ending a word or standing alone ("(MEDLARS)? How …"), a lone '*'.
+_PROSE_PUNCTUATION = re.compile(r"(?<=\w):(?=\s|$)|(?<=[\w)])\?+(?=[\s,.;:!)]|$)|(?<!\S)[?*](?!\S)")
 _DATE_CLAUSE = re.compile(
     r"(?<![\w])date:(?:\[(?P<range>[^\]]*)\]|\{(?P<xrange>[^}]*)\}|(?P<op>[<>]=?)?(?P<value>[^\s)]+))",
     re.I,
@@ -86,11 +91,15 @@ def parse(text: str, searcher: Searcher, settings: dict[str, Any]) -> ParsedQuer
     """Turn query text into a :class:`ParsedQuery`; raises :class:`QueryError`."""
     check_syntax(text)
     rest, start, end = _take_dates(text)
+    if rest.strip() != "*":
+        rest = _PROSE_PUNCTUATION.sub(" ", rest)
     rest = _FIELD_REF.sub(lambda m: FIELD_ALIASES.get(m[1].lower(), m[1]) + ":", rest)
     search = settings.get("search", {})
     schema = searcher.schema
     parsed = ParsedQuery(text=text, query=query.Every(), date_start=start, date_end=end)
     stripped = rest.strip()
+    if not stripped and start is None and end is None:
+        raise QueryError("query has no searchable words (only punctuation?)")
     if _shouting(stripped):
         # an all-capitals query (a pasted headline, an old wire text) has no operators:
         # its AND, OR and NOT are words
@@ -99,7 +108,7 @@ def parse(text: str, searcher: Searcher, settings: dict[str, Any]) -> ParsedQuer
     parsed.words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", _FIELD_REF.sub(" ", stripped))
                     if w.upper() not in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")]
     if stripped and stripped != "*":
-        words = len(stripped.split())
+        words = len(parsed.words)
         operator = str(search.get("default_operator", "auto")).lower()
         use_and = operator == "and" or (operator == "auto" and words <= 3)
         group = qparser.AndGroup if use_and else qparser.OrGroup.factory(0.9)
@@ -109,7 +118,7 @@ def parse(text: str, searcher: Searcher, settings: dict[str, Any]) -> ParsedQuer
                 boosts[name] = boosts["title"]
         boosts["tags"] = float(search.get("tags_boost", 1.5))
         parser = qparser.MultifieldParser(
-            [*all_text_fields(), "tags"], schema, fieldboosts=boosts, group=group
+            [*_present_text_fields(searcher), "tags"], schema, fieldboosts=boosts, group=group
         )
         parser.add_plugin(qparser.GtLtPlugin())
         try:
@@ -125,6 +134,14 @@ def parse(text: str, searcher: Searcher, settings: dict[str, Any]) -> ParsedQuer
     parsed.terms = sorted({(f, t.decode() if isinstance(t, bytes) else t)
                            for f, t in _safe_terms(parsed.query)})
     return parsed
+
+
+def _present_text_fields(searcher: Searcher) -> list[str]:
+    """The text fields that hold any article: an English-only archive is searched in two
+    fields, not eight (each empty language field would still cost a lookup per word)."""
+    reader = searcher.reader()
+    present = [f for f in all_text_fields() if reader.field_length(f) > 0]
+    return present or ["title", "body"]
 
 
 def _shouting(text: str) -> bool:
@@ -207,7 +224,7 @@ def _with_phrase_bonus(
 ) -> query.Query:
     """Require ``q``, and add the words as a phrase in each text field as an optional bonus."""
     phrases: list[query.Query] = []
-    for name in all_text_fields():
+    for name in ("title", "body"):
         words = [t for t in schema[name].process_text(text, mode="query")]
         if len(words) >= 2:
             phrases.append(query.Phrase(name, words, boost=boost))

@@ -9,9 +9,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from whoosh import highlight, query, scoring, sorting
+from whoosh import highlight, query, sorting
 
 from . import query as query_mod
+from . import ranking
 from .dates import parse_iso
 from .errors import QueryError
 from .index import text_fields
@@ -108,10 +109,10 @@ def run_search(
     limit = int(opts.get("limit", 10)) if limit is None else limit
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r} (use {', '.join(SORTS)})")
-    weighting = scoring.BM25F(B=float(opts.get("bm25_b", 0.75)), K1=float(opts.get("bm25_k1", 1.2)))
     ix = archive.index.open()
-    with ix.searcher(weighting=weighting) as searcher:
+    with ix.searcher(weighting=ranking.weighting(opts)) as searcher:
         parsed = query_mod.parse(text, searcher, settings)
+        parsed.query = ranking.prepare(parsed.query, searcher, settings)
         start = max(filter(None, [parsed.date_start, since]), default=None)
         end = min(filter(None, [parsed.date_end, until]), default=None)
         q = parsed.query
@@ -287,7 +288,7 @@ def _surface_words(archive: Archive, stored: dict[str, Any], schema: Any) -> dic
     stem 'vostochni'."""
     text = stored.get("title", "")
     with contextlib.suppress(OSError, UnicodeDecodeError, ValueError, KeyError):
-        text += "\n" + archive.corpus.read(stored["path"]).body
+        text += "\n" + archive.corpus.read_body(stored["path"])
     words: dict[str, str] = {}
     for word in set(re.findall(r"[^\W\d_]{3,}", text)):
         stems = list(schema["body"].process_text(word, mode="query"))
@@ -298,11 +299,10 @@ def _surface_words(archive: Archive, stored: dict[str, Any], schema: Any) -> dic
 
 def _snippet(archive: Archive, hit: Any, stored: dict[str, Any], chars: int) -> str:
     try:
-        article = archive.corpus.read(stored["path"])
+        body = archive.corpus.read_body(stored["path"])
     except (OSError, UnicodeDecodeError, ValueError):
         return ""
-    body = article.body
-    _, body_field = text_fields(article.lang)
+    _, body_field = text_fields(stored.get("lang"))
     try:
         found = hit.highlights(body_field, text=body, top=2)
     except Exception:  # highlighting is a nicety; never fail a search over it

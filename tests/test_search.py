@@ -150,3 +150,25 @@ def test_all_capitals_queries_treat_operators_as_words(archive: Archive, add_art
     result = archive.search("KENNEDY AND KHRUSHCHEV OR ENVOYS")
     assert [h.id for h in result.hits] == [a]
     assert any("all-capitals" in n for n in result.notes)
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "(harbour)? How did the wall hold",
+        "the question is: did the harbour wall hold",
+        "did the harbour wall hold?",
+    ],
+)
+def test_prose_punctuation_is_not_syntax(archive, news, prose):
+    assert [h.id for h in archive.search(prose).hits][0] == news["other"]
+
+
+def test_long_queries_match_any_word_best_first(archive, news):
+    found = [h.id for h in archive.search("harbour wall storm season zeppelin").hits]
+    assert found == [news["other"]]
+
+
+def test_punctuation_alone_is_an_error_not_everything(archive, news):
+    with pytest.raises(QueryError, match="no searchable words"):
+        archive.search("?")
