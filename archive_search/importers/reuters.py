@@ -125,8 +125,9 @@ def parse_story(story: str, record: int) -> Iterator[Article | RecordFailure | R
         title = clean_inline(_field("TITLE", text)).lstrip("* ")
         body = "" if "BRIEF" in kind else body_paragraphs(_field("BODY", text))
     if not title and not body:
-        # Kept (NEWID 12793 is such a story) so the collection stays complete, id for id.
-        warnings.append("story has neither a title nor text; imported empty")
+        # NEWID 12793 is such a story: an empty article would be nothing to search or show
+        yield RecordFailure("empty story (no title and no text)", record)
+        return
     newid = _NEWID.search(story[: story.find(">")])
     date, date_warning = story_date(_field("DATE", story))
     if date_warning:
