@@ -62,6 +62,7 @@ class SearchResult:
 
     query: str
     hits: list[Hit]
+    #: exact up to EXACT_COUNT_UP_TO likely matches, Whoosh's (upper) estimate beyond
     total: int
     offset: int = 0
     limit: int = 10
@@ -154,7 +155,7 @@ def run_search(
             if explain:
                 item.explain = _score_parts(searcher, parsed.query, hit.docnum)
             hits.append(item)
-        total = len(results)
+        total = _count(results)
         suggestion = None
         if suggest and total < int(opts.get("suggest_below", 3)) and parsed.words:
             suggestion = _suggest(archive, searcher, parsed, total, settings)
@@ -172,6 +173,18 @@ def run_search(
         date_end=end,
         suggestion=suggestion,
     )
+
+
+#: Above this many likely matches, the total is Whoosh's estimate instead of an exact count
+#: (counting exactly costs a second pass over every matching document).
+EXACT_COUNT_UP_TO = 2000
+
+
+def _count(results: Any) -> int:
+    if results.has_exact_length():
+        return len(results)
+    estimate = results.estimated_length()
+    return len(results) if estimate <= EXACT_COUNT_UP_TO else estimate
 
 
 #: How many of the best matches ``--recent`` re-ranks, and the share of the best score a match

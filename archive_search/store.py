@@ -91,19 +91,26 @@ class Corpus:
         return found
 
     def folder_stamps(self) -> dict[str, int]:
-        """The mtime of every folder: a file added, removed or renamed changes its folder's."""
+        """The mtime of every folder: a file added, removed or renamed changes its folder's.
+
+        On file systems that count subfolders in a folder's link count (ext4, xfs, tmpfs), a
+        folder with ``st_nlink == 2`` has none, and its thousands of files are not listed.
+        """
         stamps: dict[str, int] = {}
         if not self.root.is_dir():
             return stamps
-        stack = [(self.root, "")]
+        stack = [(str(self.root), "")]
         while stack:
             path, rel = stack.pop()
             try:
-                stamps[rel or "."] = path.stat().st_mtime_ns
+                st = os.stat(path)
+                stamps[rel or "."] = st.st_mtime_ns
+                if st.st_nlink == 2:
+                    continue
                 with os.scandir(path) as it:
                     for entry in it:
-                        if entry.is_dir(follow_symlinks=False) and _live_dir(entry.name):
-                            stack.append((Path(entry.path), f"{rel}{entry.name}/"))
+                        if _live_dir(entry.name) and entry.is_dir(follow_symlinks=False):
+                            stack.append((entry.path, f"{rel}{entry.name}/"))
             except FileNotFoundError:
                 continue
         return stamps
