@@ -512,6 +512,36 @@ def stats(ctx: click.Context, fmt: str) -> None:
     click.echo("\n".join(lines))
 
 
+@cli.command("check")
+@click.option("--repair", is_flag=True,
+              help="Bring the index back in line with corpus/ (update, or rebuild).")
+@click.option("--fix-corpus", is_flag=True,
+              help="Also move unreadable article files to corpus/.quarantine/.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--wait", type=float, default=0.0, metavar="SECONDS",
+              help="Wait this long for another writer to finish.")
+@click.pass_context
+def check_(ctx: click.Context, repair: bool, fix_corpus: bool, fmt: str, wait: float) -> None:
+    """Verify corpus/ and the index; exit 1 with the list of problems when not healthy.
+
+    Every article file must parse with a title and a safe, unique id; the index must hold
+    exactly the corpus, current. corpus/ is changed only with --fix-corpus, which moves
+    unreadable files aside and never deletes anything.
+
+    \b
+    Examples:
+      arch check
+      arch check --repair
+      arch check --fix-corpus --format json
+    """
+    from .check import check, format_report
+
+    report = check(_archive(ctx), repair=repair, fix_corpus=fix_corpus, wait=wait)
+    click.echo(format_report(report, fmt))
+    ctx.exit(report.exit_code)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(obj={}, prog_name="arch")

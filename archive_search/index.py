@@ -262,14 +262,19 @@ class Index:
         return path
 
     def _publish(self, gen: Path) -> None:
+        previous = self.current_dir()
         atomic_write_text(self.root / "CURRENT", gen.name + "\n")
-        self.remove_stale_generations()
+        self.remove_stale_generations(keep=previous)
 
-    def remove_stale_generations(self) -> None:
-        """Delete generations other than the live one (left by a finished or killed rebuild)."""
+    def remove_stale_generations(self, keep: Path | None = None) -> None:
+        """Delete generations other than the live one (left by a finished or killed rebuild).
+
+        ``keep`` (the generation just replaced) stays until the next rebuild: a reader that
+        found it in ``CURRENT`` a moment ago may not have opened its files yet.
+        """
         live = self.current_dir()
         for path in self.root.glob("gen-*"):
-            if path.is_dir() and path != live:
+            if path.is_dir() and path not in (live, keep):
                 shutil.rmtree(path, ignore_errors=True)
 
     # -- updating ----------------------------------------------------------------------------
@@ -399,7 +404,7 @@ class Index:
                 else:
                     report.changed += 1
         except BaseException:
-            writer.cancel()
+            cancel_writer(writer)
             raise
         writer.commit()
 
@@ -440,4 +445,18 @@ class IndexSession:
         self.index.save_manifest(self.gen, self.manifest)
 
     def cancel(self) -> None:
-        self.writer.cancel()
+        cancel_writer(self.writer)
+
+
+def cancel_writer(writer: Any) -> None:
+    """Cancel a Whoosh writer, stopping a multi-process writer's workers first.
+
+    Whoosh's ``MpWriter.cancel`` only flags its worker processes, which never see the flag:
+    an idle worker waits for work for ever (and the interpreter waits for it at exit, so a
+    Ctrl-C'd import never returns); a busy one dies with a traceback about the job file that
+    the cancel has just deleted.
+    """
+    for task in getattr(writer, "tasks", ()):
+        task.terminate()
+        task.join()
+    writer.cancel()

@@ -55,6 +55,12 @@ _DATE_CLAUSE = re.compile(
 )
 _OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b|[()\"*?~^]|\w+:")
 _MULTI_WORD = re.compile(r"\S+\s+\S+")
+#: Syntax from other search tools that Whoosh would quietly misread as words.
+_REGEX = re.compile(r"(?<![\w:/])/[^/\s]+/(?!\w)")
+_CHAR_CLASS = re.compile(r"\[[^\]\s]*\]")
+_BARE_BOOST = re.compile(r"\^(?!\.?\d)")
+_OPERATOR_WORDS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+NO_WORDS = "query has no searchable words (only stop words or punctuation?)"
 
 
 @dataclass
@@ -85,6 +91,17 @@ def check_syntax(text: str) -> None:
         if name.lower() not in FIELD_ALIASES:
             known = ", ".join(sorted({k for k in FIELD_ALIASES if k == FIELD_ALIASES[k]}))
             raise QueryError(f"unknown field '{name}:' in query (fields: {known})")
+    if _REGEX.search(outside):
+        raise QueryError("regular expressions are not supported; use wildcards (missil*, m?ssile)")
+    if bracket := _CHAR_CLASS.search(outside):
+        raise QueryError(
+            f"'{bracket[0]}' is not a range: write field:[FROM to TO], "
+            "e.g. date:[2023-09-01 to 2023-09-30]"
+        )
+    if _BARE_BOOST.search(outside):
+        raise QueryError("'^' gives a word more weight and must be followed by a number (korea^2)")
+    if not re.search(r"[\w*?]", _OPERATOR_WORDS.sub(" ", text)):
+        raise QueryError(NO_WORDS)
 
 
 def parse(text: str, searcher: Searcher, settings: dict[str, Any]) -> ParsedQuery:
@@ -125,8 +142,9 @@ def parse(text: str, searcher: Searcher, settings: dict[str, Any]) -> ParsedQuer
             q = parser.parse(stripped)
         except Exception as exc:  # Whoosh raises assorted errors on odd syntax
             raise QueryError(f"cannot read query: {exc}") from None
+        q = _without_punctuation_terms(q)
         if q is query.NullQuery:
-            raise QueryError("query has no searchable words (only stop words or punctuation?)")
+            raise QueryError(NO_WORDS)
         _check_expansions(q, searcher, int(search.get("max_expansions", 1000)))
         if _is_plain_words(stripped):
             q = _with_phrase_bonus(q, stripped, schema, float(search.get("phrase_boost", 2.0)))
@@ -213,6 +231,18 @@ def _check_expansions(q: query.Query, searcher: Searcher, limit: int) -> None:
                         f"'{pattern}' matches more than {limit:,} different words; "
                         "make it more specific"
                     )
+
+
+def _without_punctuation_terms(q: query.Query) -> query.Query:
+    """Drop terms with no letter or digit in them: the tags field keeps a stray '~' or '&&'
+    as a term, which would then be required and match nothing."""
+
+    def keep(node: query.Query) -> query.Query:
+        if isinstance(node, query.Term) and not any(c.isalnum() for c in str(node.text)):
+            return query.NullQuery
+        return node
+
+    return q.accept(keep).normalize()
 
 
 def _is_plain_words(text: str) -> bool:

@@ -251,7 +251,7 @@ def _suggest(
     schema = searcher.schema
     replaced: list[tuple[str, str]] = []
     corrected = parsed.text
-    for word in parsed.words:
+    for word in parsed.words[:8]:  # each costs a fuzzy walk of the lexicon
         analysed = [t for t in schema["body"].process_text(word, mode="query")]
         if len(analysed) != 1:
             continue

@@ -13,7 +13,7 @@ from conftest import article
 
 from archive_search.cli import cli
 
-COMMANDS = ["init", "import", "index", "search", "show", "export", "stats"]
+COMMANDS = ["init", "import", "index", "search", "show", "export", "stats", "check"]
 
 
 @pytest.fixture

@@ -1,0 +1,255 @@
+"""Bad queries get a clear one-line error or a bounded answer within 2 s: never a traceback, and
+never a silent zero (no results because the query was misread, with nothing said about it)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archive_search import Archive, Article, QueryError
+from archive_search.cli import cli
+
+LIMIT = 5
+SECONDS = 2.0
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory: pytest.TempPathFactory) -> Archive:
+    """Forty small articles, and one with 1,500 different words starting with 'a' (more than
+    the 1,000 a wildcard may expand to)."""
+    arc = Archive.init(tmp_path_factory.mktemp("bad-queries") / "news")
+    topics = ["harbour storm", "korea missile", "tram line", "budget vote", "museum roof"]
+    for i in range(40):
+        topic = topics[i % len(topics)]
+        article = Article(
+            title=f"{topic.title()} report {i}",
+            body=f"The {topic} story, part {i}.",
+            date=f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            tags=[topic.split()[0]],
+        )
+        article.ensure_id()
+        arc.corpus.write(article)
+    many = Article(title="Word list", body=" ".join(f"a{n:04d}x" for n in range(1500)))
+    many.ensure_id()
+    arc.corpus.write(many)
+    arc.update_index()
+    return arc
+
+
+def outcome(arc: Archive, text: str) -> str:
+    """``"error: …"`` or ``"N results"``, checking the promises every query must keep."""
+    started = time.perf_counter()
+    try:
+        result = arc.search(text, limit=LIMIT)
+    except QueryError as exc:
+        message = str(exc)
+        assert message and "\n" not in message and "Traceback" not in message
+        answer = f"error: {message}"
+    else:
+        assert len(result.hits) <= LIMIT
+        answer = f"{result.total} results"
+    assert time.perf_counter() - started < SECONDS, f"{text[:60]!r} took too long"
+    return answer
+
+
+def cli_search(arc: Archive, text: str):
+    """``arch search -n 5 --format tsv -- TEXT`` (after ``--`` a query may start with '-')."""
+    return CliRunner().invoke(
+        cli,
+        ["--archive", str(arc.root), "search", "-n", str(LIMIT), "--format", "tsv", "--", text],
+        obj={},
+        catch_exceptions=False,
+    )
+
+
+# Each query is answered (bounded by the limit) or refused with a message that says what to
+# do; `None` means "any bounded answer with at least one result".
+EXPECTED = {
+    '"korea missile': "unbalanced quote",
+    'korea "missile': "unbalanced quote",
+    "*": None,
+    "korea*": None,
+    "a*": "matches more than 1,000 different words",
+    "**": "matches every word",
+    "?": "no searchable words",
+    "date:blarg": "not a date: 'blarg'",
+    "date:[2023-01-01 to blarg]": "not a date: 'blarg'",
+    "date:2023-07 korea": None,
+    "foo:bar": "unknown field 'foo:'",
+    "Title:harbour": None,
+    "byline:smith": "unknown field 'byline:'",
+    "x" * 10_000: "query too long",
+    "/a.*b/": "regular expressions are not supported",
+    "/korea/": "regular expressions are not supported",
+    "[a-z]+": "not a range",
+    "korea^": "must be followed by a number",
+    "korea^abc": "must be followed by a number",
+    "korea^2": None,
+    "AND": "no searchable words",
+    "NOT": "no searchable words",
+    "( )": "no searchable words",
+    "&&": "no searchable words",
+    "- ~ {": "no searchable words",
+    '"korea"~': None,
+}
+
+
+@pytest.mark.parametrize("text", list(EXPECTED), ids=lambda t: t[:24])
+def test_bad_queries_are_refused_clearly_or_answered(news: Archive, text: str):
+    expected = EXPECTED[text]
+    answer = outcome(news, text)
+    if expected is None:
+        assert answer.endswith("results") and not answer.startswith("0 "), answer
+    else:
+        assert answer.startswith("error: ") and expected in answer, answer
+
+
+@pytest.mark.parametrize("text", list(EXPECTED), ids=lambda t: t[:24])
+def test_the_cli_says_the_same_in_one_line(news: Archive, text: str):
+    result = cli_search(news, text)
+    if EXPECTED[text] is None:
+        assert result.exit_code == 0, result.stderr
+        assert 1 < len(result.stdout.splitlines()) <= LIMIT + 1
+    else:
+        assert result.exit_code == 2
+        assert result.stdout == ""
+        [line] = result.stderr.splitlines()
+        assert line.startswith("arch: error: ") and EXPECTED[text] in line
+
+
+def test_a_long_query_under_the_limit_is_answered_in_time(news: Archive):
+    text = " OR ".join(f"word{n}" for n in range(500))[:4000]
+    assert outcome(news, text) == "0 results"  # none of these words is in the archive
+    assert outcome(news, f"korea OR {text}").endswith(" results")
+
+
+def test_a_query_file_with_bad_lines_reports_each_and_runs_the_rest(news: Archive, tmp_path):
+    queries = tmp_path / "queries.txt"
+    queries.write_text('korea\n"unbalanced\nfoo:bar\ntram\n', encoding="utf-8")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--archive",
+            str(news.root),
+            "search",
+            "--batch",
+            str(queries),
+            "--format",
+            "tsv",
+            "--fields",
+            "id",
+        ],
+        obj={},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 2
+    assert [line.split(":", 3)[2] for line in result.stderr.splitlines()] == [" line 2", " line 3"]
+    assert {row.split("\t")[0] for row in result.stdout.splitlines()[1:]} == {"korea", "tram"}
+
+
+# -- fuzzing -------------------------------------------------------------------------------------
+
+PIECES = [
+    "korea",
+    "tram",
+    "harbour",
+    "Korea",
+    "missile",
+    "a",
+    "the",
+    "x",
+    "2023",
+    "é",
+    "北",
+    "title:",
+    "body:",
+    "tags:",
+    "source:",
+    "author:",
+    "id:",
+    "lang:",
+    "date:",
+    "foo:",
+    "date:2023",
+    "date:[2023-01 to 2023-06]",
+    "date:>2023-09",
+    "date:<",
+    "AND",
+    "OR",
+    "NOT",
+    "ANDNOT",
+    "to",
+    '"',
+    "'",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "*",
+    "?",
+    "~",
+    "~2",
+    "^",
+    "^2",
+    "\\",
+    "/",
+    "-",
+    "+",
+    ":",
+    "|",
+    "&",
+    "!",
+    "%",
+    "\x00",
+    "\t",
+    "\u200b",
+    "..",
+    "../",
+    "=",
+    "@",
+]
+query_like = st.lists(st.sampled_from(PIECES), min_size=1, max_size=12).flatmap(
+    lambda parts: st.lists(
+        st.sampled_from(["", " "]), min_size=len(parts), max_size=len(parts)
+    ).map(lambda seps: "".join(p + s for p, s in zip(parts, seps, strict=True)))
+)
+FUZZ = settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+@FUZZ
+@given(text=st.one_of(query_like, st.text(max_size=60)))
+def test_any_text_is_answered_or_refused_in_one_line(news: Archive, text: str):
+    outcome(news, text)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(text=query_like)
+def test_any_text_through_the_cli_exits_0_1_or_2_without_a_traceback(news: Archive, text: str):
+    result = cli_search(news, text)
+    assert result.exit_code in (0, 1, 2), result.stderr
+    assert "Traceback" not in result.output and "unexpected" not in result.stderr
+    if result.exit_code == 2:
+        assert len(result.stderr.splitlines()) == 1
+
+
+def test_queries_never_write_anything(news: Archive):
+    before = {p: p.stat().st_mtime_ns for p in Path(news.root).rglob("*") if p.is_file()}
+    for text in list(EXPECTED)[:10]:
+        outcome(news, text)
+    after = {p: p.stat().st_mtime_ns for p in Path(news.root).rglob("*") if p.is_file()}
+    assert after == before
