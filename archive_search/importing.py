@@ -55,6 +55,7 @@ class ImportReport:
     duplicates: int = 0
     failed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
     inputs: int = 0
     ids: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
@@ -83,8 +84,14 @@ class ImportReport:
 
     def summary(self) -> str:
         rate = self.imported / self.seconds if self.seconds > 0 else 0.0
+        skipped = ""
+        if self.skipped:
+            names = ", ".join(os.path.basename(n) for n in self.skipped[:4])
+            more = ", …" if len(self.skipped) > 4 else ""
+            skipped = f", skipped {len(self.skipped)} that are not articles ({names}{more})"
         return (
-            f"imported {self.imported}, duplicates {self.duplicates}, failed {len(self.failed)} "
+            f"imported {self.imported}, duplicates {self.duplicates}, failed {len(self.failed)}"
+            f"{skipped} "
             f"(from {self.inputs} input{'s' if self.inputs != 1 else ''} in {self.seconds:.1f} s"
             + (f", {rate:,.0f} articles/s)" if self.imported > 100 else ")")
         )
@@ -124,6 +131,9 @@ def run_import(
         for item in inputs:
             report.inputs += 1
             source = item.source
+            if item.skip:
+                report.skipped.append(source.name)
+                continue
             if item.problem:
                 report.failed.append(f"{source.name}: {item.problem}")
                 continue

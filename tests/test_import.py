@@ -185,3 +185,36 @@ def test_imported_file_parses_as_an_article_file(archive, seed_file):
     rel, _ = only_article(archive)
     text = (archive.corpus.root / rel).read_text()
     assert articlefile.loads(text).title == SEED_TITLE
+
+
+def test_documentation_in_a_folder_is_skipped_and_said(archive, tmp_path, seed_file):
+    folder = tmp_path / "dump"
+    folder.mkdir()
+    (folder / "article.txt").write_bytes(seed_file.read_bytes())
+    (folder / "README.txt").write_text("How this dump was made.\n\nIt was made by hand.\n")
+    (folder / "data-LICENSE.txt").write_text("Permission is granted to use this.\n")
+    (folder / "schema.dtd").write_text("<!ELEMENT a (b)>\n")
+    report = archive.import_paths([folder])
+    assert report.imported == 1 and report.failed == []
+    assert sorted(Path(p).name for p in report.skipped) == [
+        "README.txt", "data-LICENSE.txt", "schema.dtd"]
+    assert "skipped 3 that are not articles" in report.summary()
+    named = archive.import_paths([folder / "README.txt"])
+    assert named.imported == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("\n".join(f"topic-{i}" for i in range(100)), "a list of 100 short lines"),
+        ("\n".join(f'fact("Country{i}","Capital",["City{i}"]).' for i in range(50)),
+         "not sentences"),
+    ],
+)
+def test_word_lists_and_data_files_are_not_articles(archive, tmp_path, text, reason):
+    path = tmp_path / "list.txt"
+    path.write_text(text)
+    report = archive.import_paths([path])
+    assert report.imported == 0
+    [line] = report.failed
+    assert "does not look like article text" in line and reason in line

@@ -14,6 +14,7 @@ import fnmatch
 import gzip
 import importlib
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -87,10 +88,22 @@ def detect_format(name: str, head: bytes) -> str:
 
 @dataclass
 class Input:
-    """A :class:`Source` together with the problem that keeps it from being read, if any."""
+    """A :class:`Source` together with the problem that keeps it from being read, if any, or
+    the reason it is passed over (a README found while walking a folder)."""
 
     source: Source
     problem: str | None = None
+    skip: str | None = None
+
+
+#: Files met while walking a folder that are documentation or tooling, not articles. A file
+#: named on the command line is always read.
+_NOT_ARTICLES = re.compile(
+    r"(^|[._-])(readme|licen[cs]e|copying|notice|changelog|changes|authors|contributing)"
+    r"([._-]|$)"
+    r"|\.(dtd|xsd|css|js|py|sh)$",
+    re.I,
+)
 
 
 def expand_inputs(
@@ -110,7 +123,11 @@ def expand_inputs(
                 rel = file.relative_to(path).as_posix()
                 # a zip file is a folder of inputs: --include applies to its members
                 is_zip = rel.lower().endswith(".zip")
-                if _selected(rel, () if is_zip else include, exclude):
+                if not _selected(rel, () if is_zip else include, exclude):
+                    continue
+                if _NOT_ARTICLES.search(file.name) and not include:
+                    yield Input(Source.from_bytes(str(file), b""), skip="not an article")
+                else:
                     yield from _file_inputs(file, str(file), max_member_bytes, include, exclude)
         elif path.exists():
             yield from _file_inputs(path, raw, max_member_bytes, include, exclude)

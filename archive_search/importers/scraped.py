@@ -75,6 +75,9 @@ def read(
 
         yield from markdown.read_text(text, options)
     else:
+        problem = not_prose(text)
+        if problem:
+            raise ImportFailure(f"does not look like article text ({problem})")
         article, notes = parse_text(text, default_source=options.default_source)
         yield article
         yield from (RecordWarning(note) for note in notes)
@@ -117,6 +120,39 @@ def parse_text(
     if found.updated and found.updated != article.date:
         article.extra["updated"] = found.updated
     return article, ([] if article.date else [NO_DATE])
+
+
+#: Only texts with at least this many lines are judged: a short note is always an article.
+_JUDGED_LINES = 15
+
+
+def not_prose(text: str) -> str | None:
+    """Why a long text is not an article (a word list, a data dump, code), or None.
+
+    A text is prose when most of its characters stand in lines of five or more words; word
+    lists (one category per line) and data files (``bgfact("Afghanistan", …)``) are not, and
+    importing them as articles would fill the archive with noise.
+    """
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < _JUDGED_LINES:
+        return None
+    prose = sum(len(line) for line in lines if _is_sentence_like(line))
+    total = sum(len(line) for line in lines)
+    if prose >= total * 0.5:
+        return None
+    short = sum(1 for line in lines if len(line.split()) <= 2)
+    if short >= len(lines) * 0.8:
+        return f"a list of {len(lines)} short lines"
+    return "mostly lines that are not sentences, like data or code"
+
+
+_WORD = re.compile(r"^[\W_]*[^\W\d_]{1,}[\W_]*$")
+
+
+def _is_sentence_like(line: str) -> bool:
+    """Five or more space-separated tokens, most of them words."""
+    tokens = line.split()
+    return len(tokens) >= 5 and sum(1 for t in tokens if _WORD.match(t)) >= len(tokens) * 0.6
 
 
 def split_paragraphs(text: str) -> list[str]:
