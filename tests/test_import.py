@@ -207,7 +207,7 @@ def test_documentation_in_a_folder_is_skipped_and_said(archive, tmp_path, seed_f
     ("text", "reason"),
     [
         ("\n".join(f"topic-{i}" for i in range(100)), "a list of 100 short lines"),
-        ("\n".join(f'fact("Country{i}","Capital",["City{i}"]).' for i in range(50)),
+        ("\n".join(f'fact("Country {i}", "Capital", ["City {i}"]).' for i in range(50)),
          "not sentences"),
     ],
 )
@@ -216,5 +216,5 @@ def test_word_lists_and_data_files_are_not_articles(archive, tmp_path, text, rea
     path.write_text(text)
     report = archive.import_paths([path])
     assert report.imported == 0
-    [line] = report.failed
+    [line] = report.failed  # one line, however long the file
     assert "does not look like article text" in line and reason in line
