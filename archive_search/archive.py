@@ -162,14 +162,32 @@ class Archive:
         explain: bool = False,
         recent: bool = False,
         suggest: bool = True,
+        exact: bool = False,
     ) -> SearchResult:
         """Ranked search; see :mod:`archive_search.query` for the query language and
         :func:`archive_search.search.run_search` for the options."""
         self.ensure_index()
         return run_search(
             self, query, since=since, until=until, sort=sort, limit=limit, offset=offset,
-            snippets=snippets, explain=explain, recent=recent, suggest=suggest,
+            snippets=snippets, explain=explain, recent=recent, suggest=suggest, exact=exact,
         )
+
+    def names(
+        self, query: str | None = None, *, limit: int | None = 20, clusters: bool = False
+    ) -> list[Any]:
+        """Names in the archive: those matching ``query`` best first (``NameMatch``), the
+        whole catalogue most frequent first without one (``NameEntry``), or with ``clusters``
+        the groups of spellings believed to be one name (``Cluster``), for review."""
+        self.ensure_index()
+        catalog = self.index.name_catalog()
+        if catalog is None:
+            return []
+        if clusters:
+            found = catalog.clusters()
+            return found[:limit] if limit else found
+        if query:
+            return catalog.lookup(query, limit=limit or 10)
+        return catalog.catalogue(limit)
 
     def get(self, article_id: str) -> tuple[Article, str]:
         """The article with this id and its path relative to the archive."""

@@ -267,12 +267,15 @@ def _hit_rows(result: Any, query: str | None = None) -> list[dict[str, Any]]:
               help="Say how the query was read (stderr) and add each hit's score parts.")
 @click.option("--correct", is_flag=True,
               help="When a close spelling finds more, run the corrected query instead.")
+@click.option("--exact", is_flag=True,
+              help="Search a name only as typed, not its other spellings.")
 @FORMAT_OPTION
 @FIELDS_OPTION
 @click.pass_context
 def search(ctx: click.Context, query: str | None, since: str | None, until: str | None,
            sort: str, limit: int | None, offset: int, batch: TextIO | None, recent: bool,
-           explain: bool, correct: bool, fmt: str | None, fields: str | None) -> None:
+           explain: bool, correct: bool, exact: bool, fmt: str | None,
+           fields: str | None) -> None:
     """Ranked full-text search with highlighted snippets.
 
     QUERY uses the Whoosh query language: words (all must match), "exact phrases", OR, NOT,
@@ -286,6 +289,8 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
       arch search 'title:missile date:2023-09' --format csv > hits.csv
       arch search Vladivostok --since 2023-09-01 --sort newest --fields date,title,source
       arch search --batch queries.txt --format jsonl
+      arch search "Paul Volker"          # also finds Volcker; says which spelling matched
+      arch search "Kim Jong Un" --exact  # only this spelling
     """
     if (query is None) == (batch is None):
         raise click.UsageError("give a QUERY or --batch FILE (not both)")
@@ -299,7 +304,8 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
     arc = _archive(ctx)
     _ensure_index(arc)
     options = {"since": start, "until": end, "sort": sort, "limit": limit, "offset": offset,
-               "snippets": "snippet" in columns, "explain": explain, "recent": recent}
+               "snippets": "snippet" in columns, "explain": explain, "recent": recent,
+               "exact": exact}
     if explain:
         columns = [*columns, "explain"]
     if batch is None:
@@ -310,6 +316,9 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
             result = arc.search(result.suggestion.query, **options)
         if explain:
             _explain(result)
+        elif result.variants:
+            click.echo("arch: also matched other spellings: " + ", ".join(result.variants)
+                       + " (--exact to turn off)", err=True)
         rows = _hit_rows(result)
         if result.suggestion is not None:
             columns = [*columns, "suggestion"]
@@ -510,6 +519,52 @@ def stats(ctx: click.Context, fmt: str) -> None:
         "languages: " + ", ".join(f"{t} ({n})" for t, n in info.languages),
     ]
     click.echo("\n".join(lines))
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--clusters", is_flag=True,
+              help="Groups of spellings believed to be one name, for review.")
+@click.option("--limit", "-n", type=click.IntRange(min=0), default=None,
+              help="How many rows (default 10 with a QUERY, 50 without; 0 for all).")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format (default: table on a terminal, tsv otherwise).")
+@click.pass_context
+def names(ctx: click.Context, query: str | None, clusters: bool, limit: int | None,
+          fmt: str | None) -> None:
+    """Names of people, places and organisations, however the archive spells them.
+
+    With QUERY: the names that match it, best first, each with every spelling seen, the
+    number of articles, the first and last date, and the match score. Without: the catalogue,
+    most frequent first. Spellings are merged by transliteration-aware rules; archive.yaml's
+    names.aliases merge more, names.separate keeps names apart.
+
+    \b
+    Examples:
+      arch names "Kim Jong Un"
+      arch names Volker --format json
+      arch names --limit 20
+      arch names --clusters
+    """
+    fmt = fmt or _default_format()
+    arc = _archive(ctx)
+    _ensure_index(arc)
+    if limit is None:
+        limit = 10 if query else 50
+    found = arc.names(query, limit=limit or None, clusters=clusters)
+    if clusters:
+        rows = [{"names": c.names, "merged": c.merged, "reason": c.reason,
+                 "score": round(c.score, 1)} for c in found]
+        columns = ["names", "merged", "reason", "score"]
+    else:
+        rows = [{"name": e.name, "variants": e.variants, "articles": e.articles,
+                 "first": e.first, "last": e.last, "score": round(getattr(e, "score", 100.0), 1)}
+                for e in found]
+        columns = ["name", "variants", "articles", "first", "last", "score"]
+    write_rows(rows, columns, fmt, sys.stdout, color=_color(), width=_width())
+    if not rows:
+        click.echo(f"arch: no names match {query!r}" if query else "arch: no names yet", err=True)
+        ctx.exit(1)
 
 
 @cli.command("check")

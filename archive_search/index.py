@@ -10,6 +10,7 @@ rebuild leaves the old index answering.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import analysis, fields
 from whoosh import index as whoosh_index
@@ -25,10 +26,14 @@ from whoosh.analysis import STOP_WORDS
 from whoosh.support.charset import accent_map
 
 from .article import Article
+from .errors import ArchiveError
 from .store import Corpus, atomic_write_text
 
+if TYPE_CHECKING:
+    from .names import NameCatalog
+
 #: Bump when the schema or the analysis changes: an older index is then rebuilt automatically.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Languages with their own stemmed fields; everything else goes to the neutral ``*_xx`` fields.
 STEMMED_LANGUAGES = ("de", "fr")
 Progress = Callable[[int], None]
@@ -116,8 +121,30 @@ def all_text_fields() -> list[str]:
     return names
 
 
-def article_document(article: Article, relpath: str) -> dict[str, Any]:
-    """The Whoosh document for one article."""
+#: Metadata lists whose values are names (Reuters PEOPLE/PLACES/ORGS, written as
+#: ``james-baker``); they join the names found in the text.
+NAME_METADATA = ("people", "places", "orgs")
+
+
+def article_names(article: Article) -> list[str]:
+    """Every name of the article: given in its front matter, its authors, names in metadata,
+    and those found in its title and body (:func:`archive_search.names.extract_names`)."""
+    from .names import extract_names
+
+    names = list(article.names) + list(article.authors)
+    for key in NAME_METADATA:
+        values = article.extra.get(key)
+        if isinstance(values, list):
+            names += [str(v).replace("-", " ").title() for v in values if v]
+    names += extract_names(article.title, article.body)
+    seen: set[str] = set()
+    return [n for n in names if not (n in seen or seen.add(n))]
+
+
+def article_document(
+    article: Article, relpath: str, names: list[str] | None = None
+) -> dict[str, Any]:
+    """The Whoosh document for one article (``names`` as from :func:`article_names`)."""
     title_field, body_field = text_fields(article.lang)
     doc: dict[str, Any] = {
         "id": article.id,
@@ -135,8 +162,11 @@ def article_document(article: Article, relpath: str) -> dict[str, Any]:
         doc["source"] = article.source
     if article.authors:
         doc["authors"] = " ; ".join(article.authors)
-    if article.names:
-        doc["names"] = ",".join(article.names)
+    if names:
+        from .names import fold_key
+
+        keys = {fold_key(n) for n in names}
+        doc["names"] = ",".join(sorted(k for k in keys if k))
     when = article.datetime
     if when is not None:
         doc["date"] = when
@@ -150,6 +180,12 @@ class ManifestEntry:
     size: int
     id: str
     fingerprint: str
+    date: str | None = None
+    names: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, stat: tuple[int, int], article: Article, names: list[str]) -> ManifestEntry:
+        return cls(stat[0], stat[1], article.id or "", article.fingerprint(), article.date, names)
 
 
 @dataclass
@@ -159,6 +195,8 @@ class Manifest:
     files: dict[str, ManifestEntry] = field(default_factory=dict)
     folders: dict[str, int] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
+    #: grows with every save, so caches derived from the manifest know when they are stale
+    revision: int = 0
 
     def ids(self) -> dict[str, str]:
         return {e.id: rel for rel, e in self.files.items()}
@@ -171,8 +209,10 @@ class Manifest:
             {
                 "schema_version": self.schema_version,
                 "folders": self.folders,
+                "revision": self.revision,
                 "files": {
-                    rel: [e.mtime_ns, e.size, e.id, e.fingerprint] for rel, e in self.files.items()
+                    rel: [e.mtime_ns, e.size, e.id, e.fingerprint, e.date, e.names]
+                    for rel, e in self.files.items()
                 },
             },
             separators=(",", ":"),
@@ -182,7 +222,9 @@ class Manifest:
     def from_json(cls, text: str) -> Manifest:
         data = json.loads(text)
         files = {rel: ManifestEntry(*vals) for rel, vals in data.get("files", {}).items()}
-        return cls(files, data.get("folders", {}), data.get("schema_version", 0))
+        return cls(
+            files, data.get("folders", {}), data.get("schema_version", 0), data.get("revision", 0)
+        )
 
 
 @dataclass
@@ -232,8 +274,13 @@ class Index:
     def save_manifest(self, gen: Path, manifest: Manifest) -> None:
         """Write the manifest, then its summary: a kill in between leaves the summary stale,
         which only makes the next search check the corpus again."""
+        manifest.revision += 1
         atomic_write_text(gen / "manifest.json", manifest.to_json())
-        state = {"schema_version": manifest.schema_version, "folders": manifest.folders}
+        state = {
+            "schema_version": manifest.schema_version,
+            "folders": manifest.folders,
+            "revision": manifest.revision,
+        }
         atomic_write_text(gen / "state.json", json.dumps(state, separators=(",", ":")))
 
     def load_manifest(self, gen: Path | None = None) -> Manifest:
@@ -276,6 +323,43 @@ class Index:
         for path in self.root.glob("gen-*"):
             if path.is_dir() and path not in (live, keep):
                 shutil.rmtree(path, ignore_errors=True)
+
+    # -- the name catalogue ----------------------------------------------------------------
+
+    def name_catalog(self) -> NameCatalog | None:
+        """The archive's name catalogue, built from the manifest when it is missing or stale.
+
+        It is cached in the generation (``names.json``) with the manifest revision and the
+        user's rules (``names.aliases``/``names.separate``) it was built with, so a rule edited
+        in ``archive.yaml`` takes effect at the next use, without re-importing anything.
+        """
+        from .names import NameCatalog
+
+        gen = self.current_dir()
+        if gen is None:
+            return None
+        rules = self.settings.get("names", {}) or {}
+        aliases = rules.get("aliases") or []
+        separate = rules.get("separate") or []
+        stamp = {"revision": self._state(gen).get("revision"), "rules": [aliases, separate]}
+        cache = gen / "names.json"
+        try:
+            data = json.loads(cache.read_text())
+            if data.get("stamp") == stamp:
+                return NameCatalog.from_dict(data["catalog"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        manifest = self.load_manifest(gen)
+        records = ((e.id, e.date, e.names) for e in manifest.files.values())
+        try:
+            catalog = NameCatalog.build(records, aliases=aliases, separate=separate)
+        except ValueError as exc:
+            raise ArchiveError(f"archive.yaml names rules: {exc}") from None
+        payload = json.dumps({"stamp": stamp, "catalog": catalog.to_dict()},
+                             separators=(",", ":"))
+        with contextlib.suppress(OSError):
+            atomic_write_text(cache, payload)
+        return catalog
 
     # -- updating ----------------------------------------------------------------------------
 
@@ -395,9 +479,9 @@ class Index:
                 if old is not None and old.id != article.id and ids.get(old.id) == rel:
                     writer.delete_by_term("id", old.id)
                     del ids[old.id]
-                put(**article_document(article, rel))
-                mtime, size = scanned[rel]
-                manifest.files[rel] = ManifestEntry(mtime, size, article.id, article.fingerprint())
+                names = article_names(article)
+                put(**article_document(article, rel, names))
+                manifest.files[rel] = ManifestEntry.of(scanned[rel], article, names)
                 ids[article.id] = rel
                 if old is None:
                     report.added += 1
@@ -433,10 +517,10 @@ class IndexSession:
 
     def add(self, relpath: str, article: Article) -> None:
         st = os.stat(self.index.corpus.root / relpath)
-        self.writer.add_document(**article_document(article, relpath))
-        self.manifest.files[relpath] = ManifestEntry(
-            st.st_mtime_ns, st.st_size, article.id or "", article.fingerprint()
-        )
+        names = article_names(article)
+        self.writer.add_document(**article_document(article, relpath, names))
+        self.manifest.files[relpath] = ManifestEntry.of((st.st_mtime_ns, st.st_size), article,
+                                                        names)
         self.added += 1
 
     def commit(self) -> None:

@@ -92,6 +92,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, list) and value and isinstance(value[0], tuple):
         return "; ".join(f"{part}={score:.3f}" for part, score in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} ({v})" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     if isinstance(value, float):
@@ -126,7 +128,8 @@ def _write_table(rows: list[dict[str, Any]], fields: Sequence[str], out: TextIO,
 
     if not rows:
         return
-    fixed = {"date": 10, "score": 6, "id": 30, "source": 22, "tags": 24, "path": 40, "url": 40}
+    fixed = {"date": 10, "score": 8, "id": 30, "source": 22, "tags": 24, "path": 40, "url": 40,
+             "articles": 8, "first": 10, "last": 10, "merged": 6}
     flexible = [f for f in fields if f not in fixed]
     room = max(width - sum(fixed.get(f, 0) + 2 for f in fields if f in fixed), 30)
     per_flexible = max(room // max(len(flexible), 1) - 2, 20)
@@ -135,7 +138,7 @@ def _write_table(rows: list[dict[str, Any]], fields: Sequence[str], out: TextIO,
         line = []
         for f in fields:
             text = _cell(row[f]) if f != "snippet" else " ".join(str(row[f] or "").split())
-            if f == "date":
+            if f in ("date", "first", "last"):
                 text = text[:10]
             limit = fixed.get(f, per_flexible)
             if fmt == "table":

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +75,8 @@ class ParsedQuery:
     terms: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
+    #: other spellings of the name the query is, searched too (see :func:`_with_name_variants`)
+    variants: list[str] = field(default_factory=list)
 
 
 def check_syntax(text: str) -> None:
@@ -104,8 +107,17 @@ def check_syntax(text: str) -> None:
         raise QueryError(NO_WORDS)
 
 
-def parse(text: str, searcher: Searcher, settings: dict[str, Any]) -> ParsedQuery:
-    """Turn query text into a :class:`ParsedQuery`; raises :class:`QueryError`."""
+def parse(
+    text: str,
+    searcher: Searcher,
+    settings: dict[str, Any],
+    names: Callable[[], Any] | None = None,
+) -> ParsedQuery:
+    """Turn query text into a :class:`ParsedQuery`; raises :class:`QueryError`.
+
+    ``names`` returns the archive's name catalogue; when given, a query that is a name is also
+    searched under the other spellings of that name.
+    """
     check_syntax(text)
     rest, start, end = _take_dates(text)
     if rest.strip() != "*":
@@ -146,8 +158,17 @@ def parse(text: str, searcher: Searcher, settings: dict[str, Any]) -> ParsedQuer
         if q is query.NullQuery:
             raise QueryError(NO_WORDS)
         _check_expansions(q, searcher, int(search.get("max_expansions", 1000)))
+        plain = _is_plain_words(stripped) or (len(parsed.words) == 1 and stripped.isalpha())
         if _is_plain_words(stripped):
             q = _with_phrase_bonus(q, stripped, schema, float(search.get("phrase_boost", 2.0)))
+        if names is not None and plain and len(parsed.words) <= MAX_NAME_WORDS:
+            catalog = names()
+            if catalog is not None:
+                parsed.variants = [v for v in catalog.expand(stripped)[1:] if v != stripped]
+            if parsed.variants:
+                q = _with_name_variants(q, parsed.variants, schema,
+                                        float(search.get("variant_boost", 0.5)))
+                parsed.notes.append("also searched: " + ", ".join(parsed.variants))
         parsed.query = q
     parsed.terms = sorted({(f, t.decode() if isinstance(t, bytes) else t)
                            for f, t in _safe_terms(parsed.query)})
@@ -243,6 +264,35 @@ def _without_punctuation_terms(q: query.Query) -> query.Query:
         return node
 
     return q.accept(keep).normalize()
+
+
+#: Queries of at most this many words are looked up in the name catalogue.
+MAX_NAME_WORDS = 5
+
+
+def _with_name_variants(
+    q: query.Query, variants: list[str], schema: Any, boost: float
+) -> query.Query:
+    """Match the query as typed, or any other spelling of the same name.
+
+    A variant counts as a phrase in a title or body, or as the name's key in the ``names``
+    field (names found at index time). Variants weigh ``boost`` of the query as typed, so
+    articles with the user's own spelling rank first and the others follow.
+    """
+    from .names import fold_key
+
+    alternatives: list[query.Query] = []
+    for variant in variants:
+        for name in ("title", "body"):
+            words = list(schema[name].process_text(variant, mode="query"))
+            if len(words) > 1:
+                alternatives.append(query.Phrase(name, words, boost=boost))
+            elif words:
+                alternatives.append(query.Term(name, words[0], boost=boost))
+        key = fold_key(variant)
+        if key:
+            alternatives.append(query.Term("names", key, boost=boost))
+    return query.Or([q, *alternatives]) if alternatives else q
 
 
 def _is_plain_words(text: str) -> bool:

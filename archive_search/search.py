@@ -73,6 +73,7 @@ class SearchResult:
     date_start: _dt.datetime | None = None
     date_end: _dt.datetime | None = None
     suggestion: Suggestion | None = None
+    variants: list[str] = field(default_factory=list)
 
 
 class _Marker(highlight.Formatter):
@@ -97,12 +98,14 @@ def run_search(
     explain: bool = False,
     recent: bool = False,
     suggest: bool = True,
+    exact: bool = False,
 ) -> SearchResult:
     """Search the archive. Raises :class:`~archive_search.errors.QueryError` for bad queries.
 
     ``recent`` re-ranks the best matches so that newer ones move up (see :func:`_recency`);
     ``explain`` fills each hit's ``explain`` with the parts of its score; ``suggest`` looks
-    for a better-spelled query when few articles match.
+    for a better-spelled query when few articles match; ``exact`` turns off the search for
+    other spellings of a name.
     """
     started = time.perf_counter()
     settings = archive.settings
@@ -112,7 +115,8 @@ def run_search(
         raise QueryError(f"unknown sort {sort!r} (use {', '.join(SORTS)})")
     ix = archive.index.open()
     with ix.searcher(weighting=ranking.weighting(opts)) as searcher:
-        parsed = query_mod.parse(text, searcher, settings)
+        names = None if exact else archive.index.name_catalog
+        parsed = query_mod.parse(text, searcher, settings, names=names)
         parsed.query = ranking.prepare(parsed.query, searcher, settings)
         start = max(filter(None, [parsed.date_start, since]), default=None)
         end = min(filter(None, [parsed.date_end, until]), default=None)
@@ -157,7 +161,8 @@ def run_search(
             hits.append(item)
         total = _count(results)
         suggestion = None
-        if suggest and total < int(opts.get("suggest_below", 3)) and parsed.words:
+        if (suggest and total < int(opts.get("suggest_below", 3)) and parsed.words
+                and not parsed.variants):
             suggestion = _suggest(archive, searcher, parsed, total, settings)
     return SearchResult(
         query=text,
@@ -172,6 +177,7 @@ def run_search(
         date_start=start,
         date_end=end,
         suggestion=suggestion,
+        variants=parsed.variants,
     )
 
 
