@@ -17,7 +17,16 @@ from .archive import Archive, ArchiveStats  # noqa: E402
 from .article import Article  # noqa: E402
 from .errors import ArchiveError, ArchiveLocked, ArchiveNotFound, NotFound, QueryError  # noqa: E402
 from .index import SyncReport  # noqa: E402
-from .search import Hit, SearchResult  # noqa: E402
+
+
+def __getattr__(name: str) -> object:
+    # the search module brings Whoosh's query machinery: load it when a script asks for it
+    if name in ("Hit", "SearchResult"):
+        from . import search
+
+        return getattr(search, name)
+    raise AttributeError(f"module 'archive_search' has no attribute {name!r}")
+
 
 __all__ = [
     "Archive",

@@ -21,11 +21,11 @@ from .article import Article, is_safe_id
 from .errors import ArchiveError, ArchiveLocked, NotFound
 from .index import Index, SyncReport
 from .lock import write_lock
-from .search import SearchResult, run_search
 from .store import Corpus
 
 if TYPE_CHECKING:
     from .importing import ImportReport
+    from .search import SearchResult
 
 Progress = Callable[[int], None]
 
@@ -166,6 +166,8 @@ class Archive:
     ) -> SearchResult:
         """Ranked search; see :mod:`archive_search.query` for the query language and
         :func:`archive_search.search.run_search` for the options."""
+        from .search import run_search
+
         self.ensure_index()
         return run_search(
             self, query, since=since, until=until, sort=sort, limit=limit, offset=offset,

@@ -14,7 +14,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
-from .search import HL_END, HL_START
+#: Markers around highlighted words in snippets: written by search, turned into bold or
+#: removed here.
+HL_START, HL_END = "\x02", "\x03"
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl", "yaml", "markdown")
 HIT_FIELDS = ("id", "date", "title", "source", "tags", "score", "snippet", "url", "path", "lang")

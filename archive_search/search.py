@@ -16,13 +16,11 @@ from . import ranking
 from .dates import parse_iso
 from .errors import QueryError
 from .index import text_fields
+from .output import HL_END, HL_START
 
 if TYPE_CHECKING:
     from .archive import Archive
 
-#: Markers around highlighted words in snippets; the output layer turns them into bold or
-#: removes them.
-HL_START, HL_END = "\x02", "\x03"
 SORTS = ("relevance", "newest", "oldest")
 
 

@@ -152,6 +152,19 @@ def _live_dir(name: str) -> bool:
     return not name.startswith(".") and name not in SKIP_DIRS
 
 
+def atomic_write_bytes(target: Path, data: bytes) -> None:
+    """:func:`atomic_write_text` for bytes."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f"{TMP_PREFIX}{os.getpid()}-{target.name}"
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
 def atomic_write_text(target: Path, text: str) -> None:
     """Write ``text`` to ``target`` so that readers see the old file or the new one, never half.
 
