@@ -76,7 +76,8 @@ def main() -> int:
         arc.ensure_index()
         arc.index.name_catalog()
         rows = []
-        for kind, make in (("usual spelling", lambda p: p.intended), ("typo", typo)):
+        for kind, make in (("usual spelling", lambda p: p.intended),
+                           ("typo", lambda p: typo(p.intended))):
             for exact in (False, True):
                 precisions, recalls = [], []
                 for person in people:
