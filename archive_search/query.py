@@ -164,7 +164,7 @@ def parse(
         if names is not None and plain and len(parsed.words) <= MAX_NAME_WORDS:
             catalog = names()
             if catalog is not None:
-                parsed.variants = [v for v in catalog.expand(stripped)[1:] if v != stripped]
+                parsed.variants = name_variants(catalog, stripped)
             if parsed.variants:
                 q = _with_name_variants(q, parsed.variants, schema,
                                         float(search.get("variant_boost", 0.5)))
@@ -268,6 +268,29 @@ def _without_punctuation_terms(q: query.Query) -> query.Query:
 
 #: Queries of at most this many words are looked up in the name catalogue.
 MAX_NAME_WORDS = 5
+#: A misspelt name is taken for the catalogue's best match only when that match scores this
+#: well, has as many words, and leads the next one by TYPO_MARGIN.
+TYPO_SCORE, TYPO_MARGIN = 84.0, 3.0
+
+
+def name_variants(catalog: Any, text: str) -> list[str]:
+    """Other spellings of the name ``text`` is: the catalogue's spellings of the same name, or,
+    for a name the archive never writes that way ("Paul Volker"), the spellings of the one
+    clearly closest name of the same shape. Never another person: a bare "Kim" is not taken
+    for "Kim Jong-il", and two close candidates mean no guess."""
+    variants = [v for v in catalog.expand(text)[1:] if v != text]
+    if variants:
+        return variants
+    found = catalog.lookup(text, limit=2)
+    if not found or found[0].score >= 100 or found[0].score < TYPO_SCORE:
+        return []
+    if len(found) > 1 and found[0].score - found[1].score < TYPO_MARGIN:
+        return []
+    best = found[0]
+    if len(best.name.split()) != len(text.split()):
+        return []
+    spellings = sorted(best.variants, key=lambda v: -best.variants[v])
+    return [v for v in spellings[:5] if v != text]
 
 
 def _with_name_variants(

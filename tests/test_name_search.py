@@ -113,3 +113,19 @@ def test_clusters_are_listed_for_review(run, kims):
     rows = json.loads(run("names", "--clusters", "-f", "json").stdout)
     merged = [r for r in rows if "Kim Jongun" in r["names"]]
     assert merged and merged[0]["merged"] is True
+
+
+def test_a_misspelt_name_the_archive_never_writes_finds_the_closest_person(
+    archive, add_articles
+):
+    [stoltenberg] = add_articles(
+        article("Bonn", "Gerhard Stoltenberg met his counterparts on Monday."))
+    result = archive.search("Gerhard Stoltenbrg")
+    assert ids(result) == {stoltenberg}
+    assert result.variants == ["Gerhard Stoltenberg"]
+
+
+def test_a_surname_alone_is_never_taken_for_a_full_name(archive, kims):
+    result = archive.search("Kim Il-sung")
+    assert result.variants == []
+    assert ids(result) == set()
