@@ -161,7 +161,10 @@ def parse(
         plain = _is_plain_words(stripped) or (len(parsed.words) == 1 and stripped.isalpha())
         if _is_plain_words(stripped):
             q = _with_phrase_bonus(q, stripped, schema, float(search.get("phrase_boost", 2.0)))
-        if names is not None and plain and len(parsed.words) <= MAX_NAME_WORDS:
+        # names are written with capitals: only such queries consult the name catalogue,
+        # which keeps 'cocoa prices' from paying for loading it
+        looks_like_name = any(w[:1].isupper() for w in parsed.words)
+        if names is not None and plain and looks_like_name and len(parsed.words) <= MAX_NAME_WORDS:
             catalog = names()
             if catalog is not None:
                 parsed.variants = name_variants(catalog, stripped)
