@@ -25,6 +25,7 @@ from .store import Corpus
 
 if TYPE_CHECKING:
     from .importing import ImportReport
+    from .related import RelatedResult
     from .search import SearchResult
 
 Progress = Callable[[int], None]
@@ -190,6 +191,26 @@ class Archive:
         if query:
             return catalog.lookup(query, limit=limit or 10)
         return catalog.catalogue(limit)
+
+    def related(
+        self,
+        article_id: str | None = None,
+        *,
+        text: str | None = None,
+        title: str | None = None,
+        limit: int = 10,
+        since: _dt.datetime | None = None,
+        until: _dt.datetime | None = None,
+        exclude_duplicates: bool = False,
+    ) -> RelatedResult:
+        """Articles related to an archived article or to a text; see
+        :func:`archive_search.related.related`."""
+        from .related import related
+
+        return related(
+            self, article_id, text=text, title=title, limit=limit, since=since, until=until,
+            exclude_duplicates=exclude_duplicates,
+        )
 
     def get(self, article_id: str) -> tuple[Article, str]:
         """The article with this id and its path relative to the archive."""

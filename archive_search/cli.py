@@ -269,12 +269,14 @@ def _hit_rows(result: Any, query: str | None = None) -> list[dict[str, Any]]:
               help="When a close spelling finds more, run the corrected query instead.")
 @click.option("--exact", is_flag=True,
               help="Search a name only as typed, not its other spellings.")
+@click.option("--related", "related_n", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Add the N articles most related to each hit (a 'related' column).")
 @FORMAT_OPTION
 @FIELDS_OPTION
 @click.pass_context
 def search(ctx: click.Context, query: str | None, since: str | None, until: str | None,
            sort: str, limit: int | None, offset: int, batch: TextIO | None, recent: bool,
-           explain: bool, correct: bool, exact: bool, fmt: str | None,
+           explain: bool, correct: bool, exact: bool, related_n: int, fmt: str | None,
            fields: str | None) -> None:
     """Ranked full-text search with highlighted snippets.
 
@@ -291,6 +293,7 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
       arch search --batch queries.txt --format jsonl
       arch search "Paul Volker"          # also finds Volcker; says which spelling matched
       arch search "Kim Jong Un" --exact  # only this spelling
+      arch search Vladivostok --related 3 --format json
     """
     if (query is None) == (batch is None):
         raise click.UsageError("give a QUERY or --batch FILE (not both)")
@@ -320,6 +323,11 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
             click.echo("arch: also matched other spellings: " + ", ".join(result.variants)
                        + " (--exact to turn off)", err=True)
         rows = _hit_rows(result)
+        if related_n:
+            columns = [*columns, "related"]
+            for row in rows:
+                found = arc.related(row["id"], limit=related_n, exclude_duplicates=True)
+                row["related"] = [item.id for item in found.items]
         if result.suggestion is not None:
             columns = [*columns, "suggestion"]
             for row in rows:
@@ -519,6 +527,72 @@ def stats(ctx: click.Context, fmt: str) -> None:
         "languages: " + ", ".join(f"{t} ({n})" for t, n in info.languages),
     ]
     click.echo("\n".join(lines))
+
+
+RELATED_FIELDS = ("id", "date", "title", "score", "reasons", "duplicate", "days_apart", "source",
+                  "path")
+
+
+@cli.command()
+@click.argument("article_id", required=False)
+@click.option("--text", "text_file", type=click.File("r", encoding="utf-8"), default=None,
+              metavar="FILE", help="Related to the article in FILE (- for stdin), not archived.")
+@click.option("--limit", "-n", type=click.IntRange(min=0), default=10, show_default=True)
+@click.option("--since", default=None, metavar="DATE", help="Only suggestions on or after DATE.")
+@click.option("--until", default=None, metavar="DATE", help="Only suggestions on or before DATE.")
+@click.option("--exclude-duplicates", is_flag=True,
+              help="Leave out other copies of the same story.")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format (default: table on a terminal, tsv otherwise).")
+@click.option("--fields", default=None, metavar="A,B,…",
+              help=f"Columns, from: {', '.join(RELATED_FIELDS)}.")
+@click.pass_context
+def related(ctx: click.Context, article_id: str | None, text_file: TextIO | None, limit: int,
+            since: str | None, until: str | None, exclude_duplicates: bool, fmt: str | None,
+            fields: str | None) -> None:
+    """Articles related to one in the archive (ID) or to a text (--text), best first.
+
+    Each suggestion has a score in [0, 1] that means the same from call to call (scripts can
+    threshold it) and its reasons: the key terms and names shared, the same tags, how many
+    days apart, and "duplicate" for another copy of the same story.
+
+    \b
+    Examples:
+      arch related nw-2024-0117
+      arch related reuters-1 --exclude-duplicates --format json
+      curl -s https://example.org/story.txt | arch related --text -
+    """
+    if (article_id is None) == (text_file is None):
+        raise click.UsageError("give an article ID or --text FILE (not both)")
+    fmt = fmt or _default_format()
+    try:
+        default = ("date,title,score,reasons" if fmt in ("table", "markdown")
+                   else "id,date,title,score,reasons,duplicate")
+        columns = parse_fields(fields or default, fmt, RELATED_FIELDS)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fields") from None
+    arc = _archive(ctx)
+    _ensure_index(arc)
+    text = title = None
+    if text_file is not None:
+        raw = text_file.read()
+        head, _, rest = raw.strip().partition("\n")
+        title, text = (head.strip(), rest) if rest.strip() else (None, raw)
+    try:
+        result = arc.related(
+            article_id, text=text, title=title, limit=limit,
+            since=_user_date(since, end=False, option="--since"),
+            until=_user_date(until, end=True, option="--until"),
+            exclude_duplicates=exclude_duplicates,
+        )
+    except NotFound as exc:
+        raise CliError(str(exc), 1) from None
+    rows = [item.as_dict() for item in result.items]
+    write_rows(rows, columns, fmt, sys.stdout, color=_color(), width=_width())
+    for note in result.notes:
+        click.echo(f"arch: {note}", err=True)
+    if not rows:
+        ctx.exit(1)
 
 
 @cli.command()
