@@ -83,6 +83,8 @@ SOURCE_MIN_DOCS = 20
 DATE_TIEBREAK = 0.01
 #: How many shared terms, names or tags one reason lists.
 REASON_ITEMS = 5
+IDF_OFFSET = 1.0
+RARE_IN_NORM = 1.0
 
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"\w+")
@@ -469,7 +471,7 @@ class _Comparison:
         return _Profile(
             article=article,
             terms=terms,
-            norm=math.sqrt(sum(w * w for w in terms.values()) + rare),
+            norm=math.sqrt(sum(w * w for w in terms.values()) + rare * RARE_IN_NORM),
             names=names,
             name_labels=name_labels,
             tags=tags,
@@ -523,7 +525,7 @@ class _Comparison:
         return found + (self.extra_doc if term in self.own_terms else 0)
 
     def idf(self, df: int) -> float:
-        return math.log((self.total + 1) / (df + 1)) + 1.0
+        return math.log((self.total + 1) / (df + 1)) + IDF_OFFSET
 
     def _is_boilerplate(self, tokens: tuple[str, ...], source: str | None) -> bool:
         """True for a short line found word for word in BOILERPLATE_DOCS other articles.

@@ -115,7 +115,9 @@ def run_search(
     with ix.searcher(weighting=ranking.weighting(opts)) as searcher:
         names = None if exact else archive.index.name_catalog
         parsed = query_mod.parse(text, searcher, settings, names=names)
-        parsed.query = ranking.prepare(parsed.query, searcher, settings)
+        parsed.query = ranking.prepare(
+            parsed, searcher, settings, archive.corpus.read_body if sort == "relevance" else None
+        )
         start = max(filter(None, [parsed.date_start, since]), default=None)
         end = min(filter(None, [parsed.date_end, until]), default=None)
         q = parsed.query
@@ -157,7 +159,10 @@ def run_search(
             if explain:
                 item.explain = _score_parts(searcher, parsed.query, hit.docnum)
             hits.append(item)
-        total = _count(results)
+        # a page that is not full already says how many matched; only a full one needs
+        # Whoosh's second pass over the matches to count the rest
+        full = limit > 0 and len(hits) >= limit
+        total = _count(results) if full else offset + len(hits)
         suggestion = None
         if (suggest and total < int(opts.get("suggest_below", 3)) and parsed.words
                 and not parsed.variants):

@@ -17,7 +17,6 @@ import pytest
 from click.testing import CliRunner
 
 from archive_search import Archive, ArchiveLocked
-from archive_search import index as index_mod
 from archive_search.check import check
 from archive_search.cli import cli
 
@@ -256,13 +255,15 @@ def test_readers_never_fail_while_rebuilds_replace_the_index(
     archive.import_paths([write_batch(tmp_path / "small.jsonl", 40, "gen")])
     # A slow reader (busy machine, slow disk): 50 ms between finding the live generation and
     # opening it. The generation it found must still be there when it gets to it.
-    real_open_dir = index_mod.whoosh_index.open_dir
+    import whoosh.index
+
+    real_open_dir = whoosh.index.open_dir
 
     def slow_open_dir(*args, **kwargs):
         time.sleep(0.05)
         return real_open_dir(*args, **kwargs)
 
-    monkeypatch.setattr(index_mod.whoosh_index, "open_dir", slow_open_dir)
+    monkeypatch.setattr(whoosh.index, "open_dir", slow_open_dir)
     rebuilds = spawn("-c", REBUILD_LOOP, str(archive.root), "15")
     failures: list[str] = []
     searches = 0

@@ -146,8 +146,13 @@ def html_to_text(fragment: str) -> str:
         paragraphs = re.split(r"\n\s*\n", strip_controls(fragment))
         return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
     collector = _Paragraphs()
-    collector.feed(fragment)
-    collector.close()
+    try:
+        collector.feed(fragment)
+        collector.close()
+    except AssertionError:
+        # html.parser asserts on some malformed declarations ('<![;'): fall back to the
+        # text with its tags stripped
+        return " ".join(re.sub(r"<[^>]*>?", " ", fragment).split())
     return "\n\n".join(collector.paragraphs)
 
 
