@@ -152,7 +152,7 @@ def html_to_text(fragment: str) -> str:
     except AssertionError:
         # html.parser asserts on some malformed declarations ('<![;'): fall back to the
         # text with its tags stripped
-        return " ".join(re.sub(r"<[^>]*>?", " ", fragment).split())
+        return " ".join(strip_controls(re.sub(r"<[^>]*>?", " ", fragment)).split())
     return "\n\n".join(collector.paragraphs)
 
 
