@@ -94,7 +94,8 @@ def check_syntax(text: str) -> None:
         if name.lower() not in FIELD_ALIASES:
             known = ", ".join(sorted({k for k in FIELD_ALIASES if k == FIELD_ALIASES[k]}))
             raise QueryError(f"unknown field '{name}:' in query (fields: {known})")
-    if _REGEX.search(outside):
+    # in a sentence ("the addition of a /boat-tail/"), slashes are punctuation
+    if _REGEX.search(outside) and len(text.split()) <= 3:
         raise QueryError("regular expressions are not supported; use wildcards (missil*, m?ssile)")
     if bracket := _CHAR_CLASS.search(outside):
         raise QueryError(

@@ -253,3 +253,10 @@ def test_queries_never_write_anything(news: Archive):
         outcome(news, text)
     after = {p: p.stat().st_mtime_ns for p in Path(news.root).rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_slashes_in_a_sentence_are_punctuation_not_a_regex(archive: Archive, add_articles):
+    [found] = add_articles(Article(title="Wind tunnel", body="A boat tail cuts the drag.",
+                                   date="2023-01-01"))
+    result = archive.search("how does the addition of a /boat-tail/ affect the drag")
+    assert [h.id for h in result.hits] == [found]
