@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
         "feedback_terms": 50,
         "feedback_weight": 0.5,
         "feedback_focus": 10.0,
+        "feedback_rerank": 1000,
         "max_expansions": 1000,
         "snippet_chars": 220,
     },

@@ -5,18 +5,19 @@ Kept apart from parsing (:mod:`archive_search.query`) and from running searches
 ``bench/ir_eval.py``, without touching either. What is here, and why (figures in
 ``bench/README.md``, "Ranking quality"):
 
-* **Weighting**: In_expB2, a divergence-from-randomness model, by default. On the three test
-  collections it ranks better than BM25 at any ``k1``/``b`` we tried, and its one parameter
-  (``search.dfr_c``) needs little tuning. BM25F stays available (``search.weighting: bm25``).
+* **Weighting**: In_expB2, a divergence-from-randomness model, by default. It ranks clearly
+  better than BM25F on two of the three test collections and about as well on the third, and
+  its one parameter (``search.dfr_c``) needs little tuning. BM25F stays available
+  (``search.weighting: bm25``).
 * **Repeated words count**: the parser keeps one copy of a repeated word; a question that says
   "titles" three times is about titles, so each copy adds to that word's weight.
 * **Function words of long questions are dropped**: in a query of optional words ("what are
   the problems of ...") words like "what", "which" or "been" only add noise. Words that a
   query requires (short queries, explicit AND) are never dropped.
-* **Pseudo-relevance feedback**: the best few matches are read, and the words that are
-  frequent in them but rare in the archive are added to the query with a lower weight (an
-  RM3-style expansion). Feedback only re-ranks: the expanded query matches exactly the
-  articles the typed query matches.
+* **Pseudo-relevance feedback** for questions of four words or more: the best few matches
+  are read, and the words that are frequent in them but rare in the archive add to the scores
+  of the best thousand matches (an RM3-style expansion). Feedback only re-ranks: the articles
+  that match, and their number, are those of the typed query.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from whoosh import query, scoring
+from whoosh import matching, query, scoring
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from .index import all_text_fields, text_fields
@@ -54,7 +56,7 @@ FUNCTION_WORDS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
-#: Feedback terms that occur in more than this share of the articles are never added: they
+#: Words that occur in more than this share of the articles are never feedback words: they
 #: say nothing about the topic.
 FEEDBACK_MAX_DF = 0.5
 
@@ -62,9 +64,7 @@ FEEDBACK_MAX_DF = 0.5
 def weighting(opts: dict[str, Any]) -> scoring.WeightingModel:
     """The model named by ``search.weighting``: ``dfr`` (In_expB2, the default) or ``bm25``."""
     if str(opts.get("weighting", "dfr")).lower() == "bm25":
-        return scoring.BM25F(
-            B=float(opts.get("bm25_b", 0.75)), K1=float(opts.get("bm25_k1", 1.2))
-        )
+        return scoring.BM25F(B=float(opts.get("bm25_b", 0.75)), K1=float(opts.get("bm25_k1", 1.2)))
     return InExpB2(c=float(opts.get("dfr_c", 1.0)), title_c=float(opts.get("dfr_title_c", 0.3)))
 
 
@@ -168,14 +168,13 @@ def _weigh_repeats(q: query.Query, words: list[str], schema: Any) -> query.Query
 
 def _drop_optional_function_words(q: query.Query, schema: Any) -> query.Query:
     """Remove function-word terms from every OR group that keeps some other word."""
-    stems: dict[str, set[str]] = {}
 
     def is_function_word(node: query.Query) -> bool:
-        if not (isinstance(node, query.Term) and node.fieldname in schema.names()):
-            return False
-        if node.fieldname not in stems:
-            stems[node.fieldname] = set(_analysed(schema, node.fieldname, FUNCTION_WORDS))
-        return node.text in stems[node.fieldname]
+        return (
+            isinstance(node, query.Term)
+            and node.fieldname in schema.names()
+            and node.text in _function_stems(schema, node.fieldname)
+        )
 
     def prune(node: query.Query) -> query.Query:
         if isinstance(node, query.Or):
@@ -187,6 +186,17 @@ def _drop_optional_function_words(q: query.Query, schema: Any) -> query.Query:
     return q.accept(prune)
 
 
+_FUNCTION_STEMS: dict[str, frozenset[str]] = {}
+
+
+def _function_stems(schema: Any, fieldname: str) -> frozenset[str]:
+    """:data:`FUNCTION_WORDS` as ``fieldname`` indexes them ('was' is 'wa' in English fields).
+    Cached by field name: every archive has the same schema (see ``index.build_schema``)."""
+    if fieldname not in _FUNCTION_STEMS:
+        _FUNCTION_STEMS[fieldname] = frozenset(_analysed(schema, fieldname, FUNCTION_WORDS))
+    return _FUNCTION_STEMS[fieldname]
+
+
 def _with_feedback(
     q: query.Query,
     parsed: ParsedQuery,
@@ -194,12 +204,17 @@ def _with_feedback(
     opts: dict[str, Any],
     read_body: BodyReader,
 ) -> query.Query:
-    """``q`` AND MAYBE the words that best characterise its best matches (RM3-style).
+    """``q`` with its matches re-scored by pseudo-relevance feedback (RM3-style).
 
-    The top ``feedback_docs`` matches vote for their words (see :func:`_votes`); the
-    ``feedback_terms`` words with the most votes times inverse document frequency are added to
-    the body fields, together holding ``feedback_weight`` of the query's weight (0.5: as much
-    as the typed words). A typed word that is also chosen gains weight.
+    The top ``feedback_docs`` matches vote for their words (:func:`_votes`); the
+    ``feedback_terms`` words with the most votes times inverse document frequency together get
+    ``feedback_weight`` of the query's weight (0.5: as much as the typed words) and are scored
+    in the body fields of the first ``feedback_rerank`` matches; the matches further down keep
+    their order. A typed word that is also chosen gains weight in title and body alike.
+
+    Scoring the new words over the whole index would cost seconds per query in a large
+    archive, and running the typed query a second time would double the cost of a search, so
+    the result is a :class:`Reranked` query holding every match's final score.
     """
     share = min(max(float(opts.get("feedback_weight", 0.5)), 0.0), 0.95)
     if share <= 0:
@@ -207,44 +222,54 @@ def _with_feedback(
     date_filter = None
     if parsed.date_start or parsed.date_end:
         date_filter = query.DateRange("date", parsed.date_start, parsed.date_end)
-    hits = searcher.search(q, limit=int(opts.get("feedback_docs", 10)), filter=date_filter)
-    if not hits or not hits[0].score:
+    ranked = list(searcher.search(q, limit=None, filter=date_filter).items())
+    if not ranked or not ranked[0][1]:
         return q
-    votes = _votes(hits, searcher.schema, read_body, float(opts.get("feedback_focus", 10.0)))
+    voters = [
+        (searcher.stored_fields(docnum), score)
+        for docnum, score in ranked[: int(opts.get("feedback_docs", 10))]
+    ]
+    votes = _votes(voters, searcher.schema, read_body, float(opts.get("feedback_focus", 10.0)))
     chosen = _best_words(votes, searcher, int(opts.get("feedback_terms", 50)))
     if not chosen:
         return q
     scale = share / (1 - share) * _typed_weight(q) / sum(weight for _, weight in chosen)
     typed = {(t.fieldname, t.text) for t in _text_terms(q)}
     title_boost = float(opts.get("title_boost", 0.5))
-    extra: list[query.Query] = []
+    weighted: list[tuple[str, str, float]] = []
     for (field, word), weight in chosen:
-        extra.append(query.Term(field, word, boost=scale * weight))
-        title_field = "title" + field[len("body"):]
+        weighted.append((field, word, scale * weight))
+        title_field = "title" + field[len("body") :]
         if (title_field, word) in typed:
-            extra.append(query.Term(title_field, word, boost=scale * weight * title_boost))
-    return query.AndMaybe(q, query.Or(extra))
+            weighted.append((title_field, word, scale * weight * title_boost))
+    scores = dict(ranked)
+    best = sorted(docnum for docnum, _ in ranked[: int(opts.get("feedback_rerank", 1000))])
+    for docnum, extra in _scores_of(searcher, weighted, best).items():
+        scores[docnum] += extra
+    return Reranked(q, scores, [word for (_, word), _ in chosen])
 
 
 def _votes(
-    hits: Any, schema: Any, read_body: BodyReader, focus: float
+    voters: list[tuple[dict[str, Any], float]], schema: Any, read_body: BodyReader, focus: float
 ) -> Counter[tuple[str, str]]:
-    """Each ``(body field, word)`` of the hits, weighted by its share of a hit's text and by
-    the hit's say: ``exp(focus * (score / best score - 1))``, so that a clear winner speaks
-    for the query while near-ties share the say. An unreadable article file is skipped."""
-    best = float(hits[0].score)
+    """Each ``(body field, word)`` of the voting matches (stored fields, score), weighted by
+    its share of a match's text and by the match's say, ``exp(focus * (score / best - 1))``:
+    a clear winner speaks for the query while near-ties share the say. Function words get no
+    vote; an article file that cannot be read votes with its title alone."""
+    best = voters[0][1]
     votes: Counter[tuple[str, str]] = Counter()
-    for hit in hits:
-        stored = hit.fields()
+    for stored, score in voters:
         body_field = text_fields(stored.get("lang"))[1]
         text = stored.get("title", "")
         with contextlib.suppress(OSError, UnicodeDecodeError, ValueError, KeyError):
             text += "\n" + read_body(stored["path"])
         words = Counter(schema[body_field].process_text(text, mode="index"))
         length = sum(words.values())
-        say = math.exp(focus * (float(hit.score) / best - 1))
+        say = math.exp(focus * (score / best - 1))
+        skip = _function_stems(schema, body_field)
         for word, count in words.items():
-            votes[(body_field, word)] += say * count / length
+            if word not in skip:
+                votes[(body_field, word)] += say * count / length
     return votes
 
 
@@ -282,3 +307,94 @@ def _typed_weight(q: query.Query) -> float:
         if term.fieldname.startswith("body"):
             per_field[term.fieldname] += term.boost
     return max(max(per_field.values(), default=0.0), 1.0)
+
+
+def _scores_of(
+    searcher: Searcher, terms: list[tuple[str, str, float]], docnums: list[int]
+) -> Counter[int]:
+    """What the weighted ``(field, word, boost)`` terms add to each of ``docnums`` (sorted)."""
+    scores: Counter[int] = Counter()
+    for field, word, boost in terms:
+        try:
+            postings = searcher.postings(field, searcher.schema[field].to_bytes(word))
+        except TermNotFound:
+            continue
+        for docnum in docnums:
+            if not postings.is_active():
+                break
+            if postings.id() < docnum:
+                postings.skip_to(docnum)
+            if postings.is_active() and postings.id() == docnum:
+                scores[docnum] += boost * postings.score()
+    return scores
+
+
+class Reranked(query.Query):
+    """The typed query with every match's final score worked out in advance.
+
+    It matches exactly what the typed query matches (within the query's own date span), so
+    totals and date filters behave as without feedback. Its leaves are the typed query's, so
+    snippets highlight only what the user typed; it reads as ``<query> RERANKED BY
+    FEEDBACK(word word ...)`` in ``--explain``. The scores are document numbers of the searcher
+    that prepared it: it is only valid in that searcher, as :func:`run_search` uses it.
+    """
+
+    def __init__(self, typed: query.Query, scores: dict[int, float], words: list[str]) -> None:
+        self.typed = typed
+        self.scores = scores
+        self.words = words
+        self.boost = 1.0
+
+    def __str__(self) -> str:
+        return f"{self.typed} RERANKED BY FEEDBACK({' '.join(self.words)})"
+
+    def __repr__(self) -> str:
+        return f"Reranked({self.typed!r}, {len(self.scores)} matches, {self.words!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Reranked):
+            return False
+        return self.typed == other.typed and self.scores == other.scores
+
+    def __hash__(self) -> int:
+        return hash(self.typed) ^ hash(tuple(self.words))
+
+    def is_leaf(self) -> bool:
+        return False
+
+    def children(self) -> list[query.Query]:
+        return [self.typed]
+
+    def apply(self, fn: Callable[[query.Query], query.Query]) -> query.Query:
+        return Reranked(fn(self.typed), self.scores, self.words)
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return len(self.scores)
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
+        """The matches of one index segment (Whoosh asks segment by segment, with
+        segment-local document numbers)."""
+        parent = searcher.get_parent()
+        offset = 0
+        if parent is not searcher:
+            offset = next((off for sub, off in parent.leaf_searchers() if sub is searcher), 0)
+        end = offset + searcher.doc_count_all()
+        docnums = sorted(d for d in self.scores if offset <= d < end)
+        if not docnums:
+            return matching.NullMatcher()
+        return _ScoredList([d - offset for d in docnums], [self.scores[d] for d in docnums])
+
+
+class _ScoredList(matching.ListMatcher):
+    """Documents with fixed scores. It reports no block quality, and refuses to be replaced
+    by a pruned matcher: Whoosh's top-N collector would otherwise drop matches while it runs
+    and then report a total that counts only the survivors."""
+
+    def __init__(self, docnums: list[int], scores: list[float]) -> None:
+        super().__init__(docnums, weights=scores)
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def replace(self, minquality: float = 0) -> Any:
+        return self if self.is_active() else matching.NullMatcher()
