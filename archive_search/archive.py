@@ -164,6 +164,7 @@ class Archive:
         recent: bool = False,
         suggest: bool = True,
         exact: bool = False,
+        count: bool = True,
     ) -> SearchResult:
         """Ranked search; see :mod:`archive_search.query` for the query language and
         :func:`archive_search.search.run_search` for the options."""
@@ -173,6 +174,7 @@ class Archive:
         return run_search(
             self, query, since=since, until=until, sort=sort, limit=limit, offset=offset,
             snippets=snippets, explain=explain, recent=recent, suggest=suggest, exact=exact,
+            count=count,
         )
 
     def names(

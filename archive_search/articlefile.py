@@ -8,18 +8,23 @@ and reading then writing gives back the same bytes for any file this module wrot
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from typing import Any
-
-import yaml
 
 from .article import Article
 
-try:  # the C loader is several times faster on large archives; fall back when absent
-    from yaml import CSafeDumper as _Dumper
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+@functools.cache
+def _yaml() -> tuple[Any, Any, Any]:
+    """PyYAML with its fastest safe dumper and loader, imported on first use: a search that
+    prints no article file never pays for importing it."""
+    import yaml
+
+    try:  # the C loader is several times faster on large archives; fall back when absent
+        return yaml, yaml.CSafeDumper, yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+        return yaml, yaml.SafeDumper, yaml.SafeLoader
+
 
 #: Front-matter keys in the order they are written.
 FIELDS = (
@@ -56,7 +61,8 @@ def dumps(article: Article) -> str:
     for key, value in article.extra.items():
         if key not in meta:
             meta[key] = value
-    head = yaml.dump(meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    yaml, dumper, _ = _yaml()
+    head = yaml.dump(meta, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
     body = article.body.strip("\n")
     return f"---\n{head}---\n\n{body}\n" if body else f"---\n{head}---\n"
 
@@ -74,8 +80,9 @@ def loads(text: str) -> Article:
     if end is None:
         raise ArticleFileError("front matter is not closed by a '---' line")
     head_end, body_start = end
+    yaml, _, loader = _yaml()
     try:
-        meta = yaml.load(text[first_nl + 1 : head_end], Loader=_Loader)
+        meta = yaml.load(text[first_nl + 1 : head_end], Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""

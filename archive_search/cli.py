@@ -308,7 +308,7 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
     _ensure_index(arc)
     options = {"since": start, "until": end, "sort": sort, "limit": limit, "offset": offset,
                "snippets": "snippet" in columns, "explain": explain, "recent": recent,
-               "exact": exact}
+               "exact": exact, "count": explain or (fmt == "table" and batch is None)}
     if explain:
         columns = [*columns, "explain"]
     if batch is None:
@@ -342,7 +342,7 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
             click.echo(f"arch: no results for {query!r}", err=True)
         if not result.hits:
             ctx.exit(1)
-        if fmt == "table" and result.total > len(result.hits) + offset:
+        if fmt == "table" and (result.total or 0) > len(result.hits) + offset:
             click.echo(f"arch: {len(result.hits)} of {result.total} shown "
                        f"(--limit/--offset for more)", err=True)
         return

@@ -6,12 +6,12 @@ nearest folder at or above the current one that holds an ``archive.yaml``.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import json
 import os
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .errors import ArchiveError, ArchiveNotFound
 
@@ -87,9 +87,27 @@ def find_root(explicit: str | os.PathLike[str] | None = None, start: Path | None
     )
 
 
+#: The parsed ``archive.yaml``, kept as JSON in ``index/`` with the file's size and times:
+#: reading it back costs a fraction of a millisecond, while importing PyYAML and parsing
+#: costs tens of milliseconds on every command (a search run from a script pays it per query).
+SETTINGS_CACHE = "settings.json"
+
+
 def load_settings(root: Path) -> dict[str, Any]:
     """Defaults overlaid with ``archive.yaml`` (read with ``yaml.safe_load``)."""
     path = root / CONFIG_NAME
+    cache = root / "index" / SETTINGS_CACHE
+    stamp = _stamp(path)
+    data = _cached(cache, stamp)
+    if data is None:
+        data = _parse(path)
+        _remember(cache, stamp, data)
+    return merge(DEFAULTS, data)
+
+
+def _parse(path: Path) -> dict[str, Any]:
+    import yaml
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
@@ -100,7 +118,47 @@ def load_settings(root: Path) -> dict[str, Any]:
         raise ArchiveError(f"{path}: cannot read settings ({exc})") from None
     if not isinstance(data, dict):
         raise ArchiveError(f"{path}: settings must be a mapping of keys to values")
-    return merge(DEFAULTS, data)
+    return data
+
+
+def _stamp(path: Path) -> list[int] | None:
+    """What changes whenever the file does: size, inode, modification and change times."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _cached(cache: Path, stamp: list[int] | None) -> dict[str, Any] | None:
+    if stamp is None:
+        return None
+    try:
+        saved = json.loads(cache.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(saved, dict) or saved.get("stamp") != stamp:
+        return None
+    data = saved.get("settings")
+    return data if isinstance(data, dict) else None
+
+
+def _remember(cache: Path, stamp: list[int] | None, data: dict[str, Any]) -> None:
+    """Keep the parsed settings for the next command, when they are plain JSON (YAML dates
+    and other types are not: those settings are parsed every time) and ``index/`` exists
+    and is writable; a read-only archive simply goes without."""
+    if stamp is None or not cache.parent.is_dir():
+        return
+    try:
+        text = json.dumps({"stamp": stamp, "settings": data}, allow_nan=False)
+    except (TypeError, ValueError):
+        return
+    if json.loads(text)["settings"] != data:  # tuples, non-string keys: not kept as they are
+        return
+    from .store import atomic_write_bytes
+
+    with contextlib.suppress(OSError):
+        atomic_write_bytes(cache, text.encode("utf-8"))
 
 
 def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -129,7 +129,9 @@ def prepare(
     opts = settings.get("search", {})
     schema = searcher.schema
     q = _weigh_repeats(q, parsed.words, schema)
-    q = _drop_optional_function_words(q, schema)
+    # analysing the function-word list costs tens of milliseconds: only when one was typed
+    if any(word.lower() in FUNCTION_WORDS for word in parsed.words):
+        q = _drop_optional_function_words(q, schema)
     # feedback pays on questions (many optional words); on a short search it costs file reads
     # and can let the vocabulary of one long match outweigh the word typed
     long_enough = len(parsed.words) >= int(opts.get("feedback_min_words", 4))

@@ -9,14 +9,12 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from whoosh import highlight, query, sorting
+from whoosh import query, sorting
 
 from . import query as query_mod
 from . import ranking
 from .dates import parse_iso
 from .errors import QueryError
-from .index import text_fields
-from .output import HL_END, HL_START
 
 if TYPE_CHECKING:
     from .archive import Archive
@@ -60,8 +58,9 @@ class SearchResult:
 
     query: str
     hits: list[Hit]
-    #: exact up to EXACT_COUNT_UP_TO likely matches, Whoosh's (upper) estimate beyond
-    total: int
+    #: exact up to EXACT_COUNT_UP_TO likely matches, Whoosh's (upper) estimate beyond;
+    #: None when not counted (``count=False`` and a full page)
+    total: int | None
     offset: int = 0
     limit: int = 10
     seconds: float = 0.0
@@ -72,15 +71,6 @@ class SearchResult:
     date_end: _dt.datetime | None = None
     suggestion: Suggestion | None = None
     variants: list[str] = field(default_factory=list)
-
-
-class _Marker(highlight.Formatter):
-    """Wraps matched words in the highlight markers, leaves the rest as it is."""
-
-    between = " … "
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return f"{HL_START}{highlight.get_text(text, token, replace)}{HL_END}"
 
 
 def run_search(
@@ -97,13 +87,16 @@ def run_search(
     recent: bool = False,
     suggest: bool = True,
     exact: bool = False,
+    count: bool = True,
 ) -> SearchResult:
     """Search the archive. Raises :class:`~archive_search.errors.QueryError` for bad queries.
 
     ``recent`` re-ranks the best matches so that newer ones move up (see :func:`_recency`);
     ``explain`` fills each hit's ``explain`` with the parts of its score; ``suggest`` looks
     for a better-spelled query when few articles match; ``exact`` turns off the search for
-    other spellings of a name.
+    other spellings of a name. ``count=False`` leaves ``total`` at None when the page is
+    full (more may match): counting costs a second pass over every match, tens of
+    milliseconds that a script reading only the hits should not pay.
     """
     started = time.perf_counter()
     settings = archive.settings
@@ -130,10 +123,10 @@ def run_search(
         if recent and sort == "relevance":
             wanted = max(wanted or 0, RECENT_POOL) if wanted else None
         results = searcher.search(q, limit=wanted, **kwargs)
-        results.fragmenter = highlight.ContextFragmenter(
-            maxchars=int(opts.get("snippet_chars", 220)), surround=60
-        )
-        results.formatter = _Marker()
+        if snippets:
+            from .snippets import prepare_highlighting, snippet
+
+            prepare_highlighting(results, int(opts.get("snippet_chars", 220)))
         hits: list[Hit] = []
         ranked = list(results)
         if recent and sort == "relevance":
@@ -155,16 +148,19 @@ def run_search(
                 lang=stored.get("lang") or None,
             )
             if snippets:
-                item.snippet = _snippet(archive, hit, stored, int(opts.get("snippet_chars", 220)))
+                item.snippet = snippet(archive, hit, stored, int(opts.get("snippet_chars", 220)))
             if explain:
                 item.explain = _score_parts(searcher, parsed.query, hit.docnum)
             hits.append(item)
         # a page that is not full already says how many matched; only a full one needs
         # Whoosh's second pass over the matches to count the rest
         full = limit > 0 and len(hits) >= limit
-        total = _count(results) if full else offset + len(hits)
+        few = int(opts.get("suggest_below", 3))
+        total: int | None = offset + len(hits)
+        if full:
+            total = _count(results) if count or (suggest and total < few) else None
         suggestion = None
-        if (suggest and total < int(opts.get("suggest_below", 3)) and parsed.words
+        if (suggest and total is not None and total < few and parsed.words
                 and not parsed.variants):
             suggestion = _suggest(archive, searcher, parsed, total, settings)
     return SearchResult(
@@ -317,19 +313,3 @@ def _surface_words(archive: Archive, stored: dict[str, Any], schema: Any) -> dic
         if len(stems) == 1:
             words.setdefault(stems[0], word)
     return words
-
-
-def _snippet(archive: Archive, hit: Any, stored: dict[str, Any], chars: int) -> str:
-    try:
-        body = archive.corpus.read_body(stored["path"])
-    except (OSError, UnicodeDecodeError, ValueError):
-        return ""
-    _, body_field = text_fields(stored.get("lang"))
-    try:
-        found = hit.highlights(body_field, text=body, top=2)
-    except Exception:  # highlighting is a nicety; never fail a search over it
-        found = ""
-    if found:
-        return " ".join(found.split())
-    plain = " ".join(body.split())
-    return plain[:chars].rsplit(" ", 1)[0] + " …" if len(plain) > chars else plain

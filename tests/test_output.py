@@ -9,8 +9,7 @@ import json
 import pytest
 import yaml
 
-from archive_search.output import FORMATS, neutralize, parse_fields, render
-from archive_search.search import HL_END, HL_START
+from archive_search.output import FORMATS, HL_END, HL_START, neutralize, parse_fields, render
 
 ROWS = [
     {"id": "a-1", "date": "2023-09-18T14:17:00", "title": "Kim Jong-un, in “Vladivostok”",

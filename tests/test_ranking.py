@@ -9,8 +9,8 @@ from whoosh import query as whoosh_query
 
 from archive_search import Archive
 from archive_search import query as query_mod
+from archive_search.output import HL_END, HL_START
 from archive_search.ranking import InExpB2, Reranked, prepare, weighting
-from archive_search.search import HL_END, HL_START
 
 
 def ids(result) -> list[str]:

@@ -157,8 +157,8 @@ def test_python_tags_in_the_settings_file_are_refused_in_one_line(tmp_path: Path
 
 def test_yaml_is_only_read_and_written_with_the_safe_loader_and_dumper():
     unsafe = re.compile(
-        r"yaml\.(unsafe_load|full_load|load_all|load)\((?![^)]*Loader=_Loader)"
-        r"|yaml\.(dump|dump_all)\((?![^)]*Dumper=_Dumper)"
+        r"yaml\.(unsafe_load|full_load|load_all|load)\((?![^)]*Loader=loader)"
+        r"|yaml\.(dump|dump_all)\((?![^)]*Dumper=dumper)"
         r"|\b(Full|Unsafe)?Loader\s*=\s*yaml\.(Full|Unsafe)?Loader\b"
     )
     offenders = [
@@ -168,9 +168,10 @@ def test_yaml_is_only_read_and_written_with_the_safe_loader_and_dumper():
         if unsafe.search(line)
     ]
     assert offenders == []
-    assert not issubclass(articlefile._Loader, yaml.constructor.FullConstructor)
-    assert issubclass(articlefile._Dumper, yaml.representer.SafeRepresenter)
-    assert not issubclass(articlefile._Dumper, yaml.representer.Representer)
+    _, dumper, loader = articlefile._yaml()
+    assert not issubclass(loader, yaml.constructor.FullConstructor)
+    assert issubclass(dumper, yaml.representer.SafeRepresenter)
+    assert not issubclass(dumper, yaml.representer.Representer)
 
 
 # -- spreadsheets --------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 from conftest import article
 
 from archive_search import Archive, QueryError
-from archive_search.search import HL_END, HL_START
+from archive_search.output import HL_END, HL_START
 
 
 @pytest.fixture
@@ -60,6 +60,14 @@ def test_limit_offset_and_total(archive, news):
     second = archive.search("korea", sort="oldest", limit=2, offset=2)
     assert first.total == 3 and len(first.hits) == 2 and len(second.hits) == 1
     assert ids(first) + ids(second) == ids(archive.search("korea", sort="oldest"))
+
+
+def test_total_is_left_uncounted_on_request_only_when_the_page_is_full(archive, news):
+    assert archive.search("korea", limit=2, count=False, suggest=False).total is None
+    # a full page shorter than the did-you-mean threshold (3) is counted to decide on it
+    assert archive.search("korea", limit=2, count=False).total == 3
+    assert archive.search("korea", limit=5, count=False).total == 3
+    assert archive.search("korea", limit=2, offset=2, count=False).total == 3
 
 
 def test_field_filters_and_tags(archive, news):
