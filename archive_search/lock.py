@@ -14,7 +14,6 @@ Linux, are killed by the kernel when the writer dies.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import fcntl
 import os
 import signal
@@ -84,6 +83,8 @@ def _load_prctl() -> None:
     """Find Linux's ``prctl`` now, in the writer: a child should not have to load a library."""
     global _prctl
     if _prctl is None and sys.platform.startswith("linux"):
+        import ctypes  # only writers need it: readers never fork while holding the lock
+
         try:
             _prctl = ctypes.CDLL(None, use_errno=True).prctl
         except (OSError, AttributeError):

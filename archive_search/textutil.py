@@ -42,6 +42,16 @@ def looks_binary(data: bytes) -> bool:
     return controls > len(head) * 0.05
 
 
+def head_as_utf8(head: bytes) -> bytes:
+    """The first bytes of a file without a UTF-8 byte-order mark, and UTF-16 re-encoded as
+    UTF-8, so that a format's signature can be matched with one bytes pattern."""
+    if head.startswith(codecs.BOM_UTF8):
+        return head[3:]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return head.decode("utf-16", errors="ignore").encode("utf-8")
+    return head
+
+
 @dataclass
 class Decoded:
     """Text decoded from bytes, and the encoding that was used to decode it."""

@@ -12,7 +12,9 @@ times, each as a whole process:
 * one CLI search (median of ``--repeat``), against a raw Whoosh search script.
 
 Prints a table with the ratio arch / raw Whoosh where there is a reference. The machine is noisy:
-compare ratios, not seconds.
+compare ratios, not seconds. Both sides run from compiled bytecode, as after ``pip install``:
+Whoosh's is in site-packages, arch's is compiled first (with PYTHONDONTWRITEBYTECODE set, as on
+some machines, an editable install would otherwise recompile arch's modules in every process).
 """
 
 from __future__ import annotations
@@ -109,6 +111,7 @@ def main() -> int:
         return 0
     py = sys.executable
     arch = [py, "-m", "archive_search"]
+    subprocess.run([py, "-m", "compileall", "-q", str(REPO / "archive_search")], check=True)
     with tempfile.TemporaryDirectory(prefix="arch-bench-") as tmp:
         tmp_path = Path(tmp)
         jsonl = tmp_path / "reuters.jsonl"

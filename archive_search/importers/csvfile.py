@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from .. import textutil
 from ..article import Article
 from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
-from .records import RecordConverter, fields_for_keys, has_key
+from .records import RecordConverter, fields_for_keys, has_key, open_records
 
 NAME = "csv"
 EXTENSIONS = (".csv", ".tsv", ".tab")
@@ -43,10 +43,7 @@ def read(
     source: Source, options: ImportOptions
 ) -> Iterator[Article | RecordFailure | RecordWarning]:
     """One article per data row; see the module docstring."""
-    reader = textutil.TextReader(source)
-    converter = RecordConverter(options)
-    if reader.is_blank():
-        raise ImportFailure("empty file")
+    reader, converter = open_records(source, options)
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
     lines = _split_lone_cr(reader.lines())

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from ..article import Article
 from ..dates import parse_date
-from ..textutil import strip_controls
+from ..textutil import head_as_utf8, strip_controls
 from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
 from .html import ZONE_OFFSETS
 
@@ -40,11 +40,7 @@ _SURROGATES = re.compile(r"[\ud800-\udfff]")
 def sniff(head: bytes, name: str) -> bool:
     """A feed's root element (after the XML declaration, comments and a doctype) is ``<rss>``,
     ``<feed>`` or ``<rdf:RDF>``."""
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = head.decode("utf-16", errors="ignore").encode("utf-8")
-    return bool(_SNIFF.match(head))
+    return bool(_SNIFF.match(head_as_utf8(head)))
 
 
 def read(

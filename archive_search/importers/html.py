@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..article import Article
 from ..dates import parse_date
-from ..textutil import decode_bytes, strip_controls
+from ..textutil import decode_bytes, head_as_utf8, strip_controls
 from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
 
 if TYPE_CHECKING:
@@ -88,11 +88,7 @@ _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 def sniff(head: bytes, name: str) -> bool:
     """An HTML document starts (after a BOM, XML declaration or comments) with its doctype or
     ``<html>`` tag."""
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = head.decode("utf-16", errors="ignore").encode("utf-8")
-    return bool(_SNIFF.match(head))
+    return bool(_SNIFF.match(head_as_utf8(head)))
 
 
 def read(

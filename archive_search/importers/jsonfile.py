@@ -19,7 +19,7 @@ from .. import textutil
 from ..article import Article
 from . import jsonl
 from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
-from .records import RecordConverter, fields_for_keys
+from .records import RecordConverter, fields_for_keys, open_records
 
 NAME = "json"
 EXTENSIONS = (".json",)
@@ -43,10 +43,7 @@ def read(
     source: Source, options: ImportOptions
 ) -> Iterator[Article | RecordFailure | RecordWarning]:
     """The articles in a JSON document; see the module docstring."""
-    reader = textutil.TextReader(source)
-    converter = RecordConverter(options)
-    if reader.is_blank():
-        raise ImportFailure("empty file")
+    reader, converter = open_records(source, options)
     start = reader.head.decode("utf-8", "replace").lstrip("\ufeff" + _WHITESPACE)[:1]
     if start == "[":
         yield from _stream_array(reader, converter)

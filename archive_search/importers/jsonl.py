@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 from .. import textutil
 from ..article import Article
-from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
-from .records import RecordConverter
+from .base import ImportOptions, RecordFailure, RecordWarning, Source
+from .records import RecordConverter, open_records
 
 NAME = "jsonl"
 EXTENSIONS = (".jsonl", ".ndjson", ".jsonlines")
@@ -40,10 +40,7 @@ def read(
     source: Source, options: ImportOptions
 ) -> Iterator[Article | RecordFailure | RecordWarning]:
     """One article per non-blank line; see the module docstring."""
-    reader = textutil.TextReader(source)
-    converter = RecordConverter(options)
-    if reader.is_blank():
-        raise ImportFailure("empty file")
+    reader, converter = open_records(source, options)
     yield from read_lines(reader, converter)
 
 

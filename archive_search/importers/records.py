@@ -20,7 +20,7 @@ from typing import Any
 
 from .. import dates, textutil
 from ..article import Article
-from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning
+from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
 
 NO_DATE = "no publication date found"
 
@@ -76,6 +76,16 @@ _SPLIT_NAMES = re.compile(r"\s*(?:[,;&|]|\band\b)\s*")
 _URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//\S+$|^www\.\S+$|^/\S*$", re.I)
 _MAX_TITLE = 200
 _MAX_DEPTH = 4
+
+
+def open_records(
+    source: Source, options: ImportOptions
+) -> tuple[textutil.TextReader, RecordConverter]:
+    """The reader and converter every record format starts with; an empty file fails here."""
+    reader = textutil.TextReader(source)
+    if reader.is_blank():
+        raise ImportFailure("empty file")
+    return reader, RecordConverter(options)
 
 
 def check_mapping(mapping: Mapping[str, str]) -> dict[str, str]:
