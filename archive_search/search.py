@@ -108,11 +108,13 @@ def run_search(
     with ix.searcher(weighting=ranking.weighting(opts)) as searcher:
         names = None if exact else archive.index.name_catalog
         parsed = query_mod.parse(text, searcher, settings, names=names)
+        start = max(filter(None, [parsed.date_start, since]), default=None)
+        end = min(filter(None, [parsed.date_end, until]), default=None)
+        # feedback must hear only the articles the dates let through
+        parsed.date_start, parsed.date_end = start, end
         parsed.query = ranking.prepare(
             parsed, searcher, settings, archive.corpus.read_body if sort == "relevance" else None
         )
-        start = max(filter(None, [parsed.date_start, since]), default=None)
-        end = min(filter(None, [parsed.date_end, until]), default=None)
         q = parsed.query
         if start or end:
             q = query.And([q, query.DateRange("date", start, end)])

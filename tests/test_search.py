@@ -6,6 +6,7 @@ import pytest
 from conftest import article
 
 from archive_search import Archive, QueryError
+from archive_search.dates import parse_user_date
 from archive_search.output import HL_END, HL_START
 
 
@@ -180,3 +181,20 @@ def test_long_queries_match_any_word_best_first(archive, news):
 def test_punctuation_alone_is_an_error_not_everything(archive, news):
     with pytest.raises(QueryError, match="no searchable words"):
         archive.search("?")
+
+
+def test_feedback_hears_only_articles_inside_the_dates(archive: Archive, add_articles):
+    # the old article, far the best match, would vote for "zephyr" and lift the newer one
+    # that shares it; --since keeps it out of the vote, so the two newer ones stay level
+    add_articles(
+        article("Harbour", "storm flood harbour wall storm flood harbour wall zephyr zephyr",
+                date="2020-01-01"),
+        article("Quay one", "storm flood harbour wall yonder", date="2023-05-01"),
+        article("Quay two", "storm flood harbour wall zephyr", date="2023-05-01"),
+        article("Elsewhere", "yonder yonder", date="2020-01-01"),  # as common as zephyr
+    )
+    since = archive.search("storm flood harbour wall", since=parse_user_date("2023-01-01"))
+    assert [h.title for h in since.hits] == ["Quay one", "Quay two"]
+    assert since.hits[0].score == since.hits[1].score
+    everything = archive.search("storm flood harbour wall")
+    assert [h.title for h in everything.hits] == ["Harbour", "Quay two", "Quay one"]
