@@ -232,8 +232,15 @@ def _recency(hits: list[Any], opts: dict[str, Any]) -> list[Any]:
 
 
 def _score_parts(searcher: Any, q: query.Query, docnum: int) -> list[tuple[str, float]]:
-    """The score of one document split by query part (each term or phrase that matched)."""
+    """The score of one document split by query part (each term or phrase that matched), plus
+    what pseudo-relevance feedback added, when it re-ranked the matches."""
     parts: list[tuple[str, float]] = []
+    if isinstance(q, ranking.Reranked) and docnum in q.scores:
+        typed = _score_at(searcher, q.typed, docnum)
+        if typed is not None:
+            feedback = round(q.scores[docnum] - typed, 4)
+            parts.append((f"feedback({' '.join(q.words[:8])}{' …' if len(q.words) > 8 else ''})",
+                          feedback))
     for leaf in q.leaves():
         try:
             matcher = leaf.matcher(searcher)
@@ -244,6 +251,16 @@ def _score_parts(searcher: Any, q: query.Query, docnum: int) -> list[tuple[str, 
         except Exception:  # an exotic leaf type without a matcher adds nothing to explain
             continue
     return sorted(parts, key=lambda p: -p[1])
+
+
+def _score_at(searcher: Any, q: query.Query, docnum: int) -> float | None:
+    """``q``'s score for one document, or None when it does not match it."""
+    matcher = q.matcher(searcher)
+    if matcher.is_active():
+        matcher.skip_to(docnum)
+    if matcher.is_active() and matcher.id() == docnum:
+        return float(matcher.score())
+    return None
 
 
 def _suggest(

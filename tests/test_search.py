@@ -137,6 +137,23 @@ def test_explain_splits_the_score_by_query_part(archive, news):
     assert "kim" in result.reading
 
 
+def test_explain_shows_what_feedback_added(archive: Archive, add_articles):
+    add_articles(
+        article("Harbour", "storm flood harbour wall surge surge"),
+        article("Quay", "storm flood harbour wall"),
+        article("Dyke", "storm surge"),
+        *(article(f"Other {n}", f"market prices rose {n}") for n in range(4)),
+    )
+    result = archive.search("storm flood harbour wall", explain=True)
+    assert "RERANKED BY FEEDBACK" in result.reading
+    for hit in result.hits:
+        parts = dict(hit.explain)
+        feedback = [value for part, value in parts.items() if part.startswith("feedback(")]
+        assert len(feedback) == 1 and feedback[0] >= 0
+    dyke = next(hit for hit in result.hits if hit.title == "Dyke")
+    assert dict(dyke.explain)["body:storm"] < dyke.score  # surge, from the feedback, counts
+
+
 def test_recent_prefers_newer_among_relevant_without_burying_the_best(
     archive: Archive, add_articles
 ):
