@@ -462,9 +462,12 @@ class Index:
         opts = self.settings.get("index", {})
         limitmb = int(opts.get("memory_mb", 256))
         procs = int(opts.get("procs", 1)) if bulk else 1
+        # Segments stay as separate files: Whoosh opens a compound segment by copying each of
+        # its parts out of the memory map into a BytesIO, so every search process would read
+        # the whole index (about 3 ms per MB) before looking up a single word.
         if procs > 1:
-            return ix.writer(procs=procs, limitmb=limitmb, multisegment=True)
-        return ix.writer(limitmb=limitmb)
+            return ix.writer(procs=procs, limitmb=limitmb, multisegment=True, compound=False)
+        return ix.writer(limitmb=limitmb, compound=False)
 
     def _apply(
         self,

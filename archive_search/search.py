@@ -130,7 +130,9 @@ def run_search(
 
             prepare_highlighting(results, int(opts.get("snippet_chars", 220)))
         hits: list[Hit] = []
-        ranked = list(results)
+        # not list(results): list() asks len() for a size hint, and Whoosh answers it by
+        # counting every match, the very pass count=False is there to avoid
+        ranked = list(iter(results))
         if recent and sort == "relevance":
             ranked = _recency(ranked, opts)
         page = ranked[offset:] if limit <= 0 else ranked[offset : offset + limit]

@@ -92,3 +92,13 @@ def test_leftover_temporary_files_are_ignored_and_cleaned(archive: Archive, add_
     assert all(".tmp-" not in rel for rel in archive.corpus.scan())
     archive.update_index()
     assert not leftover.exists()
+
+
+def test_segments_are_kept_as_separate_files(archive: Archive, add_articles):
+    # Whoosh copies a compound segment into memory when it opens it; separate files are read
+    # only where a search looks, which keeps a one-off search process fast on a large archive
+    add_articles(article("Flood wall", "The wall held."))
+    archive.update_index(rebuild=True)
+    add_articles(article("Storm", "The storm passed."))
+    gen = archive.index.current_dir()
+    assert list(gen.glob("*.trm")) and not list(gen.glob("*.seg"))

@@ -71,6 +71,19 @@ def test_total_is_left_uncounted_on_request_only_when_the_page_is_full(archive, 
     assert archive.search("korea", limit=2, offset=2, count=False).total == 3
 
 
+def test_an_uncounted_search_never_asks_whoosh_for_the_number_of_matches(
+    archive, news, monkeypatch
+):
+    from whoosh.searching import Results
+
+    def refuse(self):
+        raise AssertionError("counted all matches")
+
+    monkeypatch.setattr(Results, "__len__", refuse)
+    result = archive.search("korea", limit=2, count=False, suggest=False)
+    assert len(result.hits) == 2 and result.total is None
+
+
 def test_field_filters_and_tags(archive, news):
     assert ids(archive.search("title:returns")) == [news["later"]]
     assert set(ids(archive.search("tags:russia"))) == {news["exact"]}
