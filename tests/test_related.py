@@ -24,65 +24,84 @@ def news(add_articles) -> dict[str, str]:
             "Kim Jong-un visits Vostochny cosmodrome",
             "Kim Jong-un toured the Vostochny cosmodrome with Vladimir Putin.\n\n"
             "The rocket launch site in the Amur region impressed the guest.",
-            date="2023-09-13T10:00:00", tags=["korea", "russia"], names=KIM,
+            date="2023-09-13T10:00:00",
+            tags=["korea", "russia"],
+            names=KIM,
         ),
         "halls": article(
             "Putin shows Kim the cosmodrome",
             "Vladimir Putin showed Kim Jong-un the rocket assembly halls at the Vostochny "
             "cosmodrome. The leaders discussed satellites.",
-            date="2023-09-13T18:00:00", tags=["korea", "russia"], names=KIM,
+            date="2023-09-13T18:00:00",
+            tags=["korea", "russia"],
+            names=KIM,
         ),
         "launch": article(
             "Soyuz rocket lifts off from Vostochny",
-            "A Soyuz rocket lifted off from the Vostochny cosmodrome carrying weather "
-            "satellites.",
-            date="2023-08-11", tags=["russia", "space"],
+            "A Soyuz rocket lifted off from the Vostochny cosmodrome carrying weather satellites.",
+            date="2023-08-11",
+            tags=["russia", "space"],
         ),
         "rates": article(
             "Central bank raises interest rates",
             "The central bank raised its benchmark interest rate by a quarter point to curb "
             "inflation. Economists expected the increase.",
-            date="2023-07-27", tags=["economy"],
+            date="2023-07-27",
+            tags=["economy"],
         ),
         "inflation": article(
             "Inflation slows after rate increase",
             "Inflation eased in August, weeks after the central bank raised interest rates. "
             "Mortgage lenders followed the increase.",
-            date="2023-09-12", tags=["economy"],
+            date="2023-09-12",
+            tags=["economy"],
         ),
         "derby": article(
             "United beat City in derby",
             "United scored twice in the second half to beat City in the derby. The goalkeeper "
             "saved a penalty.",
-            date="2023-09-03", tags=["football"],
+            date="2023-09-03",
+            tags=["football"],
         ),
         "penalty": article(
             "Derby penalty drama",
             "The derby turned when the goalkeeper saved a penalty; United then scored twice.",
-            date="2023-09-04", tags=["football"],
+            date="2023-09-04",
+            tags=["football"],
         ),
         "flood": article(
             "River floods the old town",
             "Heavy rain pushed the river over its banks and flooded the old town. Firefighters "
             "pumped water from cellars.",
-            date="2023-09-20", tags=["weather"],
+            date="2023-09-20",
+            tags=["weather"],
         ),
         "cellars": article(
             "Cellars pumped dry after river flood",
             "Firefighters spent the night pumping water from flooded cellars after the river "
             "burst its banks.",
-            date="2023-09-21", tags=["weather"],
+            date="2023-09-21",
+            tags=["weather"],
         ),
-        "museum": article("Museum opens dinosaur hall",
-                          "The museum unveiled skeletons, including a complete triceratops."),
-        "bakery": article("Bakery wins bread award",
-                          "A family bakery won the national prize for sourdough loaves."),
-        "orchestra": article("Orchestra tours Japan",
-                             "The symphony orchestra began a concert tour with Mahler."),
-        "chess": article("Chess prodigy takes title",
-                         "A twelve-year-old grandmaster won the championship in Oslo."),
-        "timetable": article("New train timetable",
-                             "Commuters face earlier departures when the winter schedule starts."),
+        "museum": article(
+            "Museum opens dinosaur hall",
+            "The museum unveiled skeletons, including a complete triceratops.",
+        ),
+        "bakery": article(
+            "Bakery wins bread award",
+            "A family bakery won the national prize for sourdough loaves.",
+        ),
+        "orchestra": article(
+            "Orchestra tours Japan", "The symphony orchestra began a concert tour with Mahler."
+        ),
+        "chess": article(
+            "Chess prodigy takes title",
+            "A twelve-year-old grandmaster won the championship in Oslo.",
+        ),
+        "timetable": article(
+            "New train timetable",
+            "Commuters face earlier departures when the winter schedule starts.",
+        ),
     }
     return dict(zip(stories, add_articles(*stories.values()), strict=True))
 
@@ -128,8 +147,12 @@ def test_copies_are_flagged_and_can_be_left_out(archive, news, add_articles):
     visit = archive.get(news["visit"])[0]
     copy, update = add_articles(
         Article(title=visit.title, body=visit.body, id="visit-copy", date=visit.date),
-        Article(title="UPDATE 1-" + visit.title, body=visit.body + " Talks went on late.",
-                id="visit-update", date="2023-09-14"),
+        Article(
+            title="UPDATE 1-" + visit.title,
+            body=visit.body + " Talks went on late.",
+            id="visit-update",
+            date="2023-09-14",
+        ),
     )
     found = suggestions(archive, news["visit"])
     for dup in (copy, update):
@@ -146,11 +169,11 @@ def test_copies_are_flagged_and_can_be_left_out(archive, news, add_articles):
 
 
 def test_text_not_in_the_archive(archive, news):
-    result = related(archive, text="A new rocket is ready at the Vostochny cosmodrome.",
-                     title="Next launch")
+    result = related(
+        archive, text="A new rocket is ready at the Vostochny cosmodrome.", title="Next launch"
+    )
     assert result.id is None
-    assert {item.id for item in result.items[:3]} == {
-        news["visit"], news["halls"], news["launch"]}
+    assert {item.id for item in result.items[:3]} == {news["visit"], news["halls"], news["launch"]}
 
     rates = archive.get(news["rates"])[0]
     same = related(archive, text=rates.body, title=rates.title).items[0]
@@ -158,8 +181,13 @@ def test_text_not_in_the_archive(archive, news):
 
 
 def test_since_and_until_restrict_suggestions_only(archive, news, add_articles):
-    (undated,) = add_articles(article("Vostochny cosmodrome history",
-                                      "The cosmodrome was built for rocket launches.", date=None))
+    (undated,) = add_articles(
+        article(
+            "Vostochny cosmodrome history",
+            "The cosmodrome was built for rocket launches.",
+            date=None,
+        )
+    )
     assert undated in suggestions(archive, news["visit"])
     september = suggestions(archive, news["visit"], since=dt.datetime(2023, 9, 1))
     assert news["halls"] in september
@@ -169,9 +197,13 @@ def test_since_and_until_restrict_suggestions_only(archive, news, add_articles):
 
 
 def test_names_count_when_present(archive, news, add_articles):
-    (visitor,) = add_articles(article("Tractor plant inspection",
-                                      "The delegation inspected a tractor plant.",
-                                      names=["Kim Jong-un"]))
+    (visitor,) = add_articles(
+        article(
+            "Tractor plant inspection",
+            "The delegation inspected a tractor plant.",
+            names=["Kim Jong-un"],
+        )
+    )
     found = suggestions(archive, visitor)
     assert set(found) == {news["visit"], news["halls"]}
     assert found[news["visit"]].reasons[0] == "shared names: Kim Jong-un"
@@ -188,13 +220,23 @@ def test_junk_never_makes_articles_related(archive, news, add_articles, monkeypa
     monkeypatch.setattr(related_mod, "SOURCE_MIN_DOCS", 3)
     boiler = [
         article(body, f"{body}\n{BOILERPLATE}", see_also=["Central bank raises rates"])
-        for body in ("Gardeners planted tulips.", "Cats climbed ladders.", "Pilots struck.",
-                     "Library extended hours.", "Comet photographed overnight.")
+        for body in (
+            "Gardeners planted tulips.",
+            "Cats climbed ladders.",
+            "Pilots struck.",
+            "Library extended hours.",
+            "Comet photographed overnight.",
+        )
     ]
     wire = [
         article(body, f"{body}\n\nReuter", source="Wire service")
-        for body in ("Copper prices rose.", "Ferry ran aground.", "Voters chose mayor.",
-                     "Bees swarmed stadium.", "Snow closed pass.")
+        for body in (
+            "Copper prices rose.",
+            "Ferry ran aground.",
+            "Voters chose mayor.",
+            "Bees swarmed stadium.",
+            "Snow closed pass.",
+        )
     ]
     planet = [
         article(body, f"{body} Readers in Metropolis know this.", source="Daily Planet")
@@ -205,7 +247,8 @@ def test_junk_never_makes_articles_related(archive, news, add_articles, monkeypa
         for item in related(archive, article_id).items:
             assert item.id not in ids, (article_id, item.reasons)
             assert not {"follow", "reuter", "metropolis", "central"} & set(
-                item.reasons[0].removeprefix("shared terms: ").split(", "))
+                item.reasons[0].removeprefix("shared terms: ").split(", ")
+            )
 
 
 def test_nothing_to_compare_and_bad_requests(archive, news):
