@@ -320,9 +320,9 @@ class Index:
         gen = self.current_dir()
         if gen is None:
             raise FileNotFoundError("no index yet")
-        from whoosh import index as whoosh_index
+        from .mapped import MappedStorage
 
-        return whoosh_index.open_dir(str(gen))
+        return MappedStorage(str(gen)).open_index()
 
     def _new_generation(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)

@@ -102,3 +102,20 @@ def test_segments_are_kept_as_separate_files(archive: Archive, add_articles):
     add_articles(article("Storm", "The storm passed."))
     gen = archive.index.current_dir()
     assert list(gen.glob("*.trm")) and not list(gen.glob("*.seg"))
+
+
+def test_index_files_are_read_through_memory_maps(tmp_path):
+    from archive_search.mapped import MappedFile, MappedStorage
+
+    (tmp_path / "data").write_bytes(b"0123456789")
+    (tmp_path / "empty").write_bytes(b"")
+    storage = MappedStorage(str(tmp_path))
+    mapped = storage.open_file("data")
+    assert isinstance(mapped, MappedFile)
+    assert mapped.get(2, 3) == b"234" and mapped.get_byte(9) == ord("9")
+    mapped.seek(8)
+    assert mapped.read(5) == b"89"
+    mapped.close()
+    empty = storage.open_file("empty")  # an empty file cannot be mapped: opened plainly
+    assert empty.read() == b""
+    empty.close()

@@ -8,10 +8,33 @@ Jong-il", "Kim Yo-jong"). This package extracts names at import time
 (:class:`NameCatalog`) for lookups and name-aware search.
 """
 
-from .catalog import Cluster, NameCatalog, NameEntry, NameMatch
-from .extract import extract_names
-from .keys import fold_key, translit_key
-from .match import name_similarity, same_name
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: Where each public name lives. Submodules load on first use: extracting names or keying a
+#: spelling (every import, every search) should not pay for the catalogue and rapidfuzz.
+_HOME = {
+    "Cluster": "catalog",
+    "NameCatalog": "catalog",
+    "NameEntry": "catalog",
+    "NameMatch": "catalog",
+    "extract_names": "extract",
+    "fold_key": "keys",
+    "translit_key": "keys",
+    "name_similarity": "match",
+    "same_name": "match",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Cluster",
