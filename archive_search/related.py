@@ -67,12 +67,14 @@ QUERY_TERMS = 15
 #: strongest always, the others while their postings fit in this many entries.
 MIN_KEY_TERMS = 3
 POSTINGS_BUDGET = 6000
-#: How many candidates are read and compared in full, at least.
-CANDIDATES = 25
+#: How many candidates are read and compared in full, at least. Each costs about 5 ms;
+#: on Reuters-21578 (200 articles) 15 + 6 candidates gave P@10 0.725 and 98.6 % of copies,
+#: 25 + 10 gave 0.723 and 99.4 %, at a third more time per call.
+CANDIDATES = 15
 #: Candidates are the articles holding the most weight of key terms, plus SHORT_CANDIDATES
 #: holding the most relative to their length among POOL_FACTOR times as many.
 POOL_FACTOR = 4
-SHORT_CANDIDATES = 10
+SHORT_CANDIDATES = 6
 #: The rarest figures (numbers) of the article also gather candidates, with a weight that only
 #: orders articles holding the same key terms.
 FIGURES = 3
