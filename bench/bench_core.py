@@ -100,6 +100,16 @@ def median_time(cmd: list[str], repeat: int) -> float:
     return statistics.median(timed(cmd) for _ in range(repeat))
 
 
+def median_times(cmds: list[list[str]], repeat: int) -> list[float]:
+    """Median wall time of each command, the commands taking turns, so that a burst of load
+    on this shared machine falls on all of them alike."""
+    times: list[list[float]] = [[] for _ in cmds]
+    for _ in range(repeat):
+        for cmd, seen in zip(cmds, times, strict=True):
+            seen.append(timed(cmd))
+    return [statistics.median(seen) for seen in times]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=None, help="only the first N articles")
@@ -147,15 +157,15 @@ def main() -> int:
             adds.append(timed([*arch, "--archive", str(arc), "import", str(one)]))
         rows.append(("add one article, end to end (median of 5)", statistics.median(adds), None))
         # the same output as the raw script (id and title of the top ten), then arch's default
-        arch_search = median_time(
-            [*arch, "--archive", str(arc), "search", args.query, "--format", "tsv",
-             "--fields", "id,title"],
+        arch_search, arch_default, raw_search = median_times(
+            [
+                [*arch, "--archive", str(arc), "search", args.query, "--format", "tsv",
+                 "--fields", "id,title"],
+                [*arch, "--archive", str(arc), "search", args.query, "--format", "tsv"],
+                [py, "-c", RAW_SEARCH, str(raw_dir), args.query],
+            ],
             args.repeat,
         )
-        arch_default = median_time(
-            [*arch, "--archive", str(arc), "search", args.query, "--format", "tsv"], args.repeat
-        )
-        raw_search = median_time([py, "-c", RAW_SEARCH, str(raw_dir), args.query], args.repeat)
         label = f"one CLI search, id+title (median of {args.repeat})"
         rows.append((label, arch_search, raw_search))
         rows.append(("the same, default fields with snippets", arch_default, raw_search))
