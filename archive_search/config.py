@@ -23,18 +23,18 @@ DEFAULTS: dict[str, Any] = {
     "search": {
         "limit": 10,
         "default_operator": "auto",
-        "title_boost": 0.5,
+        "title_boost": 0.7,
         "tags_boost": 1.5,
         "phrase_boost": 2.0,
         "weighting": "dfr",
-        "dfr_c": 1.0,
-        "dfr_title_c": 0.3,
+        "dfr_c": 1.4,
+        "dfr_title_c": 0.2,
         "bm25_b": 0.75,
         "bm25_k1": 1.2,
-        "feedback_docs": 10,
+        "feedback_docs": 15,
         "feedback_min_words": 4,
         "feedback_terms": 50,
-        "feedback_weight": 0.5,
+        "feedback_weight": 0.6,
         "feedback_focus": 10.0,
         "feedback_rerank": 1000,
         "max_expansions": 1000,
@@ -51,7 +51,7 @@ search:
   limit: 10              # results per page
   default_operator: auto # 'and': every word must match; 'or': any word, best first;
                          # 'auto': 'and' up to three words, 'or' for longer queries
-  title_boost: 0.5       # weight of a match in the title against one in the body
+  title_boost: 0.7       # weight of a match in the title against one in the body
   max_expansions: 1000   # a wildcard matching more terms than this is refused
 names:
   aliases: []            # e.g. [["Jim Baker", "James Baker"]]: spellings of one person

@@ -6,9 +6,9 @@ Kept apart from parsing (:mod:`archive_search.query`) and from running searches
 ``bench/README.md``, "Ranking quality"):
 
 * **Weighting**: In_expB2, a divergence-from-randomness model, by default. It ranks clearly
-  better than BM25F on two of the three test collections and about as well on the third, and
-  its one parameter (``search.dfr_c``) needs little tuning. BM25F stays available
-  (``search.weighting: bm25``).
+  better than BM25F on two of the three test collections and about as well on the third. Its
+  one parameter, the length normalisation, is set per field (``search.dfr_c`` for bodies,
+  ``search.dfr_title_c`` for titles). BM25F stays available (``search.weighting: bm25``).
 * **Repeated words count**: the parser keeps one copy of a repeated word; a question that says
   "titles" three times is about titles, so each copy adds to that word's weight.
 * **Function words of long questions are dropped**: in a query of optional words ("what are
@@ -65,7 +65,7 @@ def weighting(opts: dict[str, Any]) -> scoring.WeightingModel:
     """The model named by ``search.weighting``: ``dfr`` (In_expB2, the default) or ``bm25``."""
     if str(opts.get("weighting", "dfr")).lower() == "bm25":
         return scoring.BM25F(B=float(opts.get("bm25_b", 0.75)), K1=float(opts.get("bm25_k1", 1.2)))
-    return InExpB2(c=float(opts.get("dfr_c", 1.0)), title_c=float(opts.get("dfr_title_c", 0.3)))
+    return InExpB2(c=float(opts.get("dfr_c", 1.4)), title_c=float(opts.get("dfr_title_c", 0.2)))
 
 
 class InExpB2(scoring.WeightingModel):
@@ -80,7 +80,7 @@ class InExpB2(scoring.WeightingModel):
     long story.
     """
 
-    def __init__(self, c: float = 1.0, title_c: float = 0.3) -> None:
+    def __init__(self, c: float = 1.4, title_c: float = 0.2) -> None:
         self.c = c
         self.title_c = title_c
 
@@ -135,7 +135,7 @@ def prepare(
     # feedback pays on questions (many optional words); on a short search it costs file reads
     # and can let the vocabulary of one long match outweigh the word typed
     long_enough = len(parsed.words) >= int(opts.get("feedback_min_words", 4))
-    if read_body is not None and long_enough and int(opts.get("feedback_docs", 10)) > 0:
+    if read_body is not None and long_enough and int(opts.get("feedback_docs", 15)) > 0:
         q = _with_feedback(q, parsed, searcher, opts, read_body)
     return q
 
@@ -210,15 +210,15 @@ def _with_feedback(
 
     The top ``feedback_docs`` matches vote for their words (:func:`_votes`); the
     ``feedback_terms`` words with the most votes times inverse document frequency together get
-    ``feedback_weight`` of the query's weight (0.5: as much as the typed words) and are scored
-    in the body fields of the first ``feedback_rerank`` matches; the matches further down keep
-    their order. A typed word that is also chosen gains weight in title and body alike.
+    ``feedback_weight`` of the query's weight (0.6: half as much again as the typed words) and
+    are scored in the body fields of the first ``feedback_rerank`` matches; the matches further
+    down keep their order. A typed word that is also chosen gains weight in title and body alike.
 
     Scoring the new words over the whole index would cost seconds per query in a large
     archive, and running the typed query a second time would double the cost of a search, so
     the result is a :class:`Reranked` query holding every match's final score.
     """
-    share = min(max(float(opts.get("feedback_weight", 0.5)), 0.0), 0.95)
+    share = min(max(float(opts.get("feedback_weight", 0.6)), 0.0), 0.95)
     if share <= 0:
         return q
     date_filter = None
@@ -229,7 +229,7 @@ def _with_feedback(
         return q
     voters = [
         (searcher.stored_fields(docnum), score)
-        for docnum, score in ranked[: int(opts.get("feedback_docs", 10))]
+        for docnum, score in ranked[: int(opts.get("feedback_docs", 15))]
     ]
     votes = _votes(voters, searcher.schema, read_body, float(opts.get("feedback_focus", 10.0)))
     chosen = _best_words(votes, searcher, int(opts.get("feedback_terms", 50)))
@@ -237,7 +237,7 @@ def _with_feedback(
         return q
     scale = share / (1 - share) * _typed_weight(q) / sum(weight for _, weight in chosen)
     typed = {(t.fieldname, t.text) for t in _text_terms(q)}
-    title_boost = float(opts.get("title_boost", 0.5))
+    title_boost = float(opts.get("title_boost", 0.7))
     weighted: list[tuple[str, str, float]] = []
     for (field, word), weight in chosen:
         weighted.append((field, word, scale * weight))

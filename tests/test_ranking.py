@@ -35,6 +35,16 @@ def test_default_weighting_is_in_exp_b2_and_bm25_can_be_chosen():
     assert chosen.B == 0.5
 
 
+def test_weighting_fallbacks_are_the_configured_defaults():
+    from archive_search.config import DEFAULTS
+
+    search = DEFAULTS["search"]
+    unset = weighting({})
+    assert (unset.c, unset.title_c) == (search["dfr_c"], search["dfr_title_c"])
+    configured = weighting(search)
+    assert (configured.c, configured.title_c) == (unset.c, unset.title_c)
+
+
 def test_in_exp_b2_prefers_more_occurrences_and_shorter_articles(archive, add_articles):
     once, twice, twice_in_long = add_articles(
         article("Port one", "The dredger worked on; the crane stayed."),
