@@ -31,6 +31,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+# this checkout's archive_search, installed or not, here and in the processes timed below
+sys.path.insert(0, str(REPO))
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
 SHARED = REPO.parent / "shared" / "corpora" / "reuters21578"
 RAW_INDEX = r"""
 import json, sys
