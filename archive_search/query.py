@@ -329,7 +329,10 @@ def _is_plain_words(text: str) -> bool:
 def _with_phrase_bonus(
     q: query.Query, text: str, schema: Any, boost: float
 ) -> query.Query:
-    """Require ``q``, and add the words as a phrase in each text field as an optional bonus."""
+    """Require ``q``, and add the words as a phrase in each text field as an optional bonus
+    (none with ``search.phrase_boost: 0``)."""
+    if boost <= 0:
+        return q
     phrases: list[query.Query] = []
     for name in ("title", "body"):
         words = [t for t in schema[name].process_text(text, mode="query")]

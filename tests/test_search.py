@@ -228,3 +228,10 @@ def test_feedback_hears_only_articles_inside_the_dates(archive: Archive, add_art
     assert since.hits[0].score == since.hits[1].score
     everything = archive.search("storm flood harbour wall")
     assert [h.title for h in everything.hits] == ["Harbour", "Quay two", "Quay one"]
+
+
+def test_phrase_bonus_can_be_turned_off(archive: Archive, news):
+    assert '"kim jong un"' in archive.search("Kim Jong-un", exact=True).reading
+    (archive.root / "archive.yaml").write_text("search:\n  phrase_boost: 0\n", encoding="utf-8")
+    plain = Archive.open(archive.root).search("leader visits", exact=True)
+    assert "ANDMAYBE" not in plain.reading and plain.hits
