@@ -245,13 +245,11 @@ def _score_parts(searcher: Any, q: query.Query, docnum: int) -> list[tuple[str, 
                           feedback))
     for leaf in q.leaves():
         try:
-            matcher = leaf.matcher(searcher)
-            if matcher.is_active():
-                matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                parts.append((str(leaf), round(float(matcher.score()), 4)))
+            score = _score_at(searcher, leaf, docnum)
         except Exception:  # an exotic leaf type without a matcher adds nothing to explain
             continue
+        if score is not None:
+            parts.append((str(leaf), round(score, 4)))
     return sorted(parts, key=lambda p: -p[1])
 
 
