@@ -277,14 +277,6 @@ class Archive:
             (e.mtime_ns, e.size) == scanned[rel] for rel, e in manifest.files.items()
         )
 
-    def settings_value(self, dotted: str, default: Any = None) -> Any:
-        node: Any = self.settings
-        for part in dotted.split("."):
-            if not isinstance(node, dict) or part not in node:
-                return default
-            node = node[part]
-        return node
-
 
 def _total_bytes(paths: list[str]) -> int:
     total = 0

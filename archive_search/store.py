@@ -153,7 +153,13 @@ def _live_dir(name: str) -> bool:
 
 
 def atomic_write_bytes(target: Path, data: bytes) -> None:
-    """:func:`atomic_write_text` for bytes."""
+    """Write ``data`` to ``target`` so that readers see the old file or the new one, never half.
+
+    The data goes to a temporary file in the same folder, then ``os.replace`` swaps it in.
+    Durability against power loss is the caller's, once per batch
+    (:meth:`Corpus.make_durable`), instead of one fsync per file, which would make bulk
+    imports many times slower.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f"{TMP_PREFIX}{os.getpid()}-{target.name}"
     try:
@@ -166,20 +172,5 @@ def atomic_write_bytes(target: Path, data: bytes) -> None:
 
 
 def atomic_write_text(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` so that readers see the old file or the new one, never half.
-
-    The data goes to a temporary file in the same folder, then ``os.replace`` swaps it in.
-    Durability against power loss is the caller's, once per batch
-    (:meth:`Corpus.make_durable`), instead of one fsync per file, which would make bulk
-    imports many times slower.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f"{TMP_PREFIX}{os.getpid()}-{target.name}"
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    """:func:`atomic_write_bytes` for text, as UTF-8 with its line ends untouched."""
+    atomic_write_bytes(target, text.encode("utf-8"))
