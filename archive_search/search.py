@@ -125,10 +125,11 @@ def run_search(
         if recent and sort == "relevance":
             wanted = max(wanted or 0, RECENT_POOL) if wanted else None
         results = searcher.search(q, limit=wanted, **kwargs)
+        chars = int(opts.get("snippet_chars", 220))
         if snippets:
             from .snippets import prepare_highlighting, snippet
 
-            prepare_highlighting(results, int(opts.get("snippet_chars", 220)))
+            prepare_highlighting(results, chars)
         hits: list[Hit] = []
         # not list(results): list() asks len() for a size hint, and Whoosh answers it by
         # counting every match, the very pass count=False is there to avoid
@@ -152,7 +153,7 @@ def run_search(
                 lang=stored.get("lang") or None,
             )
             if snippets:
-                item.snippet = snippet(archive, hit, stored, int(opts.get("snippet_chars", 220)))
+                item.snippet = snippet(archive, hit, stored, chars)
             if explain:
                 item.explain = _score_parts(searcher, parsed.query, hit.docnum)
             hits.append(item)
