@@ -1,11 +1,13 @@
 """The ``arch`` command: a thin layer over :class:`archive_search.Archive`.
 
 Results go to stdout, messages and progress to stderr. Exit status: 0 ok, 1 nothing found (or
-some inputs failed to import), 2 usage error or bad query, 3 archive locked, 130 interrupted.
+some inputs failed to import), 2 usage error or bad query, 3 archive locked, 130 interrupted,
+141 the reader of stdout went away (``arch search … | head -1``).
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -43,6 +45,9 @@ class ArchGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("arch: interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            _drop_stdout()
+            ctx.exit(PIPE_CLOSED)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:  # the last line of defence: never a traceback for users
@@ -671,6 +676,35 @@ def check_(ctx: click.Context, repair: bool, fix_corpus: bool, fmt: str, wait: f
     ctx.exit(report.exit_code)
 
 
+#: Exit status when stdout's reader has gone (128 + SIGPIPE, as a shell reports a tool killed
+#: by the signal): ``arch search … | head -1`` stops quietly instead of printing a traceback.
+PIPE_CLOSED = 141
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of output nobody reads
+    does not fail all over again at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main() -> None:
-    """Console-script entry point."""
-    cli(obj={}, prog_name="arch")
+    """Console-script entry point.
+
+    Before the interpreter exits, every object still alive is frozen out of the garbage
+    collector's reach: its final pass over all the modules a search loads (Whoosh's, click's,
+    ours) costs about a tenth of a short search's run time, and has nothing left to free.
+    """
+    try:
+        cli(obj={}, prog_name="arch")
+        code: int | str | None = 0
+    except SystemExit as exc:  # click ends every standalone run with it
+        code = exc.code
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_stdout()
+        code = PIPE_CLOSED
+    gc.freeze()
+    sys.exit(code)

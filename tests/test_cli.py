@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -55,6 +59,25 @@ def test_search_fields_and_formats(run, news):
 def test_piped_output_defaults_to_tsv(run, news):
     lines = run("search", "storm").stdout.splitlines()
     assert lines[0].split("\t")[:3] == ["id", "date", "title"]
+
+
+def test_a_reader_that_stops_reading_ends_the_search_quietly(archive, news):
+    """``arch search … | head -1``: when the pipe's reader has gone, arch stops with status 141
+    (as a tool killed by SIGPIPE) and says nothing, instead of an 'unexpected error'."""
+    repo = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": f"{repo}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line is written
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "archive_search", "--archive", str(archive.root), "search",
+             "Vladivostok OR storm", "--format", "jsonl"],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, env=env, timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141
+    assert done.stderr == ""
 
 
 def test_no_results_exit_1_with_a_message(run, news):
