@@ -466,9 +466,11 @@ class Index:
         # Segments stay as separate files: Whoosh opens a compound segment by copying each of
         # its parts out of the memory map into a BytesIO, so every search process would read
         # the whole index (about 3 ms per MB) before looking up a single word.
+        codec = _codec()
         if procs > 1:
-            return ix.writer(procs=procs, limitmb=limitmb, multisegment=True, compound=False)
-        return ix.writer(limitmb=limitmb, compound=False)
+            return ix.writer(procs=procs, limitmb=limitmb, multisegment=True, compound=False,
+                             codec=codec)
+        return ix.writer(limitmb=limitmb, compound=False, codec=codec)
 
     def _apply(
         self,
@@ -565,6 +567,20 @@ class IndexSession:
 
     def cancel(self) -> None:
         cancel_writer(self.writer)
+
+
+def _codec() -> Any:
+    """Whoosh's codec with its postings blocks left uncompressed.
+
+    Whoosh zlib-compresses every postings block, even the few bytes of a word that occurs
+    once (its "don't compress tiny blocks" test is overwritten on the next line, and its
+    inlining of short lists never triggers); that took about a sixth of indexing time, and
+    every search decompresses what it reads. Uncompressed, the index is about half as big
+    again (bench/README.md has the figures).
+    """
+    from whoosh.codec.whoosh3 import W3Codec
+
+    return W3Codec(compression=0)
 
 
 def cancel_writer(writer: Any) -> None:
