@@ -11,6 +11,7 @@ import datetime as _dt
 import functools
 from typing import Any
 
+from . import frontmatter
 from .article import Article
 
 
@@ -50,6 +51,13 @@ class ArticleFileError(ValueError):
 
 def dumps(article: Article) -> str:
     """Serialise ``article`` to the article file text."""
+    head = frontmatter.dump(front_matter(article), yaml_dump)
+    body = article.body.strip("\n")
+    return f"---\n{head}---\n\n{body}\n" if body else f"---\n{head}---\n"
+
+
+def front_matter(article: Article) -> dict[str, Any]:
+    """The front-matter values of ``article``, in the order they are written."""
     meta: dict[str, Any] = {}
     for key in FIELDS:
         value = getattr(article, key)
@@ -61,10 +69,16 @@ def dumps(article: Article) -> str:
     for key, value in article.extra.items():
         if key not in meta:
             meta[key] = value
+    return meta
+
+
+def yaml_dump(meta: dict[str, Any]) -> str:
+    """``meta`` as PyYAML writes it into an article file."""
     yaml, dumper, _ = _yaml()
-    head = yaml.dump(meta, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
-    body = article.body.strip("\n")
-    return f"---\n{head}---\n\n{body}\n" if body else f"---\n{head}---\n"
+    return str(
+        yaml.dump(meta, Dumper=dumper, sort_keys=False, allow_unicode=True,
+                  width=frontmatter.WIDTH)
+    )
 
 
 def loads(text: str) -> Article:
