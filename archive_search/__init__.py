@@ -13,18 +13,21 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .archive import Archive, ArchiveStats  # noqa: E402
+from .archive import Archive  # noqa: E402
 from .article import Article  # noqa: E402
 from .errors import ArchiveError, ArchiveLocked, ArchiveNotFound, NotFound, QueryError  # noqa: E402
-from .index import SyncReport  # noqa: E402
+
+#: Public names loaded on first use: a search process never needs the manifest or stats
+#: modules, and the search module brings Whoosh's query machinery with it.
+_LAZY = {"Hit": "search", "SearchResult": "search", "SyncReport": "manifest",
+         "ArchiveStats": "stats"}
 
 
 def __getattr__(name: str) -> object:
-    # the search module brings Whoosh's query machinery: load it when a script asks for it
-    if name in ("Hit", "SearchResult"):
-        from . import search
+    if name in _LAZY:
+        import importlib
 
-        return getattr(search, name)
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'archive_search' has no attribute {name!r}")
 
 

@@ -7,45 +7,28 @@
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import datetime as _dt
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import config
 from .article import Article, is_safe_id
 from .errors import ArchiveError, ArchiveLocked, NotFound
-from .index import Index, SyncReport
+from .index import Index
 from .lock import write_lock
 from .store import Corpus
 
 if TYPE_CHECKING:
     from .importing import ImportReport
+    from .manifest import SyncReport
     from .related import RelatedResult
     from .search import SearchResult
+    from .stats import ArchiveStats
 
 Progress = Callable[[int], None]
-
-
-@dataclass
-class ArchiveStats:
-    """What ``arch stats`` reports."""
-
-    root: str
-    articles: int
-    first_date: str | None
-    last_date: str | None
-    undated: int
-    sources: list[tuple[str, int]]
-    tags: list[tuple[str, int]]
-    languages: list[tuple[str, int]]
-    index_up_to_date: bool
-    index_documents: int
-    problems: list[str] = field(default_factory=list)
 
 
 class Archive:
@@ -234,48 +217,9 @@ class Archive:
 
     def stats(self, top: int = 10) -> ArchiveStats:
         """Counts, date range, top sources, tags and languages, and index freshness."""
-        up_to_date = not self.index.is_stale() and self._files_unchanged()
-        self.ensure_index()
-        ix = self.index.open()
-        sources: collections.Counter[str] = collections.Counter()
-        tags: collections.Counter[str] = collections.Counter()
-        langs: collections.Counter[str] = collections.Counter()
-        dates: list[str] = []
-        undated = 0
-        with ix.searcher() as searcher:
-            count = searcher.doc_count()
-            for stored in searcher.all_stored_fields():
-                if stored.get("source"):
-                    sources[stored["source"]] += 1
-                for tag in (stored.get("tags") or "").split(","):
-                    if tag:
-                        tags[tag] += 1
-                langs[stored.get("lang") or "unknown"] += 1
-                if stored.get("date_text"):
-                    dates.append(stored["date_text"][:19])
-                else:
-                    undated += 1
-        return ArchiveStats(
-            root=str(self.root),
-            articles=count,
-            first_date=min(dates) if dates else None,
-            last_date=max(dates) if dates else None,
-            undated=undated,
-            sources=sources.most_common(top),
-            tags=tags.most_common(top),
-            languages=langs.most_common(top),
-            index_up_to_date=up_to_date,
-            index_documents=count,
-        )
+        from .stats import archive_stats
 
-    def _files_unchanged(self) -> bool:
-        manifest = self.index.load_manifest()
-        scanned = self.corpus.scan()
-        if set(scanned) != set(manifest.files):
-            return False
-        return all(
-            (e.mtime_ns, e.size) == scanned[rel] for rel, e in manifest.files.items()
-        )
+        return archive_stats(self, top)
 
 
 def _total_bytes(paths: list[str]) -> int:

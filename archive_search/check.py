@@ -26,7 +26,8 @@ from whoosh import index as whoosh_index
 
 from .article import is_safe_id
 from .dates import parse_iso
-from .index import SCHEMA_VERSION, Manifest, SyncReport
+from .index import SCHEMA_VERSION
+from .manifest import Manifest, SyncReport
 from .store import ARTICLE_SUFFIX, TMP_PREFIX
 
 if TYPE_CHECKING:

@@ -3,10 +3,10 @@
 An import spends a sixth of its main-process time in PyYAML's Python-level representer, most of
 it deciding that a title needs no quotes. This module writes the values whose YAML form is
 obvious (plain text, ISO dates, integers, lists of plain text, a mapping of such values) itself,
-and hands anything else to PyYAML, entry by entry. The output is byte for byte what
-``yaml.dump(meta, Dumper=CSafeDumper, sort_keys=False, allow_unicode=True, width=WIDTH)``
-writes, so files written before and after are alike; tests/test_frontmatter.py checks that
-on tricky strings and on every article of the real corpora.
+and hands anything else to PyYAML, entry by entry. The output is byte for byte what PyYAML's
+safe dumper writes for an article file (:func:`archive_search.articlefile.yaml_dump`), so files
+written before and after are alike; tests/test_frontmatter.py checks that on tricky and random
+strings and on real articles.
 """
 
 from __future__ import annotations

@@ -17,7 +17,6 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from whoosh import analysis, fields
     from whoosh import index as whoosh_index
 
+    from .manifest import Manifest, SyncReport
     from .names import NameCatalog
 
 # Whoosh is imported where it is used, not here: commands that never open the index (names
@@ -199,72 +199,6 @@ def article_document(
     return doc
 
 
-@dataclass
-class ManifestEntry:
-    mtime_ns: int
-    size: int
-    id: str
-    fingerprint: str
-    date: str | None = None
-    names: list[str] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, stat: tuple[int, int], article: Article, names: list[str]) -> ManifestEntry:
-        return cls(stat[0], stat[1], article.id or "", article.fingerprint(), article.date, names)
-
-
-@dataclass
-class Manifest:
-    """Which corpus files the index reflects; derived data, rebuilt with the index."""
-
-    files: dict[str, ManifestEntry] = field(default_factory=dict)
-    folders: dict[str, int] = field(default_factory=dict)
-    schema_version: int = SCHEMA_VERSION
-    #: grows with every save, so caches derived from the manifest know when they are stale
-    revision: int = 0
-
-    def ids(self) -> dict[str, str]:
-        return {e.id: rel for rel, e in self.files.items()}
-
-    def fingerprints(self) -> dict[str, str]:
-        return {e.fingerprint: e.id for e in self.files.values()}
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "schema_version": self.schema_version,
-                "folders": self.folders,
-                "revision": self.revision,
-                "files": {
-                    rel: [e.mtime_ns, e.size, e.id, e.fingerprint, e.date, e.names]
-                    for rel, e in self.files.items()
-                },
-            },
-            separators=(",", ":"),
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> Manifest:
-        data = json.loads(text)
-        files = {rel: ManifestEntry(*vals) for rel, vals in data.get("files", {}).items()}
-        return cls(
-            files, data.get("folders", {}), data.get("schema_version", 0), data.get("revision", 0)
-        )
-
-
-@dataclass
-class SyncReport:
-    """What an index update did. ``problems`` are one-line messages about corpus files."""
-
-    added: int = 0
-    changed: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-    rebuilt: bool = False
-    problems: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-
 class Index:
     """The ``index/`` folder of an archive."""
 
@@ -309,6 +243,8 @@ class Index:
         atomic_write_text(gen / "state.json", json.dumps(state, separators=(",", ":")))
 
     def load_manifest(self, gen: Path | None = None) -> Manifest:
+        from .manifest import Manifest
+
         gen = gen or self.current_dir()
         if gen is None:
             return Manifest(schema_version=0)
@@ -408,6 +344,8 @@ class Index:
 
         The caller holds the archive's write lock.
         """
+        from .manifest import SyncReport
+
         if not self.exists():
             return self.rebuild(progress)
         started = time.perf_counter()
@@ -433,11 +371,13 @@ class Index:
 
     def rebuild(self, progress: Progress | None = None) -> SyncReport:
         """Index the whole corpus into a new generation and swap it in when complete."""
+        from .manifest import Manifest, SyncReport
+
         started = time.perf_counter()
         folders = self.corpus.folder_stamps()
         scanned = self.corpus.scan()
         gen = self._new_generation()
-        manifest = Manifest()
+        manifest = Manifest(schema_version=SCHEMA_VERSION)
         report = SyncReport(rebuilt=True)
         self._apply(gen, manifest, list(scanned), [], scanned, report, progress, fresh=True)
         manifest.folders = folders
@@ -483,6 +423,8 @@ class Index:
         progress: Progress | None,
         fresh: bool = False,
     ) -> None:
+        from .manifest import ManifestEntry
+
         ids = manifest.ids()
         writer = self._writer(gen, bulk=fresh and len(todo) > 500)
         put = writer.add_document if fresh else writer.update_document
@@ -553,6 +495,8 @@ class IndexSession:
         self.added = 0
 
     def add(self, relpath: str, article: Article) -> None:
+        from .manifest import ManifestEntry
+
         st = os.stat(self.index.corpus.root / relpath)
         names = article_names(article)
         self.writer.add_document(**article_document(article, relpath, names))
