@@ -251,7 +251,7 @@ def _add(
             archive.corpus.write(article, rel)
             report.paths.append(rel)
             if session is not None:
-                session.add(rel, article)
+                session.add(rel, article, fingerprint)
         known.ids[article_id] = rel
         known.fingerprints[fingerprint] = article_id
         known.id_fingerprints[article_id] = fingerprint

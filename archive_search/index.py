@@ -494,14 +494,17 @@ class IndexSession:
         self.writer = index._writer(gen, bulk=bulk)
         self.added = 0
 
-    def add(self, relpath: str, article: Article) -> None:
+    def add(self, relpath: str, article: Article, fingerprint: str | None = None) -> None:
+        """Index ``article``, just written to ``relpath`` (``fingerprint``: its
+        :meth:`~archive_search.article.Article.fingerprint`, when the caller has it already)."""
         from .manifest import ManifestEntry
 
         st = os.stat(self.index.corpus.root / relpath)
         names = article_names(article)
         self.writer.add_document(**article_document(article, relpath, names))
-        self.manifest.files[relpath] = ManifestEntry.of((st.st_mtime_ns, st.st_size), article,
-                                                        names)
+        self.manifest.files[relpath] = ManifestEntry.of(
+            (st.st_mtime_ns, st.st_size), article, names, fingerprint
+        )
         self.added += 1
 
     def commit(self) -> None:

@@ -29,8 +29,12 @@ class ManifestEntry:
     names: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, stat: tuple[int, int], article: Article, names: list[str]) -> ManifestEntry:
-        return cls(stat[0], stat[1], article.id or "", article.fingerprint(), article.date, names)
+    def of(
+        cls, stat: tuple[int, int], article: Article, names: list[str],
+        fingerprint: str | None = None,
+    ) -> ManifestEntry:
+        return cls(stat[0], stat[1], article.id or "", fingerprint or article.fingerprint(),
+                   article.date, names)
 
 
 @dataclass

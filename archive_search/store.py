@@ -160,10 +160,13 @@ def atomic_write_bytes(target: Path, data: bytes) -> None:
     (:meth:`Corpus.make_durable`), instead of one fsync per file, which would make bulk
     imports many times slower.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f"{TMP_PREFIX}{os.getpid()}-{target.name}"
     try:
-        tmp.write_bytes(data)
+        try:
+            tmp.write_bytes(data)
+        except FileNotFoundError:  # a new folder: created here, not checked before every file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
