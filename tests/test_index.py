@@ -119,3 +119,26 @@ def test_index_files_are_read_through_memory_maps(tmp_path):
     empty = storage.open_file("empty")  # an empty file cannot be mapped: opened plainly
     assert empty.read() == b""
     empty.close()
+
+
+def test_an_index_written_with_compressed_postings_takes_uncompressed_ones_beside_it(
+    archive: Archive, add_articles
+):
+    """Archives indexed before postings were left uncompressed keep working: new segments sit
+    beside the old ones, and a search reads both."""
+    from whoosh import index as whoosh_index
+
+    [old] = add_articles(article("Flood wall", "The harbour wall held in the storm."),
+                         index=False)
+    archive.update_index(rebuild=True)
+    gen = archive.index.current_dir()
+    # what an earlier version wrote: the same documents, Whoosh's default (zlib) codec
+    ix = whoosh_index.open_dir(str(gen))
+    writer = ix.writer()
+    writer.update_document(id=old, path=archive.index.load_manifest().ids()[old],
+                           title="Flood wall", body="The harbour wall held in the storm.")
+    writer.commit()
+    [new] = add_articles(article("Storm surge", "The storm surge passed the harbour."))
+    segments = {s.codec()._compression for s in archive.index.open()._segments()}
+    assert segments == {0, 3}
+    assert sorted(ids(archive.search("harbour storm"))) == sorted([old, new])
