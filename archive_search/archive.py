@@ -12,7 +12,7 @@ import datetime as _dt
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import config
 from .article import Article, is_safe_id
@@ -154,11 +154,11 @@ class Archive:
         from .search import run_search
 
         self.ensure_index()
-        return run_search(
+        return _reading(lambda: run_search(
             self, query, since=since, until=until, sort=sort, limit=limit, offset=offset,
             snippets=snippets, explain=explain, recent=recent, suggest=suggest, exact=exact,
             count=count,
-        )
+        ))
 
     def names(
         self, query: str | None = None, *, limit: int | None = 20, clusters: bool = False
@@ -192,10 +192,10 @@ class Archive:
         :func:`archive_search.related.related`."""
         from .related import related
 
-        return related(
+        return _reading(lambda: related(
             self, article_id, text=text, title=title, limit=limit, since=since, until=until,
             exclude_duplicates=exclude_duplicates,
-        )
+        ))
 
     def get(self, article_id: str) -> tuple[Article, str]:
         """The article with this id and its path relative to the archive."""
@@ -220,6 +220,25 @@ class Archive:
         from .stats import archive_stats
 
         return archive_stats(self, top)
+
+
+_T = TypeVar("_T")
+
+
+def _reading(read: Callable[[], _T], attempts: int = 3) -> _T:
+    """Run ``read`` (a search of the live index), again if a commit took its files away.
+
+    A commit that merges segments deletes the merged ones' files, and Whoosh opens some files
+    of a segment only when a search first needs them; a search that read the table of contents
+    just before such a commit can find a file gone. Read again, it sees the new contents.
+    """
+    for attempt in range(attempts):
+        try:
+            return read()
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _total_bytes(paths: list[str]) -> int:
