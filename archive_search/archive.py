@@ -232,13 +232,12 @@ def _reading(read: Callable[[], _T], attempts: int = 3) -> _T:
     of a segment only when a search first needs them; a search that read the table of contents
     just before such a commit can find a file gone. Read again, it sees the new contents.
     """
-    for attempt in range(attempts):
+    for _ in range(attempts - 1):
         try:
             return read()
         except FileNotFoundError:
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")
+            continue
+    return read()
 
 
 def _total_bytes(paths: list[str]) -> int:

@@ -469,7 +469,7 @@ class Index:
         except BaseException:
             cancel_writer(writer)
             raise
-        commit(writer)
+        commit_writer(writer)
 
     @staticmethod
     def _forget(writer: Any, manifest: Manifest, ids: dict[str, str], rel: str) -> None:
@@ -508,7 +508,7 @@ class IndexSession:
         self.added += 1
 
     def commit(self) -> None:
-        commit(self.writer)
+        commit_writer(self.writer)
         self.manifest.folders = self.index.corpus.folder_stamps()
         self.index.save_manifest(self.gen, self.manifest)
 
@@ -523,7 +523,7 @@ class IndexSession:
 TINY_SEGMENT = 32
 
 
-def commit(writer: Any) -> None:
+def commit_writer(writer: Any) -> None:
     """Commit ``writer``; a single-process writer also takes in the tiny segments."""
     from whoosh.multiproc import MpWriter
 
