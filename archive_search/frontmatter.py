@@ -43,8 +43,9 @@ def dump(meta: dict[str, Any], fallback: Callable[[dict[str, Any]], str]) -> str
     """The YAML block mapping for ``meta``; ``fallback`` dumps what this module does not
     write itself (a one-entry mapping, or the run of entries from the first such one on, so
     that anchors PyYAML would share between them stay shared)."""
-    if not meta:
-        return fallback(meta)
+    containers = [id(v) for v in meta.values() if isinstance(v, (list, dict))]
+    if not meta or len(containers) != len(set(containers)):
+        return fallback(meta)  # empty, or one list under two keys: PyYAML writes an anchor
     lines: list[str] = []
     items = list(meta.items())
     for n, (key, value) in enumerate(items):

@@ -67,6 +67,8 @@ def test_other_values_and_shared_lists_are_left_to_pyyaml():
             "nested": {"deep": {"er": [1, 2]}}, "empty": [], "nothing": {}}
     assert written(meta) == reference(meta)
     assert "&id001" in written(meta)
+    first = {"id": "x", "one": shared, "two": shared}
+    assert written(first) == reference(first)
 
 
 def test_a_typical_article_needs_no_pyyaml():
