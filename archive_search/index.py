@@ -230,10 +230,13 @@ class Index:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def save_manifest(self, gen: Path, manifest: Manifest) -> None:
+    def save_manifest(self, gen: Path, manifest: Manifest, articles_changed: bool = True) -> None:
         """Write the manifest, then its summary: a kill in between leaves the summary stale,
-        which only makes the next search check the corpus again."""
-        manifest.revision += 1
+        which only makes the next search check the corpus again. The revision (which tells
+        caches built from the articles, such as the name catalogue, that they are stale) moves
+        only when ``articles_changed``."""
+        if articles_changed:
+            manifest.revision += 1
         atomic_write_text(gen / "manifest.json", manifest.to_json())
         state = {
             "schema_version": manifest.schema_version,
@@ -241,6 +244,11 @@ class Index:
             "revision": manifest.revision,
         }
         atomic_write_text(gen / "state.json", json.dumps(state, separators=(",", ":")))
+
+    def _state_matches(self, gen: Path, manifest: Manifest) -> bool:
+        state = self._state(gen)
+        return (state.get("folders"), state.get("revision")) == (manifest.folders,
+                                                                 manifest.revision)
 
     def load_manifest(self, gen: Path | None = None) -> Manifest:
         from .manifest import Manifest
@@ -364,8 +372,11 @@ class Index:
         report.unchanged = len(scanned) - len(todo)
         if todo or gone:
             self._apply(gen, manifest, todo, gone, scanned, report, progress)
-        manifest.folders = folders
-        self.save_manifest(gen, manifest)
+        if todo or gone or manifest.folders != folders or not self._state_matches(gen, manifest):
+            # a folder's time alone moves when a file came and went (an editor's backup):
+            # recorded, so that searches stop checking, but the articles are the same
+            manifest.folders = folders
+            self.save_manifest(gen, manifest, articles_changed=bool(todo or gone))
         report.seconds = time.perf_counter() - started
         return report
 

@@ -46,8 +46,37 @@ def test_added_edited_and_deleted_files_are_picked_up(archive: Archive, add_arti
 
 def test_nothing_changed_means_nothing_done(archive: Archive, add_articles):
     add_articles(article("One", "alpha"), article("Two", "beta"))
+    gen = archive.index.current_dir()
+    written = {p.name: p.stat().st_mtime_ns for p in gen.glob("*.json")}
     report = archive.update_index()
     assert (report.added, report.changed, report.deleted, report.unchanged) == (0, 0, 0, 2)
+    assert {p.name: p.stat().st_mtime_ns for p in gen.glob("*.json")} == written
+
+
+def test_a_folder_time_that_moved_alone_keeps_the_name_catalogue(
+    archive: Archive, add_articles, monkeypatch
+):
+    """A file that came and went (an editor's backup) moves its folder's time: the update
+    records it, so searches stop checking the corpus, but the articles are the same, and the
+    name catalogue (seconds to build on a large archive) stays valid."""
+    from archive_search.names import NameCatalog
+
+    add_articles(article("Kim Jong-un in Vladivostok", "Kim Jong-un met Vladimir Putin."))
+    assert archive.index.name_catalog() is not None  # built and cached
+    folder = next(p.parent for p in archive.corpus.root.rglob("*.md"))
+    (folder / "notes.md~").write_text("backup")
+    (folder / "notes.md~").unlink()
+    os.utime(folder, ns=(1, 1))
+    assert archive.index.is_stale()
+    report = archive.update_index()
+    assert (report.added, report.changed, report.deleted) == (0, 0, 0)
+    assert not archive.index.is_stale()
+
+    def no_rebuild(*args, **kwargs):
+        raise AssertionError("the name catalogue was built again")
+
+    monkeypatch.setattr(NameCatalog, "build", no_rebuild)
+    assert archive.index.name_catalog() is not None
 
 
 def test_rebuild_swaps_in_a_new_generation(archive: Archive, add_articles):
