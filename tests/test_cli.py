@@ -80,6 +80,18 @@ def test_a_reader_that_stops_reading_ends_the_search_quietly(archive, news):
     assert done.stderr == ""
 
 
+def test_a_closed_pipe_inside_a_test_runner_ends_the_same_way(run, news, monkeypatch):
+    import archive_search.cli as cli_module
+
+    def closed(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli_module, "write_rows", closed)
+    result = run("search", "Vladivostok")
+    assert result.exit_code == 141
+    assert result.stderr == ""
+
+
 def test_no_results_exit_1_with_a_message(run, news):
     result = run("search", "zeppelin")
     assert result.exit_code == 1
