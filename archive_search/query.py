@@ -112,11 +112,12 @@ def parse(
     text: str,
     searcher: Searcher,
     settings: dict[str, Any],
-    names: Callable[[], Any] | None = None,
+    names: Callable[[], list[Any]] | None = None,
 ) -> ParsedQuery:
     """Turn query text into a :class:`ParsedQuery`; raises :class:`QueryError`.
 
-    ``names`` returns the archive's name catalogue; when given, a query that is a name is also
+    ``names`` returns the archive's name catalogues (:meth:`Index.name_catalogs
+    <archive_search.index.Index.name_catalogs>`); when given, a query that is a name is also
     searched under the other spellings of that name.
     """
     check_syntax(text)
@@ -166,9 +167,8 @@ def parse(
         # which keeps 'cocoa prices' from paying for loading it
         looks_like_name = any(w[:1].isupper() for w in parsed.words)
         if names is not None and plain and looks_like_name and len(parsed.words) <= MAX_NAME_WORDS:
-            catalog = names()
-            if catalog is not None:
-                parsed.variants = name_variants(catalog, stripped)
+            found = [v for catalog in names() for v in name_variants(catalog, stripped)]
+            parsed.variants = list(dict.fromkeys(found))
             if parsed.variants:
                 q = _with_name_variants(q, parsed.variants, schema,
                                         float(search.get("variant_boost", 0.5)))

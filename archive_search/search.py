@@ -106,7 +106,7 @@ def run_search(
         raise QueryError(f"unknown sort {sort!r} (use {', '.join(SORTS)})")
     ix = archive.index.open()
     with ix.searcher(weighting=ranking.weighting(opts)) as searcher:
-        names = None if exact else archive.index.name_catalog
+        names = None if exact else archive.index.name_catalogs
         parsed = query_mod.parse(text, searcher, settings, names=names)
         start = max(filter(None, [parsed.date_start, since]), default=None)
         end = min(filter(None, [parsed.date_end, until]), default=None)

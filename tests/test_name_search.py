@@ -129,3 +129,34 @@ def test_a_surname_alone_is_never_taken_for_a_full_name(archive, kims):
     result = archive.search("Kim Il-sung")
     assert result.variants == []
     assert ids(result) == set()
+
+
+def test_a_new_spelling_counts_at_once_without_building_the_catalogue_again(
+    archive, kims, add_articles, monkeypatch
+):
+    """After an update, a search uses the cached catalogue plus one of the few articles added
+    or changed since (building the whole catalogue again takes seconds on a large archive)."""
+    from archive_search.names import NameCatalog
+
+    archive.search("Kim Jong Un")  # builds and caches the catalogue
+    [dotted] = add_articles(article("Visit ends", "Kim Jong-Un left Khabarovsk on Sunday."))
+    path = archive.corpus.root / archive.index.load_manifest().ids()[kims["sister"]]
+    path.write_text(path.read_text().replace("Kim Yo-jong issued", "Kim Yo Jong issued"))
+    archive.update_index()
+    built = []
+    real_build = NameCatalog.build.__func__
+
+    def counting(cls, records, **kwargs):
+        records = list(records)
+        built.append(len(records))
+        return real_build(cls, records, **kwargs)
+
+    monkeypatch.setattr(NameCatalog, "build", classmethod(counting))
+    result = archive.search("Kim Jong-un")
+    assert built == [2]  # the new article and the edited one, not all six
+    assert dotted in ids(result)
+    assert {"Kim Jong-Un", "Kim Jong Un", "Kim Jongun"} <= set(result.variants)
+    assert "Kim Yo Jong" in archive.search("Kim Yo-jong").variants  # the edited article
+    # `arch names` wants exact counts: it builds the whole catalogue again
+    archive.names("Kim Jong-un")
+    assert built == [2, 2, 6]
