@@ -48,6 +48,24 @@ class PlannedArticle:
 
 
 @dataclass
+class InputOutcome:
+    """What became of one input (a file, a zip member, standard input): every input named or
+    found gets exactly one, so a batch can be checked to have lost nothing.
+
+    ``status`` is ``imported`` (at least one new article), ``duplicate`` (articles, all of them
+    already in the archive), ``skipped`` (passed over on purpose, ``reason`` says why) or
+    ``failed`` (``reason`` says why, or some of its records failed and none was kept).
+    """
+
+    name: str
+    status: str
+    reason: str | None = None
+    imported: int = 0
+    duplicates: int = 0
+    failed: int = 0
+
+
+@dataclass
 class ImportReport:
     """The outcome of one import batch."""
 
@@ -60,6 +78,7 @@ class ImportReport:
     ids: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
     planned: list[PlannedArticle] = field(default_factory=list)
+    outcomes: list[InputOutcome] = field(default_factory=list)
     seconds: float = 0.0
     _warning_keys: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
@@ -82,13 +101,25 @@ class ImportReport:
             shown[key] += 1
         return lines
 
+    def outcome_counts(self) -> Counter[str]:
+        """How many inputs ended in each status; their sum is :attr:`inputs`."""
+        return Counter(o.status for o in self.outcomes)
+
     def summary(self) -> str:
         rate = self.imported / self.seconds if self.seconds > 0 else 0.0
         skipped = ""
         if self.skipped:
-            names = ", ".join(os.path.basename(n) for n in self.skipped[:4])
-            more = ", …" if len(self.skipped) > 4 else ""
-            skipped = f", skipped {len(self.skipped)} that are not articles ({names}{more})"
+            by_reason: dict[str, list[str]] = {}
+            for outcome in self.outcomes:
+                if outcome.status == "skipped":
+                    by_reason.setdefault(outcome.reason or "skipped", []).append(outcome.name)
+            parts = []
+            for reason, names in by_reason.items():
+                shown = ", ".join(os.path.basename(n) for n in names[:4])
+                more = ", …" if len(names) > 4 else ""
+                count = f"{len(names)} " if len(by_reason) > 1 else ""
+                parts.append(f"{count}{reason} ({shown}{more})")
+            skipped = f", skipped {len(self.skipped)}: {'; '.join(parts)}"
         return (
             f"imported {self.imported}, duplicates {self.duplicates}, failed {len(self.failed)}"
             f"{skipped} "
@@ -133,10 +164,15 @@ def run_import(
             source = item.source
             if item.skip:
                 report.skipped.append(source.name)
+                report.outcomes.append(InputOutcome(source.name, "skipped", item.skip))
                 continue
             if item.problem:
                 report.failed.append(f"{source.name}: {item.problem}")
+                report.outcomes.append(InputOutcome(source.name, "failed", item.problem))
                 continue
+            before = (report.imported, report.duplicates, len(report.failed),
+                      len(report.warnings))
+            problem = None
             try:
                 if source.size == 0:
                     raise ImportFailure("empty file")
@@ -160,9 +196,12 @@ def run_import(
                         where = f":{thing.record}" if thing.record else ""
                         report.failed.append(f"{source.name}{where}: {thing.reason}")
             except ImportFailure as exc:
-                report.failed.append(f"{source.name}: {exc}")
+                problem = str(exc)
             except (OSError, EOFError, UnicodeError, ValueError, RuntimeError) as exc:
-                report.failed.append(f"{source.name}: cannot read: {exc}")
+                problem = f"cannot read: {exc}"
+            if problem is not None:
+                report.failed.append(f"{source.name}: {problem}")
+            report.outcomes.append(_outcome(source.name, report, before, problem))
         if session is not None:
             if report.imported:
                 archive.corpus.make_durable(report.paths)
@@ -177,6 +216,30 @@ def run_import(
         remove_temporaries()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _outcome(
+    name: str, report: ImportReport, before: tuple[int, int, int, int], problem: str | None
+) -> InputOutcome:
+    """The one outcome of an input, from what the report gained while reading it."""
+    imported = report.imported - before[0]
+    duplicates = report.duplicates - before[1]
+    failed = len(report.failed) - before[2]
+    if problem is not None:
+        status, reason = "failed", problem
+    elif imported:
+        status, reason = "imported", None
+    elif duplicates:
+        status, reason = "duplicate", None
+    elif failed:
+        status, reason = "failed", f"{failed} record{'s' if failed != 1 else ''} failed"
+    else:
+        # nothing came out of it and nothing was said: never let such an input vanish
+        status, reason = "skipped", "no articles in it"
+        report.skipped.append(name)
+        if len(report.warnings) == before[3]:
+            report.warn(name, None, "no articles found in it")
+    return InputOutcome(name, status, reason, imported, duplicates, failed)
 
 
 def _stamp(article: Article, name: str, member: str | None, sha: str, imported_at: str) -> None:

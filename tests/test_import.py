@@ -198,7 +198,8 @@ def test_documentation_in_a_folder_is_skipped_and_said(archive, tmp_path, seed_f
     assert report.imported == 1 and report.failed == []
     assert sorted(Path(p).name for p in report.skipped) == [
         "README.txt", "data-LICENSE.txt", "schema.dtd"]
-    assert "skipped 3 that are not articles" in report.summary()
+    assert "skipped 3: not an article (README.txt, data-LICENSE.txt, schema.dtd)" in (
+        report.summary())
     named = archive.import_paths([folder / "README.txt"])
     assert named.imported == 1
 
@@ -218,3 +219,26 @@ def test_word_lists_and_data_files_are_not_articles(archive, tmp_path, text, rea
     assert report.imported == 0
     [line] = report.failed  # one line, however long the file
     assert "does not look like article text" in line and reason in line
+
+
+def test_every_input_is_accounted_for_once(archive, tmp_path, seed_file):
+    """Each input gets exactly one outcome, and an input that yields nothing is said, not lost."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(seed_file.read_bytes())
+    (folder / "b.txt").write_bytes(seed_file.read_bytes())  # the same story again
+    (folder / "c.jsonl").write_text('{"title": "One", "body": "Text one."}\nnot json\n')
+    (folder / "d.json").write_text("[]")  # valid, but no articles in it
+    (folder / "e.jsonl").write_text("{broken\n")
+    (folder / "README.md").write_text("How this was made.\n")
+    report = archive.import_paths([folder, tmp_path / "missing.txt"])
+    by_name = {Path(o.name).name: o for o in report.outcomes}
+    assert report.inputs == len(report.outcomes) == 7
+    assert {k: o.status for k, o in by_name.items()} == {
+        "a.txt": "imported", "b.txt": "duplicate", "c.jsonl": "imported",
+        "d.json": "skipped", "e.jsonl": "failed", "README.md": "skipped",
+        "missing.txt": "failed",
+    }
+    assert by_name["c.jsonl"].failed == 1
+    assert by_name["d.json"].reason == "no articles in it"
+    assert sum(report.outcome_counts().values()) == report.inputs
