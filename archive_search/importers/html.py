@@ -22,7 +22,15 @@ from ..article import Article
 from ..dates import parse_date
 from ..textutil import decode_bytes, head_as_utf8, strip_controls
 from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
-from .pagefacts import TEMPLATE, PageFacts, clean_title, read_facts, site_name, topic_tags
+from .pagefacts import (
+    TEMPLATE,
+    PageFacts,
+    clean_title,
+    displayed_headline,
+    read_facts,
+    site_name,
+    topic_tags,
+)
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -137,16 +145,22 @@ def extract_page(text: str) -> tuple[Article, list[str]]:
     _refuse_non_articles(body, facts)
     warnings += [body_warning] if body_warning else []
     source = site_name(facts, _clean(doc.sitename) or None)
-    title = clean_title(_clean(doc.title), facts, source) or body.split("\n", 1)[0][:100]
+    title = displayed_headline(clean_title(_clean(doc.title), facts, source), facts, source)
+    title = title or body.split("\n", 1)[0][:100]
     body = _without_headline(body, [title, *facts.headlines])
+    body = _without_captions(body, facts.captions)
+    body, byline = _without_byline(body)
+    authors = _split_names(doc.author) or ([byline] if byline else [])
     article = Article(
         title=title,
         body=body,
         date=date,
         source=source,
         url=url,
-        authors=_split_names(doc.author),
-        tags=topic_tags(_tags([*(doc.categories or []), *(doc.tags or [])]), facts, source),
+        authors=authors,
+        tags=topic_tags(
+            _tags([*(doc.categories or []), *(doc.tags or [])]), facts, source, title
+        ),
         lang=lang or _lang_code(doc.language),
     )
     return article, warnings
@@ -244,6 +258,35 @@ def _without_headline(body: str, headlines: list[str]) -> str:
                 rest = rest[1:]
             return "\n\n".join(rest) if rest else body
     return body
+
+
+def _without_captions(body: str, captions: set[str]) -> str:
+    """The body without the photo captions it starts with: a first paragraph that begins with
+    the text of one of the page's image captions (``alt``, ``title``, ``<figcaption>``) and
+    goes on for no more than a photo credit."""
+    paragraphs = body.split("\n\n")
+    while len(paragraphs) > 1:
+        key = _alnum(paragraphs[0])
+        caption = next((c for c in captions if key.startswith(c)), None)
+        if caption is None or len(key) - len(caption) > 40:
+            break
+        paragraphs = paragraphs[1:]
+    return "\n\n".join(paragraphs)
+
+
+#: A byline on a line of its own: "By Jane Doe", "Von Gregory Lipinski", "Par Jean Dupont".
+_BYLINE = re.compile(
+    r"^(?:by|von|par|por|di|door|av|af)\s+((?:[A-ZÀ-Ý][\w.'’-]*\s*){1,4})$", re.I
+)
+
+
+def _without_byline(body: str) -> tuple[str, str | None]:
+    """The body without a byline that stands as its first paragraph, and the name in it."""
+    first, _, rest = body.partition("\n\n")
+    match = _BYLINE.match(first.strip())
+    if not rest or not match or not match.group(1)[0].isupper():
+        return body, None
+    return rest, " ".join(match.group(1).split())
 
 
 def _alnum(text: str) -> str:

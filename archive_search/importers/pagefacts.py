@@ -58,6 +58,8 @@ class PageFacts:
     title_tag: str = ""
     #: Other spellings of the headline: og:title, JSON-LD headline, the first ``<h1>``.
     headlines: list[str] = field(default_factory=list)
+    #: The texts of the page's first three ``<h1>`` elements.
+    h1s: list[str] = field(default_factory=list)
     #: The longest JSON-LD ``articleBody``.
     article_body: str = ""
     #: Keyword lists declared for this article alone (article:tag, JSON-LD keywords,
@@ -71,6 +73,9 @@ class PageFacts:
     largest_block_words: int = 0
     #: Unrendered template expressions in the visible text.
     visible_templates: int = 0
+    #: Image captions (alt, title, figcaption) of four words or more, as lower-case letters and
+    #: digits, to recognise a caption trafilatura put at the top of the body.
+    captions: set[str] = field(default_factory=set)
 
 
 def read_facts(tree: HtmlElement) -> PageFacts:
@@ -104,13 +109,13 @@ def read_facts(tree: HtmlElement) -> PageFacts:
     ]
     facts.hosts = _dedupe([h for h in (_host(a) for a in addresses) if h])
     facts.title_tag = " ".join(" ".join(tree.xpath("//head/title//text()")).split())
-    h1 = tree.xpath("(//h1)[1]")
+    facts.h1s = [" ".join(h.text_content().split()) for h in tree.xpath("//h1")[:3]]
     facts.headlines = _dedupe(
         [
             *metas.get("og:title", []),
             *metas.get("twitter:title", []),
             *(str(o["headline"]) for o in jsonld if isinstance(o.get("headline"), str)),
-            *(" ".join(h.text_content().split()) for h in h1),
+            *facts.h1s[:1],
         ]
     )
     bodies = [o["articleBody"] for o in jsonld if isinstance(o.get("articleBody"), str)]
@@ -136,6 +141,11 @@ def read_facts(tree: HtmlElement) -> PageFacts:
         tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
     )
     facts.visible_templates = len(TEMPLATE.findall(visible))
+    texts = [
+        *tree.xpath("//img/@alt | //img/@title"),
+        *(f.text_content() for f in tree.xpath("//figcaption")),
+    ]
+    facts.captions = {_alnum(t) for t in texts if len(t.split()) >= 4}
     return facts
 
 
@@ -190,25 +200,47 @@ def clean_title(title: str, facts: PageFacts, source: str | None) -> str:
     return "".join(kept).strip()
 
 
-def topic_tags(tags: list[str], facts: PageFacts, site: str | None) -> list[str]:
+def displayed_headline(title: str, facts: PageFacts, source: str | None) -> str:
+    """The headline as the page displays it, when its ``<h1>`` is backed by the page's other
+    statements: an ``<h1>`` equal to the ``<title>`` (without site name) wins over a shorter
+    social-media ``og:title``; one that extends the title (a kicker before it, words the
+    ``<title>`` cut off after it) wins when the ``<title>`` starts with it or it starts with the
+    title."""
+    key = _alnum(title)
+    tag_key = _alnum(clean_title(facts.title_tag, facts, source))
+    for h1 in facts.h1s:
+        h1_key = _alnum(h1)
+        if not h1_key or h1_key == key:
+            continue
+        if h1_key == tag_key:
+            return h1
+        if key and key in h1_key and (tag_key.startswith(h1_key) or h1_key.startswith(key)):
+            return h1
+    return title
+
+
+def topic_tags(
+    tags: list[str], facts: PageFacts, site: str | None, title: str = ""
+) -> list[str]:
     """The tags that are the article's topics.
 
-    Dropped: the site's own name; its sections (article:section, JSON-LD articleSection: where
-    the article sits in the site's menu) unless the page also declares them as tags; when the
-    page declares tags for this article alone, the entries found only in its plain ``keywords``
-    list, which many sites fill with their whole section menu; machine identifiers
-    (``channel_gaming_software``, ``5050``); and lower-case slugs (``show-published-date``) in a
-    list whose other tags are written as names.
+    Dropped: the site's own name; the title itself; its sections (article:section, JSON-LD
+    articleSection: where the article sits in the site's menu) unless the page also declares
+    them as tags; when the page declares tags for this article alone, the entries found only
+    in its plain ``keywords`` list, which many sites fill with their whole section menu;
+    machine identifiers (``channel_gaming_software``, ``5050``); and lower-case slugs
+    (``show-published-date``) in a list whose other tags are written as names.
     """
     specific = _folded(facts.specific_tags)
     keywords_only = _folded(facts.keywords) - specific if specific else set()
     sections = _folded(facts.sections) - specific - _folded(facts.keywords)
     names = _own_names(facts, site)
+    title_key = _alnum(title)
     kept = []
     for raw in tags:
         tag = _TAG_PREFIX.sub("", raw).lstrip("#").strip()
         key = tag.casefold()
-        if not tag or key in keywords_only or key in sections:
+        if not tag or key in keywords_only or key in sections or _alnum(tag) == title_key:
             continue
         if "_" in tag or not any(c.isalpha() for c in tag) or _names_site(tag, names, facts):
             continue
@@ -252,6 +284,10 @@ def _agreement(name: str, hosts: list[str]) -> int:
             if len(main_key) >= 3 and main_key in key:
                 best = 1
     return best
+
+
+def _alnum(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
 
 
 def _fold(text: str, german: bool = False) -> str:
