@@ -35,8 +35,11 @@ KNOWN_DISAGREEMENTS: dict[tuple[str, str], str] = {}
 
 
 def expected_rows() -> list[dict[str, str]]:
-    lines = [line for line in EXPECTED.read_text(encoding="utf-8").splitlines()
-             if not line.startswith("#")]
+    lines = [
+        line
+        for line in EXPECTED.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+    ]
     return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
@@ -110,9 +113,11 @@ def test_the_cms_page_is_reported_as_failed_and_the_caption_page_imports_whole(t
     assert len(report.failed) == 1 and "lanouvellerepublique" in report.failed[0]
     assert "not an article" in report.failed[0]
     assert any(
-        w.endswith("scmp.com.playbook.html: the page's layout gave only 24 words of text; body "
-                   "taken from its JSON-LD articleBody (702 words, paragraph breaks as the page "
-                   "gives them)")
+        w.endswith(
+            "scmp.com.playbook.html: the page's layout gave only 24 words of text; body "
+            "taken from its JSON-LD articleBody (702 words, paragraph breaks as the page "
+            "gives them)"
+        )
         for w in report.warnings
     ), report.warnings
 
@@ -136,9 +141,11 @@ def page(head: str, body: str) -> bytes:
 
 
 def article_body(paragraphs: list[str] = PARAGRAPHS) -> str:
-    return "<article><h1>Harbour bridge reopens</h1>" + "".join(
-        f"<p>{p}</p>" for p in paragraphs
-    ) + "</article>"
+    return (
+        "<article><h1>Harbour bridge reopens</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article>"
+    )
 
 
 def test_a_page_drawn_by_javascript_gives_its_jsonld_text_not_the_caption():
@@ -150,8 +157,9 @@ def test_a_page_drawn_by_javascript_gives_its_jsonld_text_not_the_caption():
     full = "\n".join(PARAGRAPHS * 3)
     head = (
         "<title>Harbour bridge reopens</title><script type='application/ld+json'>"
-        + json.dumps({"@type": "NewsArticle", "headline": "Harbour bridge reopens",
-                      "articleBody": full})
+        + json.dumps(
+            {"@type": "NewsArticle", "headline": "Harbour bridge reopens", "articleBody": full}
+        )
         + "</script>"
     )
     body = (
@@ -194,16 +202,31 @@ def test_a_page_with_a_few_words_only_is_refused_with_the_count():
 @pytest.mark.parametrize(
     ("title", "head", "expected"),
     [
-        ("Harbour bridge reopens | DW | 19.01.2020", "<meta property='og:url' "
-         "content='https://www.dw.example/a/1'>", "Harbour bridge reopens"),
-        ("Harbour bridge reopens - Harbour Times", "<meta property='og:site_name' "
-         "content='Harbour Times'>", "Harbour bridge reopens"),
-        ("Harbour bridge reopens | Kulu Post", "<link rel='canonical' "
-         "href='https://kulu-post.example/a'>", "Harbour bridge reopens"),
-        ("Harbour Times: Harbour bridge reopens", "<meta property='og:site_name' "
-         "content='Harbour Times'>", "Harbour Times: Harbour bridge reopens"),
-        ("Letters: Bridges | Buses | Parking", "<meta property='og:site_name' "
-         "content='Harbour Times'>", "Letters: Bridges | Buses | Parking"),
+        (
+            "Harbour bridge reopens | DW | 19.01.2020",
+            "<meta property='og:url' content='https://www.dw.example/a/1'>",
+            "Harbour bridge reopens",
+        ),
+        (
+            "Harbour bridge reopens - Harbour Times",
+            "<meta property='og:site_name' content='Harbour Times'>",
+            "Harbour bridge reopens",
+        ),
+        (
+            "Harbour bridge reopens | Kulu Post",
+            "<link rel='canonical' href='https://kulu-post.example/a'>",
+            "Harbour bridge reopens",
+        ),
+        (
+            "Harbour Times: Harbour bridge reopens",
+            "<meta property='og:site_name' content='Harbour Times'>",
+            "Harbour Times: Harbour bridge reopens",
+        ),
+        (
+            "Letters: Bridges | Buses | Parking",
+            "<meta property='og:site_name' content='Harbour Times'>",
+            "Letters: Bridges | Buses | Parking",
+        ),
         ("Harbour bridge reopens - 19 January 2020", "", "Harbour bridge reopens"),
     ],
 )
@@ -238,24 +261,34 @@ def test_keywords_are_kept_when_the_page_gives_no_more_specific_tags():
 @pytest.mark.parametrize(
     ("head", "expected"),
     [
-        ("<meta property='og:site_name' content='harbour-times.example'>"
-         "<meta property='og:url' content='https://harbour-times.example/a'>",
-         "harbour-times.example"),
+        (
+            "<meta property='og:site_name' content='harbour-times.example'>"
+            "<meta property='og:url' content='https://harbour-times.example/a'>",
+            "harbour-times.example",
+        ),
         # a section in og:site_name: the JSON-LD publisher agrees with the domain
-        ("<meta property='og:site_name' content='U.S.'>"
-         "<meta property='og:url' content='https://www.harbourtimes.example/a'>"
-         "<script type='application/ld+json'>"
-         '{"@type": "NewsArticle", "publisher": {"@type": "Organization", '
-         '"name": "Harbour Times"}}</script>', "Harbour Times"),
+        (
+            "<meta property='og:site_name' content='U.S.'>"
+            "<meta property='og:url' content='https://www.harbourtimes.example/a'>"
+            "<script type='application/ld+json'>"
+            '{"@type": "NewsArticle", "publisher": {"@type": "Organization", '
+            '"name": "Harbour Times"}}</script>',
+            "Harbour Times",
+        ),
         # the publisher named in JSON-LD, not the Twitter handle made into "Harbourtimes"
-        ("<meta name='twitter:site' content='@harbourtimes'>"
-         "<script type='application/ld+json'>"
-         '{"@type": "NewsArticle", "publisher": {"@type": "Organization", '
-         '"name": "harbourtimes.example"}}</script>', "harbourtimes.example"),
+        (
+            "<meta name='twitter:site' content='@harbourtimes'>"
+            "<script type='application/ld+json'>"
+            '{"@type": "NewsArticle", "publisher": {"@type": "Organization", '
+            '"name": "harbourtimes.example"}}</script>',
+            "harbourtimes.example",
+        ),
         # no name stated but in the <title>: its suffix that agrees with the domain (initials)
-        ("<meta name='twitter:site' content='@hbt'>"
-         "<meta property='og:url' content='https://www.hbt.example/a'>",
-         "Harbour Bridge Times"),
+        (
+            "<meta name='twitter:site' content='@hbt'>"
+            "<meta property='og:url' content='https://www.hbt.example/a'>",
+            "Harbour Bridge Times",
+        ),
     ],
 )
 def test_the_source_is_the_name_the_site_gives_itself(head, expected):
@@ -275,3 +308,31 @@ def test_a_caption_and_a_byline_before_the_text_are_not_its_start():
     article, _ = read(page("<title>Harbour bridge reopens</title>", body))
     assert article.body.startswith(LEDE)
     assert article.authors == ["Jane Doe"]
+
+
+def test_a_logo_in_an_h1_is_not_taken_for_the_headline():
+    head = (
+        "<title>Harbour Times</title><meta property='og:site_name' content='Harbour Times'>"
+        "<meta property='og:title' content='Harbour bridge reopens'>"
+    )
+    body = "<header><h1>Harbour Times</h1></header>" + article_body()
+    article, _ = read(page(head, body))
+    assert article.title == "Harbour bridge reopens"
+
+
+def test_html_markup_in_a_jsonld_article_body_becomes_paragraphs():
+    marked_up = "".join(f"<p>{p}</p>" for p in PARAGRAPHS * 3)
+    head = (
+        "<title>Harbour bridge reopens</title><script type='application/ld+json'>"
+        + json.dumps({"@type": "NewsArticle", "articleBody": marked_up})
+        + "</script>"
+    )
+    caption = " ".join(["The harbour bridge seen from the north bank on Monday morning."] * 4)
+    body = (
+        "<main><article><h1>Harbour bridge reopens</h1>"
+        f"<div class='image'><img src='b.jpg'><p>{caption}</p></div></article></main>"
+    )
+    article, warnings = read(page(head, body))
+    assert any("JSON-LD articleBody" in w for w in warnings)
+    assert article.body.startswith(LEDE + "\n\n" + PARAGRAPHS[1])
+    assert "<p>" not in article.body

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..article import Article
 from ..dates import parse_date
-from ..textutil import decode_bytes, head_as_utf8, strip_controls
+from ..textutil import decode_bytes, head_as_utf8, html_to_text, looks_like_html, strip_controls
 from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
 from .pagefacts import (
     TEMPLATE,
@@ -158,9 +158,7 @@ def extract_page(text: str) -> tuple[Article, list[str]]:
         source=source,
         url=url,
         authors=authors,
-        tags=topic_tags(
-            _tags([*(doc.categories or []), *(doc.tags or [])]), facts, source, title
-        ),
+        tags=topic_tags(_tags([*(doc.categories or []), *(doc.tags or [])]), facts, source, title),
         lang=lang or _lang_code(doc.language),
     )
     return article, warnings
@@ -200,7 +198,10 @@ def _complete_body(body: str, text: str, facts: PageFacts) -> tuple[str, str | N
     import trafilatura
 
     words = len(body.split())
-    declared = _paragraphs(facts.article_body)
+    declared = facts.article_body
+    if looks_like_html(declared):  # some CMSs put the article's HTML in articleBody
+        declared = html_to_text(declared)
+    declared = _paragraphs(declared)
     declared_words = len(declared.split())
     expected = max(facts.largest_block_words, declared_words)
     if words >= MIN_ARTICLE_WORDS * 2 and words >= SHORT_SHARE * expected:
@@ -252,8 +253,10 @@ def _without_headline(body: str, headlines: list[str]) -> str:
             if any(len(p.split()) > 12 for p in paragraphs[:index]):
                 return body
             rest = paragraphs[index + 1 :]
-            while len(rest) > 1 and len(rest[0].split()) <= 3 and not rest[0].endswith(
-                (".", "!", "?", ":")
+            while (
+                len(rest) > 1
+                and len(rest[0].split()) <= 3
+                and not rest[0].endswith((".", "!", "?", ":"))
             ):
                 rest = rest[1:]
             return "\n\n".join(rest) if rest else body
@@ -275,9 +278,7 @@ def _without_captions(body: str, captions: set[str]) -> str:
 
 
 #: A byline on a line of its own: "By Jane Doe", "Von Gregory Lipinski", "Par Jean Dupont".
-_BYLINE = re.compile(
-    r"^(?:by|von|par|por|di|door|av|af)\s+((?:[A-ZÀ-Ý][\w.'’-]*\s*){1,4})$", re.I
-)
+_BYLINE = re.compile(r"^(?:by|von|par|por|di|door|av|af)\s+((?:[A-ZÀ-Ý][\w.'’-]*\s*){1,4})$", re.I)
 
 
 def _without_byline(body: str) -> tuple[str, str | None]:

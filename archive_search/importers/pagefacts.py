@@ -54,6 +54,8 @@ class PageFacts:
     site_names: list[str] = field(default_factory=list)
     #: The host names of the page's absolute addresses (``og:url``, canonical, twitter:domain).
     hosts: list[str] = field(default_factory=list)
+    #: The site's social-media handles (``twitter:site`` without the ``@``).
+    handles: list[str] = field(default_factory=list)
     #: The ``<title>`` text, untouched.
     title_tag: str = ""
     #: Other spellings of the headline: og:title, JSON-LD headline, the first ``<h1>``.
@@ -88,9 +90,7 @@ def read_facts(tree: HtmlElement) -> PageFacts:
         if key and content and content.strip():
             metas.setdefault(key.strip(), []).append(" ".join(content.split()))
     jsonld = list(_jsonld_objects(tree))
-    publisher_names = [
-        name for obj in jsonld for name in _names(obj.get("publisher"))
-    ]
+    publisher_names = [name for obj in jsonld for name in _names(obj.get("publisher"))]
     facts.site_names = list(
         dict.fromkeys(
             [
@@ -108,6 +108,7 @@ def read_facts(tree: HtmlElement) -> PageFacts:
         *metas.get("twitter:domain", []),
     ]
     facts.hosts = _dedupe([h for h in (_host(a) for a in addresses) if h])
+    facts.handles = [h.lstrip("@") for h in metas.get("twitter:site", [])]
     facts.title_tag = " ".join(" ".join(tree.xpath("//head/title//text()")).split())
     facts.h1s = [" ".join(h.text_content().split()) for h in tree.xpath("//h1")[:3]]
     facts.headlines = _dedupe(
@@ -137,9 +138,7 @@ def read_facts(tree: HtmlElement) -> PageFacts:
         ]
     )
     facts.largest_block_words = _largest_block_words(tree)
-    visible = " ".join(
-        tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
-    )
+    visible = " ".join(tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"))
     facts.visible_templates = len(TEMPLATE.findall(visible))
     texts = [
         *tree.xpath("//img/@alt | //img/@title"),
@@ -152,9 +151,9 @@ def read_facts(tree: HtmlElement) -> PageFacts:
 def site_name(facts: PageFacts, extracted: str | None) -> str | None:
     """The site's own name: the first name the page states that agrees with its domain (a
     section name in og:site_name such as "U.S." does not; one written with a capital first),
-    else the first it states, else the
-    ``<title>`` suffix that agrees with the domain, else trafilatura's name unless that was only
-    made from the host name, else the host name itself."""
+    else the ``<title>`` suffix that agrees with the domain, else the first name it states,
+    else trafilatura's name unless that was only made from the host name or the Twitter
+    handle ("Futurezoneat", "Ndr"), else the host name itself."""
     stated = [n for n in facts.site_names if not TEMPLATE.search(n)]
     agreeing = [n for n in stated if _agreement(n, facts.hosts)]
     # a name in lower case ("pcgamer", "the Guardian") is often the site's id or a styling;
@@ -168,9 +167,8 @@ def site_name(facts: PageFacts, extracted: str | None) -> str | None:
         chosen = best[2] if best[0] else None
     if chosen is None and stated:
         chosen = stated[0]
-    if chosen is None and extracted and not any(
-        _fold(extracted) == _fold(h) for h in facts.hosts
-    ):
+    made_up = {_fold(h) for h in [*facts.hosts, *facts.handles]}
+    if chosen is None and extracted and _fold(extracted) not in made_up:
         chosen = extracted
     if chosen is None and facts.hosts:
         chosen = facts.hosts[0]
@@ -208,9 +206,10 @@ def displayed_headline(title: str, facts: PageFacts, source: str | None) -> str:
     title."""
     key = _alnum(title)
     tag_key = _alnum(clean_title(facts.title_tag, facts, source))
+    names = _own_names(facts, source)
     for h1 in facts.h1s:
         h1_key = _alnum(h1)
-        if not h1_key or h1_key == key:
+        if not h1_key or h1_key == key or _names_site(h1, names, facts):  # a logo in an <h1>
             continue
         if h1_key == tag_key:
             return h1
@@ -219,9 +218,7 @@ def displayed_headline(title: str, facts: PageFacts, source: str | None) -> str:
     return title
 
 
-def topic_tags(
-    tags: list[str], facts: PageFacts, site: str | None, title: str = ""
-) -> list[str]:
+def topic_tags(tags: list[str], facts: PageFacts, site: str | None, title: str = "") -> list[str]:
     """The tags that are the article's topics.
 
     Dropped: the site's own name; the title itself; its sections (article:section, JSON-LD
