@@ -228,6 +228,7 @@ def test_a_page_with_a_few_words_only_is_refused_with_the_count():
             "Letters: Bridges | Buses | Parking",
         ),
         ("Harbour bridge reopens - 19 January 2020", "", "Harbour bridge reopens"),
+        ("Harbour bridge - Episode 12, 2020", "", "Harbour bridge - Episode 12, 2020"),
     ],
 )
 def test_the_site_name_and_a_date_are_cut_from_the_title(title, head, expected):
@@ -252,6 +253,16 @@ def test_section_menu_keywords_are_dropped_and_the_articles_tags_kept():
     assert article.tags == ["Bridges", "Cycling"]
 
 
+def test_topic_tags_written_in_lower_case_with_a_hyphen_or_digits_are_kept():
+    head = (
+        "<title>Harbour bridge reopens</title>"
+        "<meta property='article:tag' content='covid-19'>"
+        "<meta property='article:tag' content='Harbour Board'>"
+    )
+    article, _ = read(page(head, article_body()))
+    assert article.tags == ["covid-19", "Harbour Board"]
+
+
 def test_keywords_are_kept_when_the_page_gives_no_more_specific_tags():
     head = "<title>Harbour bridge reopens</title><meta name='keywords' content='bridges, cycling'>"
     article, _ = read(page(head, article_body()))
@@ -270,6 +281,15 @@ def test_keywords_are_kept_when_the_page_gives_no_more_specific_tags():
         (
             "<meta property='og:site_name' content='U.S.'>"
             "<meta property='og:url' content='https://www.harbourtimes.example/a'>"
+            "<script type='application/ld+json'>"
+            '{"@type": "NewsArticle", "publisher": {"@type": "Organization", '
+            '"name": "Harbour Times"}}</script>',
+            "Harbour Times",
+        ),
+        # the same under a country's second-level domain
+        (
+            "<meta property='og:site_name' content='U.S.'>"
+            "<meta property='og:url' content='https://news.harbourtimes.co.uk/a'>"
             "<script type='application/ld+json'>"
             '{"@type": "NewsArticle", "publisher": {"@type": "Organization", '
             '"name": "Harbour Times"}}</script>',

@@ -278,14 +278,14 @@ def _without_captions(body: str, captions: set[str]) -> str:
 
 
 #: A byline on a line of its own: "By Jane Doe", "Von Gregory Lipinski", "Par Jean Dupont".
-_BYLINE = re.compile(r"^(?:by|von|par|por|di|door|av|af)\s+((?:[A-ZÀ-Ý][\w.'’-]*\s*){1,4})$", re.I)
+_BYLINE = re.compile(r"^(?i:by|von|par|por|di|door|av|af)\s+((?:[A-ZÀ-Þ][\w.'’-]*\s*){1,4})$")
 
 
 def _without_byline(body: str) -> tuple[str, str | None]:
     """The body without a byline that stands as its first paragraph, and the name in it."""
     first, _, rest = body.partition("\n\n")
     match = _BYLINE.match(first.strip())
-    if not rest or not match or not match.group(1)[0].isupper():
+    if not rest or not match:
         return body, None
     return rest, " ".join(match.group(1).split())
 

@@ -26,17 +26,20 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from ..dates import parse_date
+
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 #: Separators between a headline and the site name or date a page appends to its ``<title>``.
 _TITLE_SEPARATOR = re.compile(r"(\s*\|\s*|\s+[-–—›»·/]\s+|\s+::\s+)")
-#: A title segment that is a date alone: ``19.01.2020``, ``2020-01-19``, ``19 January 2020``,
-#: ``January 19, 2020``.
-_DATE_SEGMENT = re.compile(
-    r"^(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}"
-    r"|\d{1,2}\.?\s+[^\W\d_]{3,}\.?\s+\d{4}"
-    r"|[^\W\d_]{3,}\.?\s+\d{1,2},?\s+\d{4})$"
+#: A title segment that is a numeric date alone: ``19.01.2020``, ``2020-01-19``.
+_NUMERIC_DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+#: The shape of a date written with a month name (``19 January 2020``, ``January 19, 2020``);
+#: such a segment is only taken for a date when it also reads as one ("Episode 12, 2020" does
+#: not).
+_WORDED_DATE = re.compile(
+    r"^(?:\d{1,2}\.?\s+[^\W\d_]{3,}\.?\s+\d{4}|[^\W\d_]{3,}\.?\s+\d{1,2},?\s+\d{4})$"
 )
 #: Prefixes some sites put before each keyword (``Category: Games``).
 _TAG_PREFIX = re.compile(r"^(?:category|tag|topic)\s*:\s*", re.I)
@@ -184,7 +187,7 @@ def clean_title(title: str, facts: PageFacts, source: str | None) -> str:
     segments, separators = parts[0::2], parts[1::2]
 
     def removable(segment: str) -> bool:
-        return bool(_DATE_SEGMENT.match(segment.strip())) or _names_site(segment, names, facts)
+        return _is_date(segment.strip()) or _names_site(segment, names, facts)
 
     while len(segments) > 1 and removable(segments[-1]):
         segments.pop()
@@ -244,8 +247,14 @@ def topic_tags(tags: list[str], facts: PageFacts, site: str | None, title: str =
         kept.append(tag)
     written = any(t != t.lower() or " " in t for t in kept)
     if written:
-        kept = [t for t in kept if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)+", t)]
+        kept = [t for t in kept if not re.fullmatch(r"[a-z]+(?:-[a-z]+)+", t)]
     return _dedupe(kept)
+
+
+def _is_date(segment: str) -> bool:
+    if _NUMERIC_DATE.match(segment):
+        return True
+    return bool(_WORDED_DATE.match(segment)) and parse_date(segment, whole=True) is not None
 
 
 def _own_names(facts: PageFacts, site: str | None) -> list[str]:
@@ -273,14 +282,21 @@ def _agreement(name: str, hosts: list[str]) -> int:
     initials = "".join(w[0] for w in words).casefold()
     for key in (_fold(name), _fold(name, german=True)):
         for host in hosts:
-            labels = host.split(".")
-            main = labels[-2] if len(labels) >= 2 else labels[0]
-            main_key = _fold(main)
+            main_key = _fold(_main_label(host))
             if key in (main_key, _fold(host)) or (len(words) > 1 and initials == main_key):
                 return 2
             if len(main_key) >= 3 and main_key in key:
                 best = 1
     return best
+
+
+def _main_label(host: str) -> str:
+    """The registered name in a host name: ``dw`` in ``www.dw.com``, ``bbc`` in
+    ``news.bbc.co.uk`` (a two-letter country code after a short second level is skipped)."""
+    labels = host.split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3:
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else labels[0]
 
 
 def _alnum(text: str) -> str:
