@@ -128,6 +128,7 @@ def extract_page(text: str) -> tuple[Article, list[str]]:
     unrendered page template, or too few words to be one.
     """
     import trafilatura  # heavy: loaded only when a page is actually imported
+    from trafilatura.settings import Document
 
     tree = trafilatura.load_html(text)
     if tree is None:
@@ -139,8 +140,9 @@ def extract_page(text: str) -> tuple[Article, list[str]]:
     warnings += [w for w in (url_warning, date_warning) if w]
     facts = read_facts(tree)
     # The tree is read above before trafilatura cleans it in place; url=None keeps it offline.
-    doc = _extract(tree)
-    body = _paragraphs(doc.text if doc is not None else "")
+    # bare_extraction gives None when its own passes find nothing: the metadata are then empty
+    doc = _extract(tree) or Document()
+    body = _paragraphs(doc.text or "")
     body, body_warning = _complete_body(body, text, facts)
     _refuse_non_articles(body, facts)
     warnings += [body_warning] if body_warning else []
