@@ -69,8 +69,16 @@ def _no_network(*args: object, **kwargs: object) -> None:
     raise AssertionError("the importer tried to use the network")
 
 
+def read_or_refuse(path: Path) -> tuple[Article, list[str]] | str:
+    """The page's article and warnings, or the reason it was refused."""
+    try:
+        return read_page(path.read_bytes(), path.name)
+    except ImportFailure as failure:
+        return str(failure)
+
+
 @pytest.fixture(scope="module")
-def imported() -> dict[str, tuple[Article, list[str]]]:
+def outcomes() -> dict[str, tuple[Article, list[str]] | str]:
     """Every real page, imported once with all network access made to fail."""
     if not PAGES.is_dir():
         pytest.skip("real pages not available: ../shared/corpora not present")
@@ -78,20 +86,31 @@ def imported() -> dict[str, tuple[Article, list[str]]]:
         patch.setattr(socket.socket, "connect", _no_network)
         patch.setattr(socket, "create_connection", _no_network)
         patch.setattr(socket, "getaddrinfo", _no_network)
-        return {p.name: read_page(p.read_bytes(), p.name) for p in sorted(PAGES.glob("*.html"))}
+        return {p.name: read_or_refuse(p) for p in sorted(PAGES.glob("*.html"))}
+
+
+#: The one page of the 41 that is not an article: a CMS editing screen saved unrendered.
+NOT_ARTICLES = {"lanouvellerepublique.fr.martin.html"}
 
 
 @pytest.fixture(scope="module")
-def rows(imported: dict[str, tuple[Article, list[str]]]) -> list[dict[str, str]]:
+def imported(outcomes) -> dict[str, tuple[Article, list[str]]]:
+    assert {name for name, o in outcomes.items() if isinstance(o, str)} == NOT_ARTICLES
+    return {name: o for name, o in outcomes.items() if not isinstance(o, str)}
+
+
+@pytest.fixture(scope="module")
+def rows(outcomes) -> list[dict[str, str]]:
     found = table_rows()
-    assert len(found) == 41 == len(imported)
-    return found
+    assert len(found) == 41 == len(outcomes)
+    return [row for row in found if row["file"] not in NOT_ARTICLES]
 
 
 def test_every_page_yields_an_article_with_title_and_text(imported):
-    for name, (article, _) in imported.items():
+    for name, (article, warnings) in imported.items():
         assert article.title and len(article.body) > 100, name
-        assert "\n\n" in article.body or len(article.body) < 700, name
+        from_jsonld = any("articleBody" in w for w in warnings)
+        assert "\n\n" in article.body or len(article.body) < 700 or from_jsonld, name
 
 
 def test_url_is_the_tables_absolute_url_or_none(imported, rows):
@@ -135,11 +154,9 @@ def test_page_without_charset_is_read_as_utf8(imported):
     assert "’" in article.body and "â€" not in article.body
 
 
-def test_template_placeholders_give_no_url_date_or_text(imported):
-    article, warnings = imported["lanouvellerepublique.fr.martin.html"]
-    assert article.url is None and article.date is None and article.lang is None
-    assert "{{" not in article.title + article.body
-    assert any("date" in w for w in warnings)
+def test_an_unrendered_cms_page_is_refused_as_not_an_article(outcomes):
+    reason = outcomes["lanouvellerepublique.fr.martin.html"]
+    assert reason.startswith("not an article: an unrendered page template")
 
 
 def test_relative_canonical_without_a_base_is_dropped_with_a_warning(imported):

@@ -15,13 +15,22 @@ from __future__ import annotations
 import html as _html
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from ..article import Article
 from ..dates import parse_date
-from ..textutil import decode_bytes, head_as_utf8, strip_controls
+from ..textutil import decode_bytes, head_as_utf8, html_to_text, looks_like_html, strip_controls
 from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
+from .pagefacts import (
+    TEMPLATE,
+    PageFacts,
+    clean_title,
+    displayed_headline,
+    read_facts,
+    site_name,
+    topic_tags,
+)
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -34,7 +43,7 @@ _SNIFF = re.compile(
 )
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""", re.I)
-_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{.*?\}")
+_TEMPLATE = TEMPLATE
 _LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 
 #: Meta tags (``property``, ``name`` or ``itemprop``) that declare the publication time, best
@@ -115,9 +124,11 @@ def declared_charset(data: bytes) -> str | None:
 def extract_page(text: str) -> tuple[Article, list[str]]:
     """Turn a decoded page into an article and the warnings to show with it.
 
-    Raises :class:`ImportFailure` when the text is not HTML or holds no article text.
+    Raises :class:`ImportFailure` when the text is not HTML or is not an article: no text, an
+    unrendered page template, or too few words to be one.
     """
     import trafilatura  # heavy: loaded only when a page is actually imported
+    from trafilatura.settings import Document
 
     tree = trafilatura.load_html(text)
     if tree is None:
@@ -127,33 +138,162 @@ def extract_page(text: str) -> tuple[Article, list[str]]:
     url, url_warning = page_url(tree)
     date, date_warning = published_date(tree, lang)
     warnings += [w for w in (url_warning, date_warning) if w]
+    facts = read_facts(tree)
     # The tree is read above before trafilatura cleans it in place; url=None keeps it offline.
-    doc = trafilatura.bare_extraction(
+    # bare_extraction gives None when its own passes find nothing: the metadata are then empty
+    doc = _extract(tree) or Document()
+    body = _paragraphs(doc.text or "")
+    body, body_warning = _complete_body(body, text, facts)
+    _refuse_non_articles(body, facts)
+    warnings += [body_warning] if body_warning else []
+    source = site_name(facts, _clean(doc.sitename) or None)
+    title = displayed_headline(clean_title(_clean(doc.title), facts, source), facts, source)
+    title = title or body.split("\n", 1)[0][:100]
+    body = _without_headline(body, [title, *facts.headlines])
+    body = _without_captions(body, facts.captions)
+    body, byline = _without_byline(body)
+    authors = _split_names(doc.author) or ([byline] if byline else [])
+    article = Article(
+        title=title,
+        body=body,
+        date=date,
+        source=source,
+        url=url,
+        authors=authors,
+        tags=topic_tags(_tags([*(doc.categories or []), *(doc.tags or [])]), facts, source, title),
+        lang=lang or _lang_code(doc.language),
+    )
+    return article, warnings
+
+
+#: Fewer words than this after every fallback: not an article (an edit screen, a placeholder).
+MIN_ARTICLE_WORDS = 25
+#: A body under this share of the page's largest paragraph block (or of its JSON-LD
+#: articleBody) is suspect: trafilatura has probably taken a caption or a teaser.
+SHORT_SHARE = 0.5
+
+
+def _extract(tree: HtmlElement, **options: bool) -> Any:
+    """trafilatura's extraction with the settings this importer relies on."""
+    import trafilatura
+
+    return trafilatura.bare_extraction(
         tree,
         url=None,
         with_metadata=True,
         include_comments=False,
         include_tables=True,
         date_extraction_params={"extensive_search": False},
+        **options,
     )
-    body = _paragraphs(doc.text if doc is not None else "")
-    if not body:
+
+
+def _complete_body(body: str, text: str, facts: PageFacts) -> tuple[str, str | None]:
+    """The body, completed when it is suspiciously short, and a warning when it stays so.
+
+    trafilatura's balanced pass sometimes keeps only a photo caption. When the body is short
+    against the page's largest paragraph block or its JSON-LD ``articleBody``, or shorter than
+    an article at all, the recall-oriented pass (``favor_recall``) is tried on a fresh tree; if
+    the page's JSON-LD ``articleBody`` (the publisher's own copy of the text, the only one on
+    pages drawn by JavaScript) is still more than twice as long, it is the body, with a note.
+    """
+    import trafilatura
+
+    words = len(body.split())
+    declared = facts.article_body
+    if looks_like_html(declared):  # some CMSs put the article's HTML in articleBody
+        declared = html_to_text(declared)
+    declared = _paragraphs(declared)
+    declared_words = len(declared.split())
+    expected = max(facts.largest_block_words, declared_words)
+    if words >= MIN_ARTICLE_WORDS * 2 and words >= SHORT_SHARE * expected:
+        return body, None
+    fresh = trafilatura.load_html(text)
+    recall = _extract(fresh, favor_recall=True) if fresh is not None else None
+    recalled = _paragraphs(recall.text if recall is not None else "")
+    if len(recalled.split()) > words:
+        body, words = recalled, len(recalled.split())
+    if declared_words > 2 * words and declared_words >= MIN_ARTICLE_WORDS:
+        note = (
+            f"the page's layout gave only {words} words of text; body taken from its JSON-LD "
+            f"articleBody ({declared_words} words, paragraph breaks as the page gives them)"
+        )
+        return declared, note
+    if words and words < SHORT_SHARE * facts.largest_block_words:
+        return body, (
+            f"only {words} words of article text found, but the page shows a block of "
+            f"{facts.largest_block_words} words; the body may be a caption or teaser"
+        )
+    return body, None
+
+
+def _refuse_non_articles(body: str, facts: PageFacts) -> None:
+    """Fail a page that is not an article, with the reason: one with no text, an unrendered
+    page template (a CMS editing screen saved instead of the article), or one whose whole text
+    is a handful of words (an empty placeholder, a consent wall)."""
+    words = len(body.split())
+    if not words:
         raise ImportFailure("no article text found in the page")
-    title = _clean(doc.title) or body.split("\n", 1)[0][:100]
+    if facts.visible_templates >= 3 and words < 4 * MIN_ARTICLE_WORDS:
+        raise ImportFailure(
+            f"not an article: an unrendered page template ({facts.visible_templates} "
+            f"'{{{{…}}}}' placeholders in its text, {words} words of text)"
+        )
+    if words < MIN_ARTICLE_WORDS:
+        raise ImportFailure(f"not an article: only {words} words of text in the page")
+
+
+def _without_headline(body: str, headlines: list[str]) -> str:
+    """The body without the headline trafilatura sometimes keeps as its first lines, together
+    with the short lines around it (a kicker or section name before it, an "updated" label
+    after it). Only done when the headline is among the first few paragraphs and everything
+    before it is short."""
+    keys = {_alnum(h) for h in headlines if _alnum(h)}
+    paragraphs = body.split("\n\n")
+    for index, paragraph in enumerate(paragraphs[:4]):
+        if _alnum(paragraph) in keys:
+            if any(len(p.split()) > 12 for p in paragraphs[:index]):
+                return body
+            rest = paragraphs[index + 1 :]
+            while (
+                len(rest) > 1
+                and len(rest[0].split()) <= 3
+                and not rest[0].endswith((".", "!", "?", ":"))
+            ):
+                rest = rest[1:]
+            return "\n\n".join(rest) if rest else body
+    return body
+
+
+def _without_captions(body: str, captions: set[str]) -> str:
+    """The body without the photo captions it starts with: a first paragraph that begins with
+    the text of one of the page's image captions (``alt``, ``title``, ``<figcaption>``) and
+    goes on for no more than a photo credit."""
+    paragraphs = body.split("\n\n")
+    while len(paragraphs) > 1:
+        key = _alnum(paragraphs[0])
+        caption = next((c for c in captions if key.startswith(c)), None)
+        if caption is None or len(key) - len(caption) > 40:
+            break
+        paragraphs = paragraphs[1:]
+    return "\n\n".join(paragraphs)
+
+
+#: A byline on a line of its own: "By Jane Doe", "Von Gregory Lipinski", "Par Jean Dupont".
+_BYLINE = re.compile(r"^(?i:by|von|par|por|di|door|av|af)\s+((?:[A-ZÀ-Þ][\w.'’-]*\s*){1,4})$")
+
+
+def _without_byline(body: str) -> tuple[str, str | None]:
+    """The body without a byline that stands as its first paragraph, and the name in it."""
     first, _, rest = body.partition("\n\n")
-    if rest and first.casefold() == title.casefold():  # the headline, repeated as the first line
-        body = rest
-    article = Article(
-        title=title,
-        body=body,
-        date=date,
-        source=_clean(doc.sitename) or None,
-        url=url,
-        authors=_split_names(doc.author),
-        tags=_tags([*(doc.categories or []), *(doc.tags or [])]),
-        lang=lang or _lang_code(doc.language),
-    )
-    return article, warnings
+    match = _BYLINE.match(first.strip())
+    if not rest or not match:
+        return body, None
+    return rest, " ".join(match.group(1).split())
+
+
+def _alnum(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
 
 
 def page_lang(tree: HtmlElement) -> str | None:
