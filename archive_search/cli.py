@@ -23,7 +23,7 @@ import click
 from . import __version__
 from .archive import Archive
 from .dates import DateError, parse_user_date
-from .errors import ArchiveError, NotFound, storage_error
+from .errors import ArchiveError, NotFound, StorageError, storage_error
 from .output import FORMATS, HIT_FIELDS, TerminalSafe, parse_fields, visible, write_rows, write_text
 from .progress import Progress
 
@@ -56,6 +56,8 @@ class ArchGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ArchiveError as exc:
+            if isinstance(exc, StorageError):  # stdout may be the file with no room left
+                _flush_or_drop_stdout()
             raise CliError(str(exc), exc.exit_code) from None
         except KeyboardInterrupt:
             click.echo("arch: interrupted", err=True)
@@ -227,10 +229,15 @@ def import_(ctx: click.Context, paths: tuple[str, ...], fmt: str | None,
     """
     arc = _archive(ctx)
     bar = Progress("importing")
-    report = arc.import_paths(
-        list(paths), format=fmt, mapping=_parse_mapping(mapping), include=include,
-        exclude=exclude, index=not no_index, dry_run=dry_run, wait=wait, progress=bar,
-    )
+    try:
+        report = arc.import_paths(
+            list(paths), format=fmt, mapping=_parse_mapping(mapping), include=include,
+            exclude=exclude, index=not no_index, dry_run=dry_run, wait=wait, progress=bar,
+        )
+    except StorageError as exc:
+        bar.close()
+        raise CliError(f"{exc} (import stopped; the articles written so far are kept, and the "
+                       "same import run again adds the rest)", exc.exit_code) from None
     bar.close()
     if dry_run:
         rows = [p.__dict__ for p in report.planned]
@@ -744,7 +751,7 @@ def main() -> None:
         code = PIPE_CLOSED
     except OSError as exc:  # the last of the output did not fit on the disk
         _drop_stdout()
-        error = storage_error(exc)
+        error = storage_error(exc, "standard output")
         sys.stderr.write(f"arch: error: {visible(str(error))}\n")
         code = error.exit_code
     gc.freeze()

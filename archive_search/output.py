@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
+from .errors import storage_error
+
 #: Markers around highlighted words in snippets: written by search, turned into bold or
 #: removed here.
 HL_START, HL_END = "\x02", "\x03"
@@ -67,35 +69,35 @@ def write_rows(
     """Write ``rows`` (dicts with at least ``fields``) in format ``fmt``; returns the row count.
 
     A table's cells are always made :func:`visible`; the data formats are, only when ``out``
-    is a terminal.
+    is a terminal. The rows are written in one piece (see :func:`write_text`).
     """
     rows = [{f: row.get(f) for f in fields} for row in rows]
-    if fmt != "table" and _is_terminal(out):
-        buf = io.StringIO()
-        write_rows(rows, fields, fmt, buf)
-        write_text(buf.getvalue(), out)
-        return len(rows)
+    buf = io.StringIO()
     if fmt in ("json", "jsonl", "yaml"):
         data = [{k: _data_value(v) for k, v in row.items()} for row in rows]
         if fmt == "json":
-            json.dump(data, out, ensure_ascii=False, indent=2)
-            out.write("\n")
+            json.dump(data, buf, ensure_ascii=False, indent=2)
+            buf.write("\n")
         elif fmt == "jsonl":
             for item in data:
-                out.write(json.dumps(item, ensure_ascii=False) + "\n")
+                buf.write(json.dumps(item, ensure_ascii=False) + "\n")
         else:
             import yaml
 
             if data:
-                yaml.safe_dump(data, out, allow_unicode=True, sort_keys=False, width=100)
+                yaml.safe_dump(data, buf, allow_unicode=True, sort_keys=False, width=100)
             else:
-                out.write("[]\n")
+                buf.write("[]\n")
     elif fmt in ("csv", "tsv"):
-        _write_delimited(rows, fields, out, "," if fmt == "csv" else "\t")
+        _write_delimited(rows, fields, buf, "," if fmt == "csv" else "\t")
     elif fmt in ("table", "markdown"):
-        _write_table(rows, fields, out, fmt, color=color, width=width)
+        _write_table(rows, fields, buf, fmt, color=color, width=width)
     else:
         raise ValueError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
+    if fmt == "table":  # made visible cell by cell, around arch's own highlighting
+        _put(buf.getvalue(), out)
+    else:
+        write_text(buf.getvalue(), out)
     return len(rows)
 
 
@@ -117,10 +119,25 @@ def visible(text: str, keep: str = "") -> str:
 
 def write_text(text: str, out: TextIO, *, human: bool = False) -> None:
     """Write ``text``, made :func:`visible` (line breaks and tabs kept) when it is for people
-    (``human``) or ``out`` is a terminal; data for a file or a pipe stays exact."""
+    (``human``) or ``out`` is a terminal; data for a file or a pipe stays exact. A write that
+    fails for lack of room is a :class:`~archive_search.errors.StorageError`."""
     if human or _is_terminal(out):
         text = visible(text, keep="\n\t")
-    out.write(text)
+    _put(text, out)
+
+
+def _put(text: str, out: TextIO) -> None:
+    """``out.write(text)``, where a failure (a full disk under a redirected stdout) is a
+    :class:`~archive_search.errors.StorageError` naming the output; a closed pipe stays a
+    BrokenPipeError, which the command ends on quietly."""
+    try:
+        out.write(text)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        name = getattr(out, "name", None)
+        where = name if isinstance(name, str) and not name.startswith("<") else "standard output"
+        raise storage_error(exc, where) from exc
 
 
 def _is_terminal(out: TextIO) -> bool:
