@@ -1,8 +1,13 @@
 """The ``arch`` command: a thin layer over :class:`archive_search.Archive`.
 
 Results go to stdout, messages and progress to stderr. Exit status: 0 ok, 1 nothing found (or
-some inputs failed to import), 2 usage error or bad query, 3 archive locked, 130 interrupted,
-141 the reader of stdout went away (``arch search … | head -1``).
+some inputs failed to import), 2 usage error or bad query, 3 archive locked, 74 a file could not
+be written or read (a full disk, a read-only folder), 130 interrupted, 141 the reader of stdout
+went away (``arch search … | head -1``).
+
+Nothing from the data reaches a terminal as a control sequence: all of stderr passes through
+:class:`~archive_search.output.TerminalSafe`, and what goes to stdout through
+:func:`~archive_search.output.write_rows` or :func:`~archive_search.output.write_text`.
 """
 
 from __future__ import annotations
@@ -18,8 +23,8 @@ import click
 from . import __version__
 from .archive import Archive
 from .dates import DateError, parse_user_date
-from .errors import ArchiveError, NotFound
-from .output import FORMATS, HIT_FIELDS, parse_fields, write_rows
+from .errors import ArchiveError, NotFound, StorageError, storage_error
+from .output import FORMATS, HIT_FIELDS, TerminalSafe, parse_fields, visible, write_rows, write_text
 from .progress import Progress
 
 
@@ -37,10 +42,22 @@ class CliError(click.ClickException):
 class ArchGroup(click.Group):
     """Turns library errors into one-line messages and exit codes instead of tracebacks."""
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command with stderr made safe for a terminal: every message, click's own
+        usage errors included, shows control characters as escapes instead of sending them."""
+        stderr = sys.stderr
+        sys.stderr = TerminalSafe(stderr)  # type: ignore[assignment]
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            sys.stderr = stderr
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ArchiveError as exc:
+            if isinstance(exc, StorageError):  # stdout may be the file with no room left
+                _flush_or_drop_stdout()
             raise CliError(str(exc), exc.exit_code) from None
         except KeyboardInterrupt:
             click.echo("arch: interrupted", err=True)
@@ -48,6 +65,10 @@ class ArchGroup(click.Group):
         except BrokenPipeError:
             _drop_stdout()
             ctx.exit(PIPE_CLOSED)
+        except OSError as exc:  # a full disk, a read-only folder, a failing device: no bug
+            _flush_or_drop_stdout()
+            error = storage_error(exc)
+            raise CliError(str(error), error.exit_code) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:  # the last line of defence: never a traceback for users
@@ -56,6 +77,15 @@ class ArchGroup(click.Group):
             raise CliError(
                 f"unexpected {type(exc).__name__}: {exc} (run with ARCH_DEBUG=1 for details)", 70
             ) from None
+
+
+def _flush_or_drop_stdout() -> None:
+    """Flush what is waiting for stdout; when that fails too (stdout is the file on the full
+    disk), drop it, so that the interpreter's last flush does not fail again at exit."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        _drop_stdout()
 
 
 def _archive(ctx: click.Context) -> Archive:
@@ -111,7 +141,10 @@ FIELDS_OPTION = click.option(
 )
 
 
-@click.group(cls=ArchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+# color: click.echo leaves escape sequences alone (it would strip some of them when stderr is no
+# terminal, and leave the rest); TerminalSafe shows every one of them instead.
+@click.group(cls=ArchGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                              "color": True})
 @click.option(
     "--archive", "-a", "archive_path", metavar="DIR", default=None,
     help="The archive folder (default: $ARCH_HOME, else the nearest folder with archive.yaml).",
@@ -196,19 +229,24 @@ def import_(ctx: click.Context, paths: tuple[str, ...], fmt: str | None,
     """
     arc = _archive(ctx)
     bar = Progress("importing")
-    report = arc.import_paths(
-        list(paths), format=fmt, mapping=_parse_mapping(mapping), include=include,
-        exclude=exclude, index=not no_index, dry_run=dry_run, wait=wait, progress=bar,
-    )
+    try:
+        report = arc.import_paths(
+            list(paths), format=fmt, mapping=_parse_mapping(mapping), include=include,
+            exclude=exclude, index=not no_index, dry_run=dry_run, wait=wait, progress=bar,
+        )
+    except StorageError as exc:
+        bar.close()
+        raise CliError(f"{exc} (import stopped; the articles written so far are kept, and the "
+                       "same import run again adds the rest)", exc.exit_code) from None
     bar.close()
     if dry_run:
         rows = [p.__dict__ for p in report.planned]
         write_rows(rows, ["source", "format", "id", "date", "title", "action"],
                    _default_format(), sys.stdout)
-    for line in report.failed:
-        click.echo(f"arch: failed: {line}", err=True)
+    for line in report.failed:  # one line each, whatever is in a file name
+        click.echo(f"arch: failed: {visible(line)}", err=True)
     for line in report.grouped_warnings():
-        click.echo(f"arch: warning: {line}", err=True)
+        click.echo(f"arch: warning: {visible(line)}", err=True)
     prefix = "dry run: would have " if dry_run else ""
     click.echo(f"arch: {prefix}{report.summary()}", err=True)
     if report.failed:
@@ -418,7 +456,7 @@ def show(ctx: click.Context, article_id: str, fmt: str) -> None:
     except NotFound as exc:
         raise CliError(str(exc), 1) from None
     if fmt == "md":
-        click.echo(articlefile.dumps(article), nl=False)
+        write_text(articlefile.dumps(article), sys.stdout)
         return
     data = {
         "id": article.id, "title": article.title, "date": article.date,
@@ -429,11 +467,12 @@ def show(ctx: click.Context, article_id: str, fmt: str) -> None:
     if fmt == "json":
         import json
 
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", sys.stdout)
     else:
         import yaml
 
-        click.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), nl=False)
+        write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100),
+                   sys.stdout)
 
 
 _EXTENSION_FORMATS = {
@@ -514,12 +553,12 @@ def stats(ctx: click.Context, fmt: str) -> None:
     if fmt == "json":
         import json
 
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", sys.stdout)
         return
     if fmt == "yaml":
         import yaml
 
-        click.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), nl=False)
+        write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), sys.stdout)
         return
     fresh = "up to date" if info.index_up_to_date else "was behind corpus/ (now updated)"
     lines = [
@@ -531,7 +570,7 @@ def stats(ctx: click.Context, fmt: str) -> None:
         "tags:      " + ", ".join(f"{t} ({n})" for t, n in info.tags),
         "languages: " + ", ".join(f"{t} ({n})" for t, n in info.languages),
     ]
-    click.echo("\n".join(lines))
+    write_text("\n".join(lines) + "\n", sys.stdout, human=True)
 
 
 RELATED_FIELDS = ("id", "date", "title", "score", "reasons", "duplicate", "days_apart", "source",
@@ -672,7 +711,7 @@ def check_(ctx: click.Context, repair: bool, fix_corpus: bool, fmt: str, wait: f
     from .check import check, format_report
 
     report = check(_archive(ctx), repair=repair, fix_corpus=fix_corpus, wait=wait)
-    click.echo(format_report(report, fmt))
+    write_text(format_report(report, fmt) + "\n", sys.stdout, human=fmt == "text")
     ctx.exit(report.exit_code)
 
 
@@ -710,5 +749,10 @@ def main() -> None:
     except BrokenPipeError:
         _drop_stdout()
         code = PIPE_CLOSED
+    except OSError as exc:  # the last of the output did not fit on the disk
+        _drop_stdout()
+        error = storage_error(exc, "standard output")
+        sys.stderr.write(f"arch: error: {visible(str(error))}\n")
+        code = error.exit_code
     gc.freeze()
     sys.exit(code)

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .errors import ArchiveError, ArchiveNotFound
+from .errors import ArchiveError, ArchiveNotFound, StorageError
 
 CONFIG_NAME = "archive.yaml"
 
@@ -157,7 +157,7 @@ def _remember(cache: Path, stamp: list[int] | None, data: dict[str, Any]) -> Non
         return
     from .store import atomic_write_bytes
 
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(StorageError):  # a cache: a read-only archive just goes without
         atomic_write_bytes(cache, text.encode("utf-8"))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class ArchiveError(Exception):
     """Base class: something about the archive or the request is wrong (exit status 2)."""
@@ -27,3 +29,30 @@ class NotFound(ArchiveError):
     """An article id that is not in the archive."""
 
     exit_code = 1
+
+
+class StorageError(ArchiveError):
+    """A file of the archive (or one it was asked to write) could not be written or read: the
+    disk is full, the folder is read-only, the device failed. Not an input problem, so an
+    import stops at once instead of counting it against every remaining input (exit status
+    74, EX_IOERR in sysexits.h)."""
+
+    exit_code = 74
+
+
+#: errno values that mean no room is left, which a person fixes by freeing space.
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT}
+
+
+def storage_error(exc: OSError, path: object = None, verb: str = "write") -> StorageError:
+    """The one-line :class:`StorageError` for ``exc``: ``cannot VERB PATH: reason``, where
+    ``path`` is needed because an OSError from a write names no file, and one from inside
+    Whoosh none of ours; without ``path``, the file the OSError names, if any."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    full = "disk full: " if exc.errno in _NO_ROOM else ""
+    if path is not None:
+        return StorageError(f"{full}cannot {verb} {path}: {reason}")
+    if exc.filename is None:
+        return StorageError(f"{full}{reason}")
+    where = exc.filename if exc.filename2 is None else f"{exc.filename} -> {exc.filename2}"
+    return StorageError(f"{full}{where}: {reason}")

@@ -16,12 +16,12 @@ import marshal
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .article import Article
-from .errors import ArchiveError
+from .errors import ArchiveError, StorageError, storage_error
 from .store import Corpus, atomic_write_bytes, atomic_write_text
 
 if TYPE_CHECKING:
@@ -379,7 +379,7 @@ class Index:
         # the articles the catalogue was built from, by fingerprint, for the next searches to
         # see what changed since; written first, and tied to the catalogue by its stamp
         fingerprints = {e.id: e.fingerprint for e in manifest.files.values()}
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(StorageError):  # a cache: a read-only archive goes without
             atomic_write_bytes(built_from, marshal.dumps({"stamp": stamp,
                                                           "fingerprints": fingerprints}))
             atomic_write_bytes(cache, marshal.dumps({"stamp": stamp,
@@ -422,7 +422,8 @@ class Index:
         gone = [rel for rel in manifest.files if rel not in scanned]
         report.unchanged = len(scanned) - len(todo)
         if todo or gone:
-            self._apply(gen, manifest, todo, gone, scanned, report, progress)
+            with writing_index(gen):
+                self._apply(gen, manifest, todo, gone, scanned, report, progress)
         if todo or gone or manifest.folders != folders or not self._state_matches(gen, manifest):
             # a folder's time alone moves when a file came and went (an editor's backup):
             # recorded, so that searches stop checking, but the articles are the same
@@ -438,10 +439,12 @@ class Index:
         started = time.perf_counter()
         folders = self.corpus.folder_stamps()
         scanned = self.corpus.scan()
-        gen = self._new_generation()
+        with writing_index(self.root):
+            gen = self._new_generation()
         manifest = Manifest(schema_version=SCHEMA_VERSION)
         report = SyncReport(rebuilt=True)
-        self._apply(gen, manifest, list(scanned), [], scanned, report, progress, fresh=True)
+        with writing_index(gen):
+            self._apply(gen, manifest, list(scanned), [], scanned, report, progress, fresh=True)
         manifest.folders = folders
         self.save_manifest(gen, manifest)
         self._publish(gen)
@@ -460,6 +463,7 @@ class Index:
 
     def _writer(self, gen: Path, bulk: bool = False) -> Any:
         from whoosh import index as whoosh_index
+        from whoosh.writing import SegmentWriter
 
         ix = whoosh_index.open_dir(str(gen))
         opts = self.settings.get("index", {})
@@ -469,10 +473,25 @@ class Index:
         # its parts out of the memory map into a BytesIO, so every search process would read
         # the whole index (about 3 ms per MB) before looking up a single word.
         codec = _codec()
-        if procs > 1:
-            return ix.writer(procs=procs, limitmb=limitmb, multisegment=True, compound=False,
-                             codec=codec)
-        return ix.writer(limitmb=limitmb, compound=False, codec=codec)
+        # Whoosh's lock is taken here, not by the writer: a writer that fails to start (no room
+        # for its first files) would hold it until the process ends
+        lock = ix.lock("WRITELOCK")
+        if not lock.acquire():
+            raise whoosh_index.LockError(f"{gen} is locked by another Whoosh writer")
+        try:
+            if procs > 1:
+                from .mpwriter import ParallelWriter
+
+                writer = ParallelWriter(ix, procs=procs, limitmb=limitmb, compound=False,
+                                        codec=codec)
+            else:
+                writer = SegmentWriter(ix, _lk=False, limitmb=limitmb, compound=False,
+                                       codec=codec)
+        except BaseException:
+            lock.release()
+            raise
+        writer.writelock = lock
+        return writer
 
     def _apply(
         self,
@@ -553,7 +572,8 @@ class IndexSession:
         self.index = index
         self.gen = gen
         self.manifest = index.load_manifest(gen)
-        self.writer = index._writer(gen, bulk=bulk)
+        with writing_index(gen):
+            self.writer = index._writer(gen, bulk=bulk)
         self.added = 0
 
     def add(self, relpath: str, article: Article, fingerprint: str | None = None) -> None:
@@ -563,14 +583,16 @@ class IndexSession:
 
         st = os.stat(self.index.corpus.root / relpath)
         names = article_names(article)
-        self.writer.add_document(**article_document(article, relpath, names))
+        with writing_index(self.gen):
+            self.writer.add_document(**article_document(article, relpath, names))
         self.manifest.files[relpath] = ManifestEntry.of(
             (st.st_mtime_ns, st.st_size), article, names, fingerprint
         )
         self.added += 1
 
     def commit(self) -> None:
-        commit_writer(self.writer)
+        with writing_index(self.gen):
+            commit_writer(self.writer)
         self.manifest.folders = self.index.corpus.folder_stamps()
         self.index.save_manifest(self.gen, self.manifest)
 
@@ -585,14 +607,30 @@ class IndexSession:
 TINY_SEGMENT = 32
 
 
+@contextlib.contextmanager
+def writing_index(folder: Path) -> Iterator[None]:
+    """Turn an OSError of Whoosh's (a full disk, a read-only folder), which names no file or
+    one of Whoosh's own, into a :class:`StorageError` that names the index being written."""
+    try:
+        yield
+    except OSError as exc:
+        raise storage_error(exc, folder, "update the index in") from exc
+
+
 def commit_writer(writer: Any) -> None:
-    """Commit ``writer``; a single-process writer also takes in the tiny segments."""
+    """Commit ``writer``; a single-process writer also takes in the tiny segments. A commit
+    that fails is cancelled, so that Whoosh's lock and temporary files go with it."""
     from whoosh.multiproc import MpWriter
 
-    if isinstance(writer, MpWriter):
-        writer.commit()
-    else:
-        writer.commit(mergetype=_fold_tiny_segments)
+    try:
+        if isinstance(writer, MpWriter):
+            writer.commit()
+        else:
+            writer.commit(mergetype=_fold_tiny_segments)
+    except BaseException:
+        with contextlib.suppress(Exception):  # the commit's own error is the one to report
+            cancel_writer(writer)
+        raise
 
 
 def _fold_tiny_segments(writer: Any, segments: list[Any]) -> list[Any]:
@@ -629,8 +667,11 @@ def cancel_writer(writer: Any) -> None:
     Whoosh's ``MpWriter.cancel`` only flags its worker processes, which never see the flag:
     an idle worker waits for work for ever (and the interpreter waits for it at exit, so a
     Ctrl-C'd import never returns); a busy one dies with a traceback about the job file that
-    the cancel has just deleted.
+    the cancel has just deleted. A writer already closed (a failed commit cancels its writer)
+    is left alone.
     """
+    if writer.is_closed:
+        return
     for task in getattr(writer, "tasks", ()):
         task.terminate()
         task.join()

@@ -3,6 +3,13 @@
 Every format writes the same rows and the same field names, so a script can switch from
 ``--format csv`` to ``--format json`` without surprises. CSV and TSV cells that a spreadsheet
 would run as a formula (starting with ``=``, ``+``, ``-``, ``@``) are prefixed with ``'``.
+
+Articles can hold characters a terminal acts on instead of showing (an escape sequence that
+clears the screen or sets the window title, a right-to-left override). :func:`visible` is the
+one place that makes text safe for a terminal; tables and other text for people always go
+through it, data formats only when they are written to a terminal (to a file or a pipe they keep
+the data exactly), and the ``arch`` command passes all of its standard error through
+:class:`TerminalSafe`.
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
+
+from .errors import storage_error
 
 #: Markers around highlighted words in snippets: written by search, turned into bold or
 #: removed here.
@@ -28,6 +37,11 @@ DEFAULT_DATA_FIELDS = ("id", "date", "title", "source", "tags", "score", "snippe
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
 _HL = re.compile(f"[{HL_START}{HL_END}]")
+#: What a terminal acts on instead of showing: the C0 controls (escape, bell, backspace,
+#: carriage return …), DEL and the C1 controls (0x9b starts a sequence as ESC [ does); the
+#: bidirectional embeddings, overrides and isolates, which reorder the text around them; and
+#: lone surrogates (the undecodable bytes of a file name), which cannot be encoded at all.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def parse_fields(spec: str | None, fmt: str, allowed: Sequence[str] = HIT_FIELDS) -> list[str]:
@@ -52,30 +66,115 @@ def write_rows(
     color: bool = False,
     width: int = 100,
 ) -> int:
-    """Write ``rows`` (dicts with at least ``fields``) in format ``fmt``; returns the row count."""
+    """Write ``rows`` (dicts with at least ``fields``) in format ``fmt``; returns the row count.
+
+    A table's cells are always made :func:`visible`; the data formats are, only when ``out``
+    is a terminal. The rows are written in one piece (see :func:`write_text`).
+    """
     rows = [{f: row.get(f) for f in fields} for row in rows]
+    buf = io.StringIO()
     if fmt in ("json", "jsonl", "yaml"):
         data = [{k: _data_value(v) for k, v in row.items()} for row in rows]
         if fmt == "json":
-            json.dump(data, out, ensure_ascii=False, indent=2)
-            out.write("\n")
+            json.dump(data, buf, ensure_ascii=False, indent=2)
+            buf.write("\n")
         elif fmt == "jsonl":
             for item in data:
-                out.write(json.dumps(item, ensure_ascii=False) + "\n")
+                buf.write(json.dumps(item, ensure_ascii=False) + "\n")
         else:
             import yaml
 
             if data:
-                yaml.safe_dump(data, out, allow_unicode=True, sort_keys=False, width=100)
+                yaml.safe_dump(data, buf, allow_unicode=True, sort_keys=False, width=100)
             else:
-                out.write("[]\n")
+                buf.write("[]\n")
     elif fmt in ("csv", "tsv"):
-        _write_delimited(rows, fields, out, "," if fmt == "csv" else "\t")
+        _write_delimited(rows, fields, buf, "," if fmt == "csv" else "\t")
     elif fmt in ("table", "markdown"):
-        _write_table(rows, fields, out, fmt, color=color, width=width)
+        _write_table(rows, fields, buf, fmt, color=color, width=width)
     else:
         raise ValueError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
+    if fmt == "table":  # made visible cell by cell, around arch's own highlighting
+        _put(buf.getvalue(), out)
+    else:
+        write_text(buf.getvalue(), out)
     return len(rows)
+
+
+def visible(text: str, keep: str = "") -> str:
+    """``text`` safe to show on a terminal: every character of ``_UNSAFE`` is written as its
+    Python escape (ESC as ``\\x1b``, U+202E as ``\\u202e``), so that it is seen and nothing
+    is done with it. ``keep`` names the ones left as they are (``"\\n\\t"``: the line breaks
+    and tabs of text that has several lines)."""
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in keep:
+            return char
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNSAFE.sub(escape, text)
+
+
+def write_text(text: str, out: TextIO, *, human: bool = False) -> None:
+    """Write ``text``, made :func:`visible` (line breaks and tabs kept) when it is for people
+    (``human``) or ``out`` is a terminal; data for a file or a pipe stays exact. A write that
+    fails for lack of room is a :class:`~archive_search.errors.StorageError`."""
+    if human or _is_terminal(out):
+        text = visible(text, keep="\n\t")
+    _put(text, out)
+
+
+def _put(text: str, out: TextIO) -> None:
+    """``out.write(text)``, where a failure (a full disk under a redirected stdout) is a
+    :class:`~archive_search.errors.StorageError` naming the output; a closed pipe stays a
+    BrokenPipeError, which the command ends on quietly."""
+    try:
+        out.write(text)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        name = getattr(out, "name", None)
+        where = name if isinstance(name, str) and not name.startswith("<") else "standard output"
+        raise storage_error(exc, where) from exc
+
+
+def _is_terminal(out: TextIO) -> bool:
+    isatty = getattr(out, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # closed
+        return False
+
+
+class TerminalSafe:
+    """A text stream that makes everything written to it :func:`visible` (keeping line breaks
+    and tabs) before passing it on: the ``arch`` command's standard error, so that no message
+    (a file name, a query, a title) can carry a control sequence to the terminal, whoever
+    wrote it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(visible(text, keep="\n\t"))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return _is_terminal(self.stream)
+
+    def __getattr__(self, name: str) -> Any:  # encoding, errors, fileno …: the stream's
+        return getattr(self.stream, name)
+
+
+def unfiltered(stream: TextIO) -> TextIO:
+    """The stream under a :class:`TerminalSafe`, for arch's own control sequences (the progress
+    line rewritten in place)."""
+    return stream.stream if isinstance(stream, TerminalSafe) else stream
 
 
 def plain(text: str) -> str:
@@ -119,9 +218,13 @@ def _write_delimited(rows: list[dict[str, Any]], fields: Sequence[str], out: Tex
             out.write("\n")
         return
     writer = csv.writer(out, lineterminator="\n")
+    # Python's csv quotes a field for the characters of its line end only: a carriage return
+    # alone would go out unquoted and end the record early for every reader
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(fields)
     for row in rows:
-        writer.writerow([neutralize(_cell(row[f])) for f in fields])
+        cells = [neutralize(_cell(row[f])) for f in fields]
+        (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
 
 
 def _write_table(rows: list[dict[str, Any]], fields: Sequence[str], out: TextIO, fmt: str,
@@ -140,6 +243,8 @@ def _write_table(rows: list[dict[str, Any]], fields: Sequence[str], out: TextIO,
         line = []
         for f in fields:
             text = _cell(row[f]) if f != "snippet" else " ".join(str(row[f] or "").split())
+            if fmt == "table":  # for people: nothing in it that a terminal would act on
+                text = visible(text, keep=HL_START + HL_END if f == "snippet" else "")
             if f in ("date", "first", "last"):
                 text = text[:10]
             limit = fixed.get(f, per_flexible)

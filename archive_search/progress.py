@@ -6,6 +6,8 @@ import sys
 import time
 from typing import TextIO
 
+from .output import unfiltered
+
 
 class Progress:
     """``label: 1,200/21,578 (850/s)`` rewritten in place at most ten times a second.
@@ -18,7 +20,9 @@ class Progress:
         self.label = label
         self.total = total
         self.count = 0
-        self.stream = stream or sys.stderr
+        # the progress line is arch's own: it goes past the filter that makes messages safe
+        # for a terminal, for its carriage return and erase-line sequence
+        self.stream = unfiltered(stream or sys.stderr)
         self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
         self.started = time.monotonic()
         self._shown = 0.0

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import articlefile
 from .article import Article, is_safe_id
+from .errors import storage_error
 
 ARTICLE_SUFFIX = ".md"
 TMP_PREFIX = ".tmp-"
@@ -156,6 +157,8 @@ def atomic_write_bytes(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` so that readers see the old file or the new one, never half.
 
     The data goes to a temporary file in the same folder, then ``os.replace`` swaps it in.
+    When that fails (a full disk, a read-only folder) the temporary file is removed and a
+    :class:`~archive_search.errors.StorageError` names ``target``.
     Durability against power loss is the caller's, once per batch
     (:meth:`Corpus.make_durable`), instead of one fsync per file, which would make bulk
     imports many times slower.
@@ -168,9 +171,11 @@ def atomic_write_bytes(target: Path, data: bytes) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp.write_bytes(data)
         os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):  # disk full, read-only, …: say which file, in one line
+            raise storage_error(exc, target) from exc
         raise
 
 
