@@ -1,9 +1,11 @@
 """Import: read inputs, write one article file each, index what was added.
 
-Guarantees: an input that fails leaves no article file behind; duplicates (same id, or same
-normalised title and body) are counted, not written; every article file appears whole or not at
-all; and the index catches up with whatever was written even if the import is killed midway
-(the next ``arch index`` or search picks the files up).
+Guarantees: an input that fails leaves no article file behind; duplicates (the same normalised
+title and body as an article or any earlier version of one) are counted, not written; nothing
+else is ever dropped: a text whose id is taken is either a new version of that article (the same
+story revised, judged by content) or a separate article with an id of its own; every article
+file appears whole or not at all; and the index catches up with whatever was written even if
+the import is killed midway (the next ``arch index`` or search picks the files up).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .article import Article, slugify
+from . import articlefile
+from .article import SAME_STORY, Article, sibling_id, slugify, story_overlap, version_number
 from .importers import (
     ImportFailure,
     ImportOptions,
@@ -52,6 +55,8 @@ class ImportReport:
     """The outcome of one import batch."""
 
     imported: int = 0
+    #: articles whose text was replaced by a revised one (the old text kept as a version)
+    updated: int = 0
     duplicates: int = 0
     failed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -90,7 +95,8 @@ class ImportReport:
             more = ", …" if len(self.skipped) > 4 else ""
             skipped = f", skipped {len(self.skipped)} that are not articles ({names}{more})"
         return (
-            f"imported {self.imported}, duplicates {self.duplicates}, failed {len(self.failed)}"
+            f"imported {self.imported}, updated {self.updated}, duplicates {self.duplicates}, "
+            f"failed {len(self.failed)}"
             f"{skipped} "
             f"(from {self.inputs} input{'s' if self.inputs != 1 else ''} in {self.seconds:.1f} s"
             + (f", {rate:,.0f} articles/s)" if self.imported > 100 else ")")
@@ -114,17 +120,21 @@ def run_import(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
     bulk_hint: bool = False,
+    on_conflict: str = "auto",
 ) -> ImportReport:
-    """Import every input into ``archive``; the caller holds the write lock (unless dry run)."""
+    """Import every input into ``archive``; the caller holds the write lock (unless dry run).
+
+    ``on_conflict`` says what a text does whose id an article with other text already has:
+    ``auto`` (a new version when it is the same story revised, else a separate article),
+    ``version`` (always a new version) or ``separate`` (always a separate article).
+    """
+    if on_conflict not in CONFLICT_POLICIES:
+        raise ValueError(f"on_conflict must be one of {', '.join(CONFLICT_POLICIES)}")
     options = options or ImportOptions()
     report = ImportReport()
     started = time.perf_counter()
     manifest = archive.index.load_manifest()
-    known = _Known(
-        ids=manifest.ids(),
-        fingerprints=manifest.fingerprints(),
-        id_fingerprints={e.id: e.fingerprint for e in manifest.files.values()},
-    )
+    known = _Known(ids=manifest.ids(), fingerprints=manifest.fingerprints(), policy=on_conflict)
     session = archive.index.session(bulk=bulk_hint) if index and not dry_run else None
     imported_at = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     try:
@@ -164,7 +174,7 @@ def run_import(
             except (OSError, EOFError, UnicodeError, ValueError, RuntimeError) as exc:
                 report.failed.append(f"{source.name}: cannot read: {exc}")
         if session is not None:
-            if report.imported:
+            if report.imported or report.updated:
                 archive.corpus.make_durable(report.paths)
                 session.commit()
             else:
@@ -202,18 +212,75 @@ def _qualify_numeric_id(article: Article, stem: str) -> None:
         article.id = f"{prefix}-{article.id}"
 
 
+#: What a text does whose id is taken by an article with other text (``--on-conflict``).
+CONFLICT_POLICIES = ("auto", "version", "separate")
+
+
 @dataclass
 class _Known:
-    """Ids and content fingerprints already in the archive, growing as the batch goes."""
+    """Ids and content fingerprints already in the archive, growing as the batch goes.
+
+    ``fingerprints`` maps the fingerprint of every current article and of every earlier
+    version (read from ``corpus/.versions/`` when first needed) to its article's id, so that
+    importing an old text again is a duplicate and never turns the article back.
+    ``planned`` holds the bodies of a dry run's articles, which are not on disk to compare with.
+    """
 
     ids: dict[str, str]
     fingerprints: dict[str, str]
-    id_fingerprints: dict[str, str]
+    policy: str = "auto"
+    planned: dict[str, str] = field(default_factory=dict)
+    _versions_read: bool = False
 
-    def duplicate_of(self, article_id: str, fingerprint: str) -> str | None:
-        if article_id in self.ids:
-            return article_id
-        return self.fingerprints.get(fingerprint)
+    def duplicate_of(self, fingerprint: str, archive: Archive) -> str | None:
+        if fingerprint in self.fingerprints:
+            return self.fingerprints[fingerprint]
+        if not self._versions_read:
+            self._versions_read = True
+            for article_id, rel in archive.corpus.version_files():
+                try:
+                    kept = archive.corpus.read(rel)
+                except (OSError, UnicodeDecodeError, ValueError):
+                    continue  # arch check reports it; it cannot be a duplicate's original
+                self.fingerprints.setdefault(kept.fingerprint(), article_id)
+            return self.fingerprints.get(fingerprint)
+        return None
+
+    def current_body(self, article_id: str, archive: Archive) -> str:
+        if article_id in self.planned:
+            return self.planned[article_id]
+        try:
+            return archive.corpus.read(self.ids[article_id]).body
+        except (OSError, UnicodeDecodeError, ValueError):
+            return ""  # an unreadable file is no story to compare with: a separate article
+
+    def resolve(self, article: Article, archive: Archive) -> tuple[str, str, float]:
+        """For a text whose id is taken: ``("version", id of the article it revises,
+        overlap)`` or ``("separate", a free id for it, best overlap)``.
+
+        Besides the article with its id, the separate articles that once took ``id-2``,
+        ``id-3`` … for the same reason are candidates: a revision of the second story under
+        the shared id updates the second story.
+        """
+        base = article.id or ""
+        candidates = [base]
+        n = 2
+        while sibling_id(base, n) in self.ids:
+            candidates.append(sibling_id(base, n))
+            n += 1
+        free = sibling_id(base, n)
+        if self.policy == "version":
+            return "version", base, 1.0
+        if self.policy == "separate":
+            return "separate", free, 0.0
+        best, best_id = 0.0, base
+        for candidate in candidates:
+            overlap = story_overlap(article.body, self.current_body(candidate, archive))
+            if overlap > best:
+                best, best_id = overlap, candidate
+        if best >= SAME_STORY:
+            return "version", best_id, best
+        return "separate", free, best
 
 
 def _add(
@@ -234,32 +301,100 @@ def _add(
         return
     article_id = article.ensure_id()
     fingerprint = article.fingerprint()
-    duplicate_of = known.duplicate_of(article_id, fingerprint)
+    duplicate_of = known.duplicate_of(fingerprint, archive)
     if duplicate_of:
         report.duplicates += 1
         action = f"duplicate of {duplicate_of}"
-        if duplicate_of == article_id and known.id_fingerprints.get(article_id) != fingerprint:
+    elif article_id in known.ids:
+        decision, target, overlap = known.resolve(article, archive)
+        if decision == "version":
+            action = _update(article, target, archive, session, report, known, dry_run)
+            report.updated += 1
+        else:
             report.warn(
                 source_name, article.origin.get("record"),
-                f"id {article_id!r} is already used by a different article; not imported "
-                "(choose another id field with --map id=KEY)",
+                f"id {article_id!r} is already used by a different article "
+                f"({overlap:.0%} of the text in common); imported as {target!r}",
             )
+            article.id = target
+            action = _write_new(article, fingerprint, archive, session, report, known, dry_run)
+        if progress:
+            progress(1)
     else:
-        rel = archive.corpus.relpath_for(article)
-        action = f"import to corpus/{rel}"
-        if not dry_run:
-            archive.corpus.write(article, rel)
-            report.paths.append(rel)
-            if session is not None:
-                session.add(rel, article, fingerprint)
-        known.ids[article_id] = rel
-        known.fingerprints[fingerprint] = article_id
-        known.id_fingerprints[article_id] = fingerprint
-        report.imported += 1
-        report.ids.append(article_id)
+        action = _write_new(article, fingerprint, archive, session, report, known, dry_run)
         if progress:
             progress(1)
     if dry_run:
         report.planned.append(
             PlannedArticle(source_name, fmt, article_id, article.title, article.date, action)
         )
+
+
+def _write_new(
+    article: Article,
+    fingerprint: str,
+    archive: Archive,
+    session: IndexSession | None,
+    report: ImportReport,
+    known: _Known,
+    dry_run: bool,
+) -> str:
+    """Write an article with an id of its own; returns what was done, for a dry run's plan."""
+    article_id = article.id or ""
+    rel = archive.corpus.relpath_for(article)
+    if not dry_run:
+        archive.corpus.write(article, rel)
+        report.paths.append(rel)
+        if session is not None:
+            session.add(rel, article, fingerprint)
+    else:
+        known.planned[article_id] = article.body
+    known.ids[article_id] = rel
+    known.fingerprints[fingerprint] = article_id
+    report.imported += 1
+    report.ids.append(article_id)
+    return f"import to corpus/{rel}"
+
+
+def _update(
+    article: Article,
+    target: str,
+    archive: Archive,
+    session: IndexSession | None,
+    report: ImportReport,
+    known: _Known,
+    dry_run: bool,
+) -> str:
+    """Make ``article`` the current version of ``target``, keeping the text it replaces.
+
+    The current file is first copied, byte for byte, to ``corpus/.versions/<id>/<n>.md`` and
+    made durable; only then is it replaced, in place (the article keeps its path, even when
+    the revision moved its date). A kill in between leaves the old text twice, never lost;
+    importing again completes the update. An existing version file is never overwritten with
+    other bytes: a number taken by another text moves the old text to the next free one.
+    """
+    rel = known.ids[target]
+    article.id = target
+    if dry_run:
+        known.planned[target] = article.body
+        known.fingerprints[article.fingerprint()] = target
+        return f"update of {target} (its current text kept as an earlier version)"
+    data = (archive.corpus.root / rel).read_bytes()
+    kept = archive.corpus.version_numbers(target)
+    try:
+        number = version_number(articlefile.loads(data.decode("utf-8")))
+    except ValueError:  # unreadable as an article: kept all the same, as it is
+        number = max(kept, default=0) + 1
+    already = number in kept and (archive.corpus.root / kept[number]).read_bytes() == data
+    if number in kept and not already:
+        number = max(kept) + 1
+    if not already:
+        archive.corpus.keep_version(target, number, data)
+    article.extra["version"] = max([number, *kept]) + 1
+    fingerprint = article.fingerprint()
+    archive.corpus.write(article, rel)
+    report.paths.append(rel)
+    if session is not None:
+        session.replace(rel, article, fingerprint)
+    known.fingerprints[fingerprint] = target
+    return f"update of {target}: version {article.extra['version']} (version {number} kept)"
