@@ -134,9 +134,9 @@ def run_import(
     report = ImportReport()
     started = time.perf_counter()
     manifest = archive.index.load_manifest()
+    imported_at = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     known = _Known(ids=manifest.ids(), fingerprints=manifest.fingerprints(), policy=on_conflict)
     session = archive.index.session(bulk=bulk_hint) if index and not dry_run else None
-    imported_at = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     try:
         for item in inputs:
             report.inputs += 1
@@ -160,10 +160,10 @@ def run_import(
                 stem = os.path.splitext(os.path.basename(inner_name(source.name)))[0]
                 for thing in importer(chosen).read(source, options):
                     if isinstance(thing, Article):
-                        _stamp(thing, base_name, member, sha, imported_at)
+                        fresh = _stamp(thing, base_name, member, sha, imported_at)
                         _qualify_numeric_id(thing, stem)
                         _add(thing, archive, session, report, known, chosen, source.name,
-                             dry_run, progress)
+                             dry_run, progress, fresh)
                     elif isinstance(thing, RecordWarning):
                         report.warn(source.name, thing.record, thing.reason)
                     else:
@@ -189,11 +189,12 @@ def run_import(
     return report
 
 
-def _stamp(article: Article, name: str, member: str | None, sha: str, imported_at: str) -> None:
+def _stamp(article: Article, name: str, member: str | None, sha: str, imported_at: str) -> bool:
     """Record where the article came from, unless it is one of our own article files being
-    re-imported (it already says where it came from, and the round trip must be exact)."""
+    re-imported (it already says where it came from, and the round trip must be exact).
+    Returns whether it did."""
     if article.imported_at and article.origin.get("sha256"):
-        return
+        return False
     record = article.origin.get("record")
     article.origin = {"file": name}
     if member:
@@ -202,6 +203,7 @@ def _stamp(article: Article, name: str, member: str | None, sha: str, imported_a
     if record is not None:
         article.origin["record"] = record
     article.imported_at = imported_at
+    return True
 
 
 def _qualify_numeric_id(article: Article, stem: str) -> None:
@@ -254,6 +256,33 @@ class _Known:
         except (OSError, UnicodeDecodeError, ValueError):
             return ""  # an unreadable file is no story to compare with: a separate article
 
+    def candidates(self, article_id: str) -> list[str]:
+        """The article with this id and the separate articles that took ``id-2``, ``id-3`` …
+        because it was taken."""
+        found = [article_id]
+        while sibling_id(article_id, len(found) + 1) in self.ids:
+            found.append(sibling_id(article_id, len(found) + 1))
+        return found
+
+    def imported_before(self, article: Article, archive: Archive) -> bool:
+        """True when this record of this very input file (same sha256, member and record) is
+        already an article or an earlier version of one: its text differs only because the
+        article file was edited since, and importing the input again must not undo the edit.
+        (Only for articles read from an input now: one of our own article files carries the
+        origin of the input it once came from, edited or not.)"""
+        if not article.origin.get("sha256"):
+            return False
+        key = _origin_key(article.origin)
+        for candidate in self.candidates(article.id or ""):
+            rels = [self.ids[candidate], *archive.corpus.version_numbers(candidate).values()]
+            for rel in rels:
+                try:
+                    if _origin_key(archive.corpus.read(rel).origin) == key:
+                        return True
+                except (OSError, UnicodeDecodeError, ValueError):
+                    continue
+        return False
+
     def resolve(self, article: Article, archive: Archive) -> tuple[str, str, float]:
         """For a text whose id is taken: ``("version", id of the article it revises,
         overlap)`` or ``("separate", a free id for it, best overlap)``.
@@ -263,12 +292,8 @@ class _Known:
         the shared id updates the second story.
         """
         base = article.id or ""
-        candidates = [base]
-        n = 2
-        while sibling_id(base, n) in self.ids:
-            candidates.append(sibling_id(base, n))
-            n += 1
-        free = sibling_id(base, n)
+        candidates = self.candidates(base)
+        free = sibling_id(base, len(candidates) + 1)
         if self.policy == "version":
             return "version", base, 1.0
         if self.policy == "separate":
@@ -283,6 +308,10 @@ class _Known:
         return "separate", free, best
 
 
+def _origin_key(origin: dict[str, object]) -> tuple[object, object, object]:
+    return origin.get("sha256"), origin.get("member"), origin.get("record")
+
+
 def _add(
     article: Article,
     archive: Archive,
@@ -293,6 +322,7 @@ def _add(
     source_name: str,
     dry_run: bool,
     progress: Callable[[int], None] | None,
+    fresh: bool = True,
 ) -> None:
     article.title = article.title.strip()
     if not article.title and not article.body.strip():
@@ -305,6 +335,9 @@ def _add(
     if duplicate_of:
         report.duplicates += 1
         action = f"duplicate of {duplicate_of}"
+    elif article_id in known.ids and fresh and known.imported_before(article, archive):
+        report.duplicates += 1
+        action = f"duplicate of {article_id} (imported from this input before; edited since)"
     elif article_id in known.ids:
         decision, target, overlap = known.resolve(article, archive)
         if decision == "version":

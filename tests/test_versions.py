@@ -140,6 +140,36 @@ def test_importing_an_old_version_again_is_a_duplicate_and_keeps_the_new_one(arc
     assert [v.version for v in archive.versions(article_id)] == [1, 2]
 
 
+def test_importing_the_same_input_again_keeps_a_hand_edit(archive, tmp_path):
+    source = jsonl(tmp_path / "a.jsonl", FIRST)
+    archive.import_paths([source])
+    article_id = only_id(archive)
+    path = archive.root / archive.get(article_id)[1]
+    path.write_text(path.read_text().replace("two people", "three people"))
+    archive.update_index()
+
+    report = archive.import_paths([source])
+
+    assert (report.imported, report.updated, report.duplicates) == (0, 0, 1)
+    assert "three people" in archive.get(article_id)[0].body
+    assert archive.versions(article_id)[0].current
+
+
+def test_an_article_file_edited_outside_and_imported_again_becomes_a_new_version(
+    archive, tmp_path
+):
+    archive.import_paths([jsonl(tmp_path / "a.jsonl", FIRST)])
+    article_id = only_id(archive)
+    edited = tmp_path / "edited.md"
+    edited.write_text((archive.root / archive.get(article_id)[1]).read_text() + "\nA late line.\n")
+
+    report = archive.import_paths([edited])
+
+    assert report.updated == 1
+    assert archive.get(article_id)[0].body.endswith("A late line.")
+    assert archive.get(article_id, 1)[0].body == FIRST
+
+
 def test_a_new_archive_remembers_old_versions_across_processes_too(archive, tmp_path):
     """The fingerprints of old versions come from corpus/.versions/, not from memory."""
     archive.import_paths([jsonl(tmp_path / "a.jsonl", FIRST)])
