@@ -322,7 +322,7 @@ def _add(
     source_name: str,
     dry_run: bool,
     progress: Callable[[int], None] | None,
-    fresh: bool = True,
+    fresh: bool,
 ) -> None:
     article.title = article.title.strip()
     if not article.title and not article.body.strip():

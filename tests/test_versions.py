@@ -328,6 +328,17 @@ def test_arch_show_lists_and_prints_versions(archive, tmp_path, run):
     assert run("show", "no-such-id", "--versions").exit_code == 1
 
 
+def test_arch_import_says_where_a_different_story_went_and_takes_a_policy(archive, tmp_path, run):
+    run("import", str(jsonl(tmp_path / "a.jsonl", FIRST)))
+    other = run("import", str(jsonl(tmp_path / "b.jsonl", OTHER)))
+    assert other.exit_code == 0
+    assert "already used by a different article" in other.stderr and "-2'" in other.stderr
+    assert "imported 1, updated 0, duplicates 0" in other.stderr
+    forced = run("import", str(jsonl(tmp_path / "c.jsonl", UPDATED)), "--on-conflict", "separate")
+    assert "imported 1, updated 0, duplicates 0" in forced.stderr
+    assert len(archive.index.load_manifest().ids()) == 3
+
+
 # -- ids ----------------------------------------------------------------------------------------
 
 
