@@ -73,8 +73,10 @@ class Corpus:
             raise ValueError(f"unsafe article id: {article_id!r}")
         rel = f"{VERSIONS}/{article_id}/{number}{ARTICLE_SUFFIX}"
         target = self.root / rel
+        new_folder = not target.parent.is_dir()
         atomic_write_bytes(target, data)
-        for path in (target, target.parent, target.parent.parent):
+        folders = [target.parent, *([target.parent.parent, self.root] if new_folder else [])]
+        for path in (target, *folders):
             fd = os.open(path, os.O_RDONLY)
             try:
                 os.fsync(fd)

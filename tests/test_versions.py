@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import random
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -389,3 +394,44 @@ def test_the_sample_corpus_ids_are_all_still_safe():
     corpus = Path(__file__).resolve().parents[1] / "corpus"
     stems = [p.name[:-3] for p in corpus.rglob("*.md") if ".versions" not in p.parts]
     assert stems and all(is_safe_id(s) for s in stems)
+
+
+def test_updates_killed_with_sigkill_at_random_moments_lose_no_text(tmp_path):
+    """Real processes, SIGKILL at seeded random moments while 120 articles are being updated;
+    the import run once more must leave every article at version 2 with version 1 kept."""
+    repo = Path(__file__).resolve().parents[1]
+    env = {**os.environ,
+           "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")])}
+    firsts = [f"Story {n} begins. {FIRST} Reported by desk {n}." for n in range(120)]
+    for name, extra in (("a.jsonl", ""), ("b.jsonl", " Update one.")):
+        (tmp_path / name).write_text("".join(
+            json.dumps({**STORY, "title": f"Quake {n}", "body": body + extra}) + "\n"
+            for n, body in enumerate(firsts)
+        ))
+    archive = Archive.init(tmp_path / "news")
+    archive.import_paths([tmp_path / "a.jsonl"])
+    command = [sys.executable, "-m", "archive_search", "--archive", str(archive.root), "import",
+               str(tmp_path / "b.jsonl")]
+    rng = random.Random(int(os.environ.get("ARCH_KILL_SEED", "7")))
+    kills = 0
+    for _ in range(4):
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            proc.wait(timeout=rng.uniform(0.4, 1.2))
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait()
+    final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+    assert final.returncode == 0, final.stderr
+    assert kills, "no import was killed: raise the delays"
+    ids = archive.index.load_manifest().ids()
+    assert len(ids) == 120
+    for article_id in ids:
+        assert [v.version for v in archive.versions(article_id)] == [1, 2]
+        first, updated = archive.get(article_id, 1)[0].body, archive.get(article_id)[0].body
+        assert updated == first + " Update one."
+    assert check(archive).ok
+    assert len(archive.search("Update", limit=0).hits) == 120
