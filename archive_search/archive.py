@@ -212,7 +212,10 @@ class Archive:
         self.ensure_index()
         rel = self.index.load_manifest().ids().get(article_id)
         if version is not None and (rel is None or version != self._current_number(rel)):
-            kept = self.corpus.version_numbers(article_id).get(version)
+            numbers = self.corpus.version_numbers(article_id)
+            kept = numbers.get(version)
+            if kept is None and rel is None and not numbers:
+                raise NotFound(f"no article with id {article_id!r} (try: arch search 'id:…')")
             if kept is None:
                 raise NotFound(
                     f"article {article_id!r} has no version {version} "

@@ -1,11 +1,12 @@
 """Import: read inputs, write one article file each, index what was added.
 
 Guarantees: an input that fails leaves no article file behind; duplicates (the same normalised
-title and body as an article or any earlier version of one) are counted, not written; nothing
-else is ever dropped: a text whose id is taken is either a new version of that article (the same
-story revised, judged by content) or a separate article with an id of its own; every article
-file appears whole or not at all; and the index catches up with whatever was written even if
-the import is killed midway (the next ``arch index`` or search picks the files up).
+title and body as an article, or as an earlier version of the article with that id) are
+counted, not written; nothing else is ever dropped: a text whose id is taken is either a new
+version of that article (the same story revised, judged by content) or a separate article with
+an id of its own; every article file appears whole or not at all; and the index catches up with
+whatever was written even if the import is killed midway (the next ``arch index`` or search
+picks the files up).
 """
 
 from __future__ import annotations
@@ -222,9 +223,10 @@ CONFLICT_POLICIES = ("auto", "version", "separate")
 class _Known:
     """Ids and content fingerprints already in the archive, growing as the batch goes.
 
-    ``fingerprints`` maps the fingerprint of every current article and of every earlier
-    version (read from ``corpus/.versions/`` when first needed) to its article's id, so that
-    importing an old text again is a duplicate and never turns the article back.
+    ``fingerprints`` maps the fingerprint of every current article, and of the earlier versions
+    of the ids met so far (read from ``corpus/.versions/<id>/`` when the id is first met), to
+    its article's id, so that importing an old text again is a duplicate and never turns the
+    article back.
     ``planned`` holds the bodies of a dry run's articles, which are not on disk to compare with.
     """
 
@@ -232,21 +234,24 @@ class _Known:
     fingerprints: dict[str, str]
     policy: str = "auto"
     planned: dict[str, str] = field(default_factory=dict)
-    _versions_read: bool = False
+    #: ids whose earlier versions' fingerprints have been read into ``fingerprints``
+    _kept: set[str] = field(default_factory=set)
 
-    def duplicate_of(self, fingerprint: str, archive: Archive) -> str | None:
+    def duplicate_of(self, article: Article, fingerprint: str, archive: Archive) -> str | None:
+        """The id of the article whose text this is: a current one, or an earlier version of
+        the article with this id (or of the separate articles that took ``id-2`` … for it)."""
         if fingerprint in self.fingerprints:
             return self.fingerprints[fingerprint]
-        if not self._versions_read:
-            self._versions_read = True
-            for article_id, rel in archive.corpus.version_files():
-                try:
-                    kept = archive.corpus.read(rel)
-                except (OSError, UnicodeDecodeError, ValueError):
-                    continue  # arch check reports it; it cannot be a duplicate's original
-                self.fingerprints.setdefault(kept.fingerprint(), article_id)
-            return self.fingerprints.get(fingerprint)
-        return None
+        for candidate in self.candidates(article.id or ""):
+            if candidate not in self._kept:
+                self._kept.add(candidate)
+                for rel in archive.corpus.version_numbers(candidate).values():
+                    try:
+                        kept = archive.corpus.read(rel)
+                    except (OSError, UnicodeDecodeError, ValueError):
+                        continue  # arch check reports it; it cannot be a duplicate's original
+                    self.fingerprints.setdefault(kept.fingerprint(), candidate)
+        return self.fingerprints.get(fingerprint)
 
     def current_body(self, article_id: str, archive: Archive) -> str:
         if article_id in self.planned:
@@ -331,7 +336,7 @@ def _add(
         return
     article_id = article.ensure_id()
     fingerprint = article.fingerprint()
-    duplicate_of = known.duplicate_of(fingerprint, archive)
+    duplicate_of = known.duplicate_of(article, fingerprint, archive)
     if duplicate_of:
         report.duplicates += 1
         action = f"duplicate of {duplicate_of}"
