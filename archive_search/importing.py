@@ -261,6 +261,21 @@ class _Known:
         except (OSError, UnicodeDecodeError, ValueError):
             return ""  # an unreadable file is no story to compare with: a separate article
 
+    def adopt(self, article: Article, archive: Archive) -> None:
+        """Take in a file already at the path this article would be written to that the index
+        does not list (written by an import with ``--no-index``, or by hand since the last
+        update), so that it is compared with and never overwritten."""
+        rel = archive.corpus.relpath_for(article)
+        try:
+            there = archive.corpus.read(rel)
+        except FileNotFoundError:
+            return
+        except (OSError, UnicodeDecodeError, ValueError):
+            there = None
+        self.ids[article.id or ""] = rel
+        if there is not None:
+            self.fingerprints.setdefault(there.fingerprint(), article.id or "")
+
     def candidates(self, article_id: str) -> list[str]:
         """The article with this id and the separate articles that took ``id-2``, ``id-3`` …
         because it was taken."""
@@ -336,6 +351,8 @@ def _add(
         return
     article_id = article.ensure_id()
     fingerprint = article.fingerprint()
+    if article_id not in known.ids and not dry_run:
+        known.adopt(article, archive)
     duplicate_of = known.duplicate_of(article, fingerprint, archive)
     if duplicate_of:
         report.duplicates += 1

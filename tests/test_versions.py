@@ -175,6 +175,17 @@ def test_an_article_file_edited_outside_and_imported_again_becomes_a_new_version
     assert archive.get(article_id, 1)[0].body == FIRST
 
 
+def test_an_update_of_an_article_not_yet_indexed_keeps_the_old_text(archive, tmp_path):
+    archive.import_paths([jsonl(tmp_path / "a.jsonl", FIRST)], index=False)
+    report = archive.import_paths([jsonl(tmp_path / "b.jsonl", UPDATED)], index=False)
+
+    assert (report.imported, report.updated) == (0, 1)
+    archive.update_index()
+    article_id = only_id(archive)
+    assert [archive.get(article_id, n)[0].body for n in (1, 2)] == [FIRST, UPDATED]
+    assert check(archive).ok
+
+
 def test_a_new_archive_remembers_old_versions_across_processes_too(archive, tmp_path):
     """The fingerprints of old versions come from corpus/.versions/, not from memory."""
     archive.import_paths([jsonl(tmp_path / "a.jsonl", FIRST)])
