@@ -314,8 +314,13 @@ def test_check_reports_versions_without_their_article_and_gaps(archive, tmp_path
     shutil.copy(folder / "2.md", folder / "7.md")
     (folder / "notes.txt").write_text("mine")
 
-    kinds = {p.kind for p in check(archive).problems}
-    assert kinds == {"version-gap", "version-number", "version-name"}
+    (folder / ".tmp-99-3.md").write_text("half a file")  # left by a killed writer
+
+    report = check(archive)
+    assert {p.kind for p in report.problems} == {"version-gap", "version-number", "version-name"}
+    assert report.temporaries == 1
+    check(archive, repair=True)
+    assert not (folder / ".tmp-99-3.md").exists()
 
     _, rel = archive.get(article_id)
     (archive.root / rel).unlink()
