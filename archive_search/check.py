@@ -30,7 +30,7 @@ from .article import is_safe_id, version_number
 from .dates import parse_iso
 from .index import SCHEMA_VERSION
 from .manifest import Manifest, SyncReport
-from .store import ARTICLE_SUFFIX, TMP_PREFIX, VERSIONS
+from .store import ARTICLE_SUFFIX, TMP_PREFIX, VERSION_NUMBER, VERSIONS
 
 if TYPE_CHECKING:
     from .archive import Archive
@@ -190,9 +190,7 @@ def _check_versions(
     for article_id, rel in archive.corpus.version_files():
         where = f"corpus/{rel}"
         stem = Path(rel).name[: -len(ARTICLE_SUFFIX)]
-        if not article_id or not rel.endswith(ARTICLE_SUFFIX) or not stem.isdigit() or (
-            stem != str(int(stem)) or int(stem) < 1
-        ):
+        if not article_id or not rel.endswith(ARTICLE_SUFFIX) or not VERSION_NUMBER.fullmatch(stem):
             problems.append(Problem(
                 "version-name", where,
                 f"not a version file (expected {VERSIONS}/<id>/<number>{ARTICLE_SUFFIX})",

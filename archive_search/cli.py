@@ -460,7 +460,7 @@ def show(ctx: click.Context, article_id: str, fmt: str, list_versions: bool) -> 
 def _split_version(value: str) -> tuple[str, int | None]:
     """``ID@N`` as ``(ID, N)``; any other value as ``(value, None)``."""
     article_id, sep, number = value.rpartition("@")
-    if sep and number.isdigit() and int(number) >= 1:
+    if sep and number.isascii() and number.isdigit() and int(number) >= 1:
         return article_id, int(number)
     return value, None
 

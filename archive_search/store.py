@@ -28,6 +28,8 @@ VERSIONS = ".versions"
 #: Folders inside corpus/ that never hold live articles.
 SKIP_DIRS = {".quarantine"}
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})")
+#: The name of a version file without its suffix: 1, 2, … (no leading zeros, ASCII digits).
+VERSION_NUMBER = re.compile(r"[1-9][0-9]*")
 
 
 class Corpus:
@@ -61,7 +63,7 @@ class Corpus:
             return found
         for name in names:
             stem = name[: -len(ARTICLE_SUFFIX)]
-            if name.endswith(ARTICLE_SUFFIX) and stem.isdigit() and stem == str(int(stem)):
+            if name.endswith(ARTICLE_SUFFIX) and VERSION_NUMBER.fullmatch(stem):
                 found[int(stem)] = f"{VERSIONS}/{article_id}/{name}"
         return dict(sorted(found.items()))
 

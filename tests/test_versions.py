@@ -313,6 +313,7 @@ def test_check_reports_versions_without_their_article_and_gaps(archive, tmp_path
     (folder / "1.md").unlink()
     shutil.copy(folder / "2.md", folder / "7.md")
     (folder / "notes.txt").write_text("mine")
+    shutil.copy(folder / "2.md", folder / "\u00b2.md")
 
     (folder / ".tmp-99-3.md").write_text("half a file")  # left by a killed writer
 
@@ -346,6 +347,7 @@ def test_arch_show_lists_and_prints_versions(archive, tmp_path, run):
     data = json.loads(run("show", article_id, "--versions", "--format", "json").stdout)
     assert [v["version"] for v in data] == [1, 2]
     assert run("show", f"{article_id}@5").exit_code == 1
+    assert run("show", f"{article_id}@\u00b2").exit_code == 1  # a superscript two: no version
     assert run("show", "no-such-id", "--versions").exit_code == 1
 
 
