@@ -92,7 +92,8 @@ class Archive:
 
         A text whose id an article with other text already has becomes a new version of that
         article when it is the same story revised, else a separate article with an id of its
-        own (``on_conflict="auto"``); ``"version"`` or ``"separate"`` always do the one.
+        own (``on_conflict="auto"``); ``"version"`` or ``"separate"`` always do the one,
+        ``"keep-first"`` leaves it out (counted in ``kept_first``).
         """
         from .importers import ImportOptions, expand_inputs
         from .importing import run_import

@@ -175,11 +175,11 @@ def _parse_mapping(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB.")
 @click.option("--no-index", is_flag=True, help="Write the articles but leave indexing for later.")
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; change nothing.")
-@click.option("--on-conflict", type=click.Choice(["auto", "version", "separate"]),
+@click.option("--on-conflict", type=click.Choice(["auto", "version", "separate", "keep-first"]),
               default="auto", show_default=True,
               help="A text whose id an article with other text has: a new version of it when "
                    "it is the same story revised, else a separate article (auto); always a "
-                   "new version; always a separate article.")
+                   "new version; always a separate article; not imported (keep-first).")
 @click.option("--wait", type=float, default=0.0, metavar="SECONDS",
               help="Wait this long for another writer to finish.")
 @click.pass_context

@@ -59,6 +59,8 @@ class ImportReport:
     #: articles whose text was replaced by a revised one (the old text kept as a version)
     updated: int = 0
     duplicates: int = 0
+    #: texts left out because their id was taken, as ``--on-conflict keep-first`` asked
+    kept_first: int = 0
     failed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -95,6 +97,8 @@ class ImportReport:
             names = ", ".join(os.path.basename(n) for n in self.skipped[:4])
             more = ", …" if len(self.skipped) > 4 else ""
             skipped = f", skipped {len(self.skipped)} that are not articles ({names}{more})"
+        if self.kept_first:
+            skipped += f", not imported {self.kept_first} whose id was taken (keep-first)"
         return (
             f"imported {self.imported}, updated {self.updated}, duplicates {self.duplicates}, "
             f"failed {len(self.failed)}"
@@ -127,7 +131,9 @@ def run_import(
 
     ``on_conflict`` says what a text does whose id an article with other text already has:
     ``auto`` (a new version when it is the same story revised, else a separate article),
-    ``version`` (always a new version) or ``separate`` (always a separate article).
+    ``version`` (always a new version), ``separate`` (always a separate article) or
+    ``keep-first`` (not imported, counted apart and named in a warning: the one policy that
+    leaves a text out, and only when asked).
     """
     if on_conflict not in CONFLICT_POLICIES:
         raise ValueError(f"on_conflict must be one of {', '.join(CONFLICT_POLICIES)}")
@@ -216,7 +222,7 @@ def _qualify_numeric_id(article: Article, stem: str) -> None:
 
 
 #: What a text does whose id is taken by an article with other text (``--on-conflict``).
-CONFLICT_POLICIES = ("auto", "version", "separate")
+CONFLICT_POLICIES = ("auto", "version", "separate", "keep-first")
 
 
 @dataclass
@@ -360,6 +366,14 @@ def _add(
     elif article_id in known.ids and fresh and known.imported_before(article, archive):
         report.duplicates += 1
         action = f"duplicate of {article_id} (imported from this input before; edited since)"
+    elif article_id in known.ids and known.policy == "keep-first":
+        report.kept_first += 1
+        report.warn(
+            source_name, article.origin.get("record"),
+            f"id {article_id!r} is already used by an article with other text; not imported "
+            "(--on-conflict keep-first)",
+        )
+        action = f"not imported: id of {article_id} (keep-first)"
     elif article_id in known.ids:
         decision, target, overlap = known.resolve(article, archive)
         if decision == "version":

@@ -258,13 +258,17 @@ def test_a_revision_of_the_second_story_updates_the_second_story(archive, tmp_pa
 
 @pytest.mark.parametrize(
     ("policy", "body", "outcome"),
-    [("separate", UPDATED, (1, 0)), ("version", OTHER, (0, 1)), ("auto", UPDATED, (0, 1))],
+    [("separate", UPDATED, (1, 0, 0)), ("version", OTHER, (0, 1, 0)), ("auto", UPDATED, (0, 1, 0)),
+     ("keep-first", UPDATED, (0, 0, 1))],
 )
 def test_on_conflict_chooses_the_policy(archive, tmp_path, policy, body, outcome):
     archive.import_paths([jsonl(tmp_path / "a.jsonl", FIRST)])
     report = archive.import_paths([jsonl(tmp_path / "b.jsonl", body)], on_conflict=policy)
-    assert (report.imported, report.updated) == outcome
+    assert (report.imported, report.updated, report.kept_first) == outcome
     assert report.duplicates == 0
+    if policy == "keep-first":  # the one policy that leaves a text out says so
+        assert "not imported 1 whose id was taken" in report.summary()
+        assert "keep-first" in report.warnings[0]
 
 
 def test_the_overlap_line_separates_revisions_from_other_stories():
