@@ -11,11 +11,12 @@ import contextlib
 import datetime as _dt
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import config
-from .article import Article, is_safe_id
+from .article import Article, is_safe_id, version_number
 from .errors import ArchiveError, ArchiveLocked, NotFound
 from .index import Index
 from .lock import write_lock
@@ -85,8 +86,15 @@ class Archive:
         dry_run: bool = False,
         wait: float = 0.0,
         progress: Progress | None = None,
+        on_conflict: str = "auto",
     ) -> ImportReport:
-        """Import files, folders, ``.gz``/``.zip`` files or ``-`` (stdin) into the archive."""
+        """Import files, folders, ``.gz``/``.zip`` files or ``-`` (stdin) into the archive.
+
+        A text whose id an article with other text already has becomes a new version of that
+        article when it is the same story revised, else a separate article with an id of its
+        own (``on_conflict="auto"``); ``"version"`` or ``"separate"`` always do the one,
+        ``"keep-first"`` leaves it out (counted in ``kept_first``).
+        """
         from .importers import ImportOptions, expand_inputs
         from .importing import run_import
 
@@ -102,7 +110,7 @@ class Archive:
                 self.index.sync()
             return run_import(
                 self, inputs, fmt=format, options=options, index=index, dry_run=dry_run,
-                progress=progress, bulk_hint=bulk,
+                progress=progress, bulk_hint=bulk, on_conflict=on_conflict,
             )
 
     def update_index(
@@ -197,15 +205,55 @@ class Archive:
             exclude_duplicates=exclude_duplicates,
         ))
 
-    def get(self, article_id: str) -> tuple[Article, str]:
-        """The article with this id and its path relative to the archive."""
+    def get(self, article_id: str, version: int | None = None) -> tuple[Article, str]:
+        """The article with this id and its path relative to the archive: the current
+        version, or the earlier ``version`` (a number from :meth:`versions`)."""
         if not is_safe_id(article_id):
             raise NotFound(f"no article with id {article_id!r}")
         self.ensure_index()
         rel = self.index.load_manifest().ids().get(article_id)
+        if version is not None and (rel is None or version != self._current_number(rel)):
+            numbers = self.corpus.version_numbers(article_id)
+            kept = numbers.get(version)
+            if kept is None and rel is None and not numbers:
+                raise NotFound(f"no article with id {article_id!r} (try: arch search 'id:…')")
+            if kept is None:
+                raise NotFound(
+                    f"article {article_id!r} has no version {version} "
+                    f"(see: arch show {article_id} --versions)"
+                )
+            return self.corpus.read(kept), f"corpus/{kept}"
         if rel is None:
             raise NotFound(f"no article with id {article_id!r} (try: arch search 'id:…')")
         return self.corpus.read(rel), f"corpus/{rel}"
+
+    def versions(self, article_id: str) -> list[ArticleVersion]:
+        """Every version of an article, oldest first; the last is the current one (unless
+        only old versions are left, which ``arch check`` reports). Empty for an unknown id."""
+        if not is_safe_id(article_id):
+            return []
+        self.ensure_index()
+        rel = self.index.load_manifest().ids().get(article_id)
+        found = []
+        current_number = self._current_number(rel) if rel else None
+        for number, kept in self.corpus.version_numbers(article_id).items():
+            if number != current_number:
+                found.append(self._version(number, kept, current=False))
+        if rel is not None and current_number is not None:
+            found.append(self._version(current_number, rel, current=True))
+        return found
+
+    def _current_number(self, rel: str) -> int:
+        return version_number(self.corpus.read(rel))
+
+    def _version(self, number: int, rel: str, current: bool) -> ArticleVersion:
+        try:
+            article = self.corpus.read(rel)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            return ArticleVersion(number, current, f"corpus/{rel}", None, f"(unreadable: {exc})",
+                                  None, 0)
+        return ArticleVersion(number, current, f"corpus/{rel}", article.imported_at,
+                              article.title, article.date, len(article.body.split()))
 
     def articles(self) -> Iterator[tuple[str, Article]]:
         """Every readable article file, in path order, as ``(relpath, article)``."""
@@ -220,6 +268,19 @@ class Archive:
         from .stats import archive_stats
 
         return archive_stats(self, top)
+
+
+@dataclass
+class ArticleVersion:
+    """One version of an article, as ``arch show ID --versions`` lists it."""
+
+    version: int
+    current: bool
+    path: str
+    imported_at: str | None
+    title: str
+    date: str | None
+    words: int
 
 
 _T = TypeVar("_T")

@@ -7,7 +7,9 @@ are repaired by bringing the index back in line with ``corpus/``: an incremental
 a rebuild when that is not enough. Corpus problems need a person, because only they know what a
 file should say; the one thing done for them, and only when asked (``fix_corpus``), is moving
 files that cannot be read at all to ``corpus/.quarantine/`` so that they stop being reported.
-Nothing is ever deleted.
+Nothing is ever deleted. Earlier versions of articles (``corpus/.versions/``) are checked as
+corpus files too: readable, named by their number, belonging to a current article, with no
+number missing or ahead of the current one.
 
 The check holds the archive's write lock, so it never mistakes an import in progress for damage.
 """
@@ -24,11 +26,11 @@ from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 
-from .article import is_safe_id
+from .article import is_safe_id, version_number
 from .dates import parse_iso
 from .index import SCHEMA_VERSION
 from .manifest import Manifest, SyncReport
-from .store import ARTICLE_SUFFIX, TMP_PREFIX
+from .store import ARTICLE_SUFFIX, TMP_PREFIX, VERSION_NUMBER, VERSIONS
 
 if TYPE_CHECKING:
     from .archive import Archive
@@ -37,7 +39,9 @@ if TYPE_CHECKING:
 QUARANTINE = ".quarantine"
 #: Problems with an article file itself: only a person (or --fix-corpus, for unreadable files)
 #: can resolve them.
-CORPUS_KINDS = ("unreadable", "no-title", "bad-date", "bad-id", "id-mismatch", "duplicate-id")
+CORPUS_KINDS = ("unreadable", "no-title", "bad-date", "bad-id", "id-mismatch", "duplicate-id",
+                "version-unreadable", "version-name", "version-orphan", "version-gap",
+                "version-number")
 #: Problems that only a rebuild of the index resolves.
 REBUILD_KINDS = ("no-index", "index-unreadable", "index-outdated")
 #: Parsed article files (or why they cannot be read) by ``(relpath, mtime_ns, size)``.
@@ -125,7 +129,9 @@ def inspect(archive: Archive, parsed: _Parsed | None = None) -> CheckReport:
     scanned = archive.corpus.scan()
     report.articles = len(scanned)
     report.temporaries = _count_temporaries(archive.corpus.root)
-    articles = _check_files(archive, scanned, report.problems, {} if parsed is None else parsed)
+    parsed = {} if parsed is None else parsed
+    articles = _check_files(archive, scanned, report.problems, parsed)
+    _check_versions(archive, articles, report.problems, parsed)
     _check_index(archive, scanned, articles, report)
     return report
 
@@ -172,6 +178,70 @@ def _check_files(
     return articles
 
 
+def _check_versions(
+    archive: Archive, articles: dict[str, Article], problems: list[Problem], parsed: _Parsed
+) -> None:
+    """Every file in ``corpus/.versions/<id>/`` is ``<n>.md``, readable, of article ``id``;
+    a current article with that id exists; its numbers run without a gap up to the current
+    version. A kept file with the current number and text is the trace of an update killed
+    between its two writes: harmless, as the next import of the new text finishes it."""
+    current = {a.id or _stem(rel): (rel, a) for rel, a in articles.items()}
+    kept: dict[str, dict[int, Article]] = defaultdict(dict)
+    for article_id, rel in archive.corpus.version_files():
+        where = f"corpus/{rel}"
+        stem = Path(rel).name[: -len(ARTICLE_SUFFIX)]
+        if not article_id or not rel.endswith(ARTICLE_SUFFIX) or not VERSION_NUMBER.fullmatch(stem):
+            problems.append(Problem(
+                "version-name", where,
+                f"not a version file (expected {VERSIONS}/<id>/<number>{ARTICLE_SUFFIX})",
+            ))
+            continue
+        path = archive.corpus.root / rel
+        try:
+            st = path.stat()
+            key = (rel, st.st_mtime_ns, st.st_size)
+            if key not in parsed:
+                parsed[key] = archive.corpus.read(rel)
+            version = parsed[key]
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            version = f"cannot read: {_read_error(exc)}"
+        if isinstance(version, str):
+            problems.append(Problem("version-unreadable", where, version))
+            continue
+        if version.id != article_id:
+            problems.append(Problem(
+                "version-name", where,
+                f"says id {version.id!r} but is kept among the versions of {article_id!r}",
+            ))
+            continue
+        kept[article_id][int(stem)] = version
+    for article_id, numbers in kept.items():
+        folder = f"corpus/{VERSIONS}/{article_id}/"
+        if article_id not in current:
+            problems.append(Problem(
+                "version-orphan", folder,
+                f"earlier versions of {article_id!r} but no current article with that id "
+                f"(copy the newest back into corpus/ to restore it, or remove the folder)",
+            ))
+            continue
+        rel, article = current[article_id]
+        now = version_number(article)
+        for number, version in numbers.items():
+            if number > now or (number == now and version.fingerprint() != article.fingerprint()):
+                problems.append(Problem(
+                    "version-number", f"{folder}{number}{ARTICLE_SUFFIX}",
+                    f"version {number} is not older than the current article "
+                    f"(corpus/{rel} says version: {now}); renumber one of them",
+                ))
+        missing = [n for n in range(1, now) if n not in numbers]
+        if missing:
+            problems.append(Problem(
+                "version-gap", folder,
+                f"version{'s' * (len(missing) > 1)} {', '.join(map(str, missing))} of "
+                f"{article_id!r} missing (the current is version {now})",
+            ))
+
+
 def _field_problems(article: Article, rel: str) -> list[tuple[str, str]]:
     """What is wrong with a readable file's front matter, as ``(kind, message)`` pairs."""
     found = []
@@ -216,7 +286,7 @@ def _count_temporaries(root: Path) -> int:
     """Leftovers of a killed writer: harmless, ignored by readers, removed by the next writer."""
     count = 0
     for _, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") or d == VERSIONS]
         count += sum(1 for name in filenames if name.startswith(TMP_PREFIX))
     return count
 

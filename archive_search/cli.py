@@ -208,17 +208,24 @@ def _parse_mapping(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB.")
 @click.option("--no-index", is_flag=True, help="Write the articles but leave indexing for later.")
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; change nothing.")
+@click.option("--on-conflict", type=click.Choice(["auto", "version", "separate", "keep-first"]),
+              default="auto", show_default=True,
+              help="A text whose id an article with other text has: a new version of it when "
+                   "it is the same story revised, else a separate article (auto); always a "
+                   "new version; always a separate article; not imported (keep-first).")
 @click.option("--wait", type=float, default=0.0, metavar="SECONDS",
               help="Wait this long for another writer to finish.")
 @click.pass_context
 def import_(ctx: click.Context, paths: tuple[str, ...], fmt: str | None,
             mapping: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...],
-            no_index: bool, dry_run: bool, wait: float) -> None:
+            no_index: bool, dry_run: bool, on_conflict: str, wait: float) -> None:
     """Import articles from files, folders, .gz/.zip files or - (stdin).
 
-    Formats are detected by extension and content. Duplicates (same id, or the same title and
-    body) are counted and skipped, so importing again is safe. A summary goes to stderr, with
-    one line per input or record that failed. Exit status 1 when anything failed.
+    Formats are detected by extension and content. Duplicates (the same title and body as an
+    article or an earlier version of one) are counted and skipped, so importing again is safe.
+    A revised text of an article becomes its new version (the old text is kept: arch show ID
+    --versions); a different story under a taken id gets an id of its own. A summary goes to
+    stderr, with one line per input or record that failed. Exit status 1 when anything failed.
 
     \b
     Examples:
@@ -233,6 +240,7 @@ def import_(ctx: click.Context, paths: tuple[str, ...], fmt: str | None,
         report = arc.import_paths(
             list(paths), format=fmt, mapping=_parse_mapping(mapping), include=include,
             exclude=exclude, index=not no_index, dry_run=dry_run, wait=wait, progress=bar,
+            on_conflict=on_conflict,
         )
     except StorageError as exc:
         bar.close()
@@ -438,23 +446,36 @@ def _width() -> int:
 @click.argument("article_id")
 @click.option("--format", "-f", "fmt", type=click.Choice(["md", "json", "yaml"]), default="md",
               show_default=True)
+@click.option("--versions", "list_versions", is_flag=True,
+              help="List the article's versions (oldest first) instead of printing it.")
 @click.pass_context
-def show(ctx: click.Context, article_id: str, fmt: str) -> None:
+def show(ctx: click.Context, article_id: str, fmt: str, list_versions: bool) -> None:
     """Print one article: its file as stored (md), or its fields as JSON or YAML.
+
+    ID@N prints version N of an article that was updated; --versions lists them.
 
     \b
     Examples:
       arch show kim-jong-un-arrives-in-vladivostok-3f2a91c0de
       arch show reuters-1 --format json | jq .title
+      arch show nw-2024-0117 --versions
+      arch show nw-2024-0117@1
     """
     from . import articlefile
 
     arc = _archive(ctx)
     _ensure_index(arc)
+    article_id, version = _split_version(article_id)
+    if list_versions:
+        _show_versions(arc, article_id, fmt)
+        return
     try:
-        article, path = arc.get(article_id)
+        article, path = arc.get(article_id, version)
     except NotFound as exc:
         raise CliError(str(exc), 1) from None
+    if version is None and arc.corpus.version_numbers(article_id):
+        click.echo(f"arch: the current version of {article_id}; earlier ones: "
+                   f"arch show {article_id} --versions", err=True)
     if fmt == "md":
         write_text(articlefile.dumps(article), sys.stdout)
         return
@@ -473,6 +494,24 @@ def show(ctx: click.Context, article_id: str, fmt: str) -> None:
 
         write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100),
                    sys.stdout)
+
+
+def _split_version(value: str) -> tuple[str, int | None]:
+    """``ID@N`` as ``(ID, N)``; any other value as ``(value, None)``."""
+    article_id, sep, number = value.rpartition("@")
+    if sep and number.isascii() and number.isdigit() and int(number) >= 1:
+        return article_id, int(number)
+    return value, None
+
+
+def _show_versions(arc: Archive, article_id: str, fmt: str) -> None:
+    """The versions of an article, oldest first: a table (md; TSV when piped) or data."""
+    found = arc.versions(article_id)
+    if not found:
+        raise CliError(f"no article with id {article_id!r} (try: arch search 'id:…')", 1)
+    columns = ["version", "current", "imported_at", "date", "words", "title", "path"]
+    write_rows([v.__dict__ for v in found], columns,
+               _default_format() if fmt == "md" else fmt, sys.stdout)
 
 
 _EXTENSION_FORMATS = {

@@ -575,24 +575,68 @@ class IndexSession:
         with writing_index(gen):
             self.writer = index._writer(gen, bulk=bulk)
         self.added = 0
+        self._new_ids: set[str] = set()
+        #: articles replaced after being added in this session: ``id -> relpath``
+        self._redo: dict[str, str] = {}
 
     def add(self, relpath: str, article: Article, fingerprint: str | None = None) -> None:
         """Index ``article``, just written to ``relpath`` (``fingerprint``: its
         :meth:`~archive_search.article.Article.fingerprint`, when the caller has it already)."""
-        from .manifest import ManifestEntry
-
         st = os.stat(self.index.corpus.root / relpath)
         names = article_names(article)
         with writing_index(self.gen):
             self.writer.add_document(**article_document(article, relpath, names))
+        self._record(relpath, st, article, names, fingerprint)
+        self._new_ids.add(article.id or "")
+        self.added += 1
+
+    def replace(self, relpath: str, article: Article, fingerprint: str | None = None) -> None:
+        """Index ``article``, just written over the current version at ``relpath``, in place
+        of that version's document.
+
+        A Whoosh writer deletes only committed documents; one added in this session is
+        replaced after the commit, in :meth:`commit`.
+        """
+        article_id = article.id or ""
+        if article_id in self._new_ids:
+            self._redo[article_id] = relpath
+            return
+        st = os.stat(self.index.corpus.root / relpath)
+        names = article_names(article)
+        with writing_index(self.gen):
+            self.writer.delete_by_term("id", article_id)
+            self.writer.add_document(**article_document(article, relpath, names))
+        self._record(relpath, st, article, names, fingerprint)
+        self._new_ids.add(article_id)
+        self.added += 1
+
+    def _record(
+        self, relpath: str, st: os.stat_result, article: Article, names: list[str],
+        fingerprint: str | None,
+    ) -> None:
+        from .manifest import ManifestEntry
+
         self.manifest.files[relpath] = ManifestEntry.of(
             (st.st_mtime_ns, st.st_size), article, names, fingerprint
         )
-        self.added += 1
 
     def commit(self) -> None:
         with writing_index(self.gen):
             commit_writer(self.writer)
+            if self._redo:
+                writer = self.index._writer(self.gen)
+                try:
+                    for article_id, relpath in self._redo.items():
+                        article = self.index.corpus.read(relpath)
+                        st = os.stat(self.index.corpus.root / relpath)
+                        names = article_names(article)
+                        writer.delete_by_term("id", article_id)
+                        writer.add_document(**article_document(article, relpath, names))
+                        self._record(relpath, st, article, names, None)
+                except BaseException:
+                    cancel_writer(writer)
+                    raise
+                commit_writer(writer)
         self.manifest.folders = self.index.corpus.folder_stamps()
         self.index.save_manifest(self.gen, self.manifest)
 

@@ -3,6 +3,11 @@
 Files live at ``corpus/YYYY/MM/<id>.md`` (``corpus/undated/<id>.md`` without a date). Every write
 goes to a hidden temporary file in the target folder and is renamed into place, so a reader or a
 crash never sees half a file; leftovers of a killed writer (``.tmp-*``) are ignored and cleaned.
+
+Earlier versions of an article live in ``corpus/.versions/<id>/<n>.md``, each a complete article
+file as it was before an update replaced it. The folder is hidden so that every scan of live
+articles (this one, an older arch, a static-site generator) passes it by; it belongs to
+``corpus/`` all the same, so a copy, a sync or a ``git add`` of ``corpus/`` keeps it.
 """
 
 from __future__ import annotations
@@ -19,9 +24,13 @@ from .errors import storage_error
 
 ARTICLE_SUFFIX = ".md"
 TMP_PREFIX = ".tmp-"
+#: The folder inside corpus/ that keeps the earlier versions of articles.
+VERSIONS = ".versions"
 #: Folders inside corpus/ that never hold live articles.
 SKIP_DIRS = {".quarantine"}
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})")
+#: The name of a version file without its suffix: 1, 2, … (no leading zeros, ASCII digits).
+VERSION_NUMBER = re.compile(r"[1-9][0-9]*")
 
 
 class Corpus:
@@ -44,6 +53,57 @@ class Corpus:
         target = self.root / rel
         atomic_write_text(target, articlefile.dumps(article))
         return rel
+
+    def version_numbers(self, article_id: str) -> dict[int, str]:
+        """The kept earlier versions of an article: ``number -> path relative to corpus/``."""
+        found: dict[int, str] = {}
+        folder = self.root / VERSIONS / article_id
+        try:
+            names = os.listdir(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            return found
+        for name in names:
+            stem = name[: -len(ARTICLE_SUFFIX)]
+            if name.endswith(ARTICLE_SUFFIX) and VERSION_NUMBER.fullmatch(stem):
+                found[int(stem)] = f"{VERSIONS}/{article_id}/{name}"
+        return dict(sorted(found.items()))
+
+    def keep_version(self, article_id: str, number: int, data: bytes) -> str:
+        """Keep ``data`` (an article file as it was) as version ``number`` of the article, and
+        make it durable at once: the current file is replaced only after this returns, so
+        the old text survives a kill or a power cut in between. Returns its path."""
+        if not is_safe_id(article_id):
+            raise ValueError(f"unsafe article id: {article_id!r}")
+        rel = f"{VERSIONS}/{article_id}/{number}{ARTICLE_SUFFIX}"
+        target = self.root / rel
+        new_folder = not target.parent.is_dir()
+        atomic_write_bytes(target, data)
+        folders = [target.parent, *([target.parent.parent, self.root] if new_folder else [])]
+        for path in (target, *folders):
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        return rel
+
+    def version_files(self) -> Iterator[tuple[str, str]]:
+        """Every file below ``corpus/.versions/`` as ``(folder name, relpath)``, temporary
+        files left out: what ``arch check`` inspects."""
+        base = self.root / VERSIONS
+        try:
+            folders = sorted(os.scandir(base), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for folder in folders:
+            if not folder.is_dir(follow_symlinks=False):
+                yield "", f"{VERSIONS}/{folder.name}"
+                continue
+            with os.scandir(folder.path) as it:
+                names = sorted(e.name for e in it)
+            for name in names:
+                if not name.startswith(TMP_PREFIX):
+                    yield folder.name, f"{VERSIONS}/{folder.name}/{name}"
 
     def make_durable(self, relpaths: list[str]) -> None:
         """Flush written files to disk before the index records them (power-loss safety).
@@ -122,7 +182,7 @@ class Corpus:
         if not self.root.is_dir():
             return 0
         for dirpath, dirnames, filenames in os.walk(self.root):
-            dirnames[:] = [d for d in dirnames if _live_dir(d)]
+            dirnames[:] = [d for d in dirnames if _live_dir(d) or d == VERSIONS]
             for name in filenames:
                 if name.startswith(TMP_PREFIX):
                     with contextlib.suppress(FileNotFoundError):

@@ -128,7 +128,7 @@ def test_a_second_writer_waits_then_names_the_lock_holder(importing, tmp_path: P
     waited = arch(root, "import", str(small), "--wait", "120")
     assert waited.exit_code == 0, waited.stderr
     assert first.wait(timeout=120) == 0
-    assert "imported 20, duplicates 0" in waited.stderr
+    assert "imported 20, updated 0, duplicates 0" in waited.stderr
     report = check(Archive.open(root))
     assert report.ok, report.problems
     assert report.indexed == 50 + 800 + 20

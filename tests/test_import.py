@@ -87,8 +87,9 @@ def test_same_id_with_different_content_is_not_silently_dropped(archive, tmp_pat
     second.write_text(json.dumps({"id": "nw-1", "title": "Two", "body": "Other text."}) + "\n")
     archive.import_paths([first])
     report = archive.import_paths([second])
-    assert report.imported == 0
+    assert (report.imported, report.duplicates, report.ids) == (1, 0, ["nw-1-2"])
     assert any("already used by a different article" in w for w in report.warnings)
+    assert archive.get("nw-1")[0].title == "One" and archive.get("nw-1-2")[0].title == "Two"
 
 
 @pytest.mark.parametrize(

@@ -199,6 +199,8 @@ def _convert(name: str, candidates: list[tuple[str, Any]], notes: list[str]) -> 
                 return link
             notes.append(f"url {_shown(text)} is not a link; ignored")
             continue
+        if name == "id":  # never cut: two long ids differing at the end are two records
+            return textutil.one_line(text) or None
         return textutil.one_line(text)[:120] or None
     return None
 
