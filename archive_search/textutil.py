@@ -9,6 +9,7 @@ warned instead of silently getting wrong letters.
 from __future__ import annotations
 
 import codecs
+import html
 import io
 import re
 from collections.abc import Iterator
@@ -96,6 +97,44 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
 def _decode_fallback(data: bytes) -> str:
     # The five bytes Windows-1252 leaves undefined are line noise in practice; drop them.
     return data.decode("cp1252", errors="replace").replace("\ufffd", "")
+
+
+#: A character or entity reference closed by its semicolon. Only closed references are decoded:
+#: HTML's legacy forms without one (``&copy``, ``&amp``) turn prose such as ``R&D&copy`` into
+#: nonsense, and every XML or SGML writer closes them.
+_REFERENCE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_BARE_AMPERSAND = re.compile(
+    r"&(?!#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)"
+)
+
+
+def decode_references(text: str) -> str:
+    """``&apos;``, ``&quot;``, ``&eacute;``, ``&#233;`` and ``&#xE9;`` as the characters they
+    stand for, in one pass (``&amp;quot;`` becomes the text ``&quot;``, as its writer meant).
+
+    References to control characters, surrogates and code points beyond Unicode are dropped:
+    no article file can hold them. ``&#146;`` is the quote Windows-1252 puts there, as browsers
+    read it. A name that is no HTML or XML entity is kept as written.
+    """
+    if "&" not in text:
+        return text
+    return _REFERENCE.sub(_reference_text, text)
+
+
+def _reference_text(match: re.Match[str]) -> str:
+    # html.unescape knows every HTML5 name, maps &#146; to the Windows-1252 quote HTML means
+    # by it, and turns control characters into nothing and impossible code points into U+FFFD
+    decoded = html.unescape(match.group(0))
+    if match.group(1)[0] == "#":
+        return strip_controls(decoded.replace("\ufffd", ""))
+    return decoded
+
+
+def is_escaped_text(text: str) -> bool:
+    """True when ``text`` without tags is written with references (``Smith &amp; Wesson``,
+    ``MCLEAN&apos;S``): it holds one and every ``&`` in it starts one. Prose that writes a bare
+    ampersand (``AT&T``) is plain text, and whatever references it quotes are left alone."""
+    return bool(_REFERENCE.search(text)) and not _BARE_AMPERSAND.search(text)
 
 
 def strip_controls(text: str) -> str:

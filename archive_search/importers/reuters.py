@@ -5,10 +5,16 @@ not XML. It is read as a stream, one element at a time, with regular expressions
 bounded by the largest story, whatever the file size. The bytes are Latin-1 (one stray 0xFC in
 ``reut2-017``). Control characters are written as character references (``&#3;``) and one
 terminal escape as ``&#27;[B``; they are wire noise and are dropped.
+
+The same stories also travel as XML, one per file or many under a ``<LEWIS>`` root (R's ``tm``
+package ships them so): those are read the same way, decoded as their XML declaration says
+(UTF-8 when it says nothing), and their ``&apos;`` and ``&quot;`` decoded like every other
+reference.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as _dt
 import re
 from collections.abc import Iterator
@@ -16,7 +22,7 @@ from typing import BinaryIO
 
 from ..article import Article
 from ..dates import parse_date
-from ..textutil import strip_controls
+from ..textutil import decode_references, strip_controls
 from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
 
 NAME = "reuters"
@@ -40,7 +46,9 @@ _FIELD_RES = {
 }
 #: Control characters written as references, and the terminal escape ``&#27;[B``.
 _CONTROL_REFERENCE = re.compile(r"&#27;\[B|&#(?:[0-9]|[12][0-9]|3[01]|127);")
-_REFERENCE = re.compile(r"&#(\d+);")
+_XML_DECLARATION = re.compile(
+    rb"^(\xef\xbb\xbf)?<\?xml(?:[^>]*?\bencoding\s*=\s*[\"']([\w.:-]+)[\"'])?[^>]*\?>"
+)
 _DATE = re.compile(r"(\d{1,2})-([A-Z]{3})-(\d{4})\s+(\d{1,3}):(\d{2}):(\d{2})(?:\.\d+)?", re.I)
 _MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 #: The closing ``Reuter`` (``REUTER``, ``Reuter...``, ``REUTER^M``, ``REUTER TAW``), alone on
@@ -78,9 +86,12 @@ def stories(stream: BinaryIO) -> Iterator[tuple[str, bool]]:
     next one starts, at the end of the input, or when it outgrows :data:`_MAX_STORY`.
     """
     buffer = ""
+    decoder = None
     while True:
         chunk = stream.read(_CHUNK)
-        buffer += chunk.decode("latin-1")
+        if decoder is None:
+            decoder = codecs.getincrementaldecoder(_encoding(chunk))("replace")
+        buffer += decoder.decode(chunk, final=not chunk)
         start = 0
         while (end := buffer.find(_CLOSE, start)) >= 0:
             end += len(_CLOSE)
@@ -98,6 +109,20 @@ def stories(stream: BinaryIO) -> Iterator[tuple[str, bool]]:
             buffer = buffer[-len(_CLOSE) :] if chunk else ""
         if not chunk:
             return
+
+
+def _encoding(head: bytes) -> str:
+    """Latin-1 for the SGML collection; what an XML copy declares, else UTF-8."""
+    match = _XML_DECLARATION.match(head)
+    if match is None:
+        return "latin-1"
+    if match.group(1):
+        return "utf-8-sig"
+    declared = (match.group(2) or b"utf-8").decode("ascii")
+    try:
+        return codecs.lookup(declared).name
+    except LookupError:
+        return "utf-8"
 
 
 def _open_positions(text: str, start: int, end: int) -> list[int]:
@@ -229,18 +254,10 @@ def raw_text(raw: str) -> str:
 
 
 def unescape(raw: str) -> str:
-    """Decode ``&lt;``/``&amp;``/``&gt;`` and printable ``&#N;``; drop control references."""
-    text = _CONTROL_REFERENCE.sub("", raw)
-    if "&#" in text:
-        text = _REFERENCE.sub(_printable_reference, text)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    """Decode every character and entity reference (``&lt;``, ``&apos;``, ``&#233;``) in one
+    pass; drop control references and the terminal escape."""
+    text = decode_references(_CONTROL_REFERENCE.sub("", raw))
     return strip_controls(text.replace("\r", ""))
-
-
-def _printable_reference(match: re.Match[str]) -> str:
-    code = int(match.group(1))
-    unwanted = code < 32 or 127 <= code < 160 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF
-    return "" if unwanted else chr(code)
 
 
 def _drop_sign_off(text: str) -> str:
