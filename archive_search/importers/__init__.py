@@ -43,6 +43,7 @@ __all__ = [
 FORMATS: dict[str, str] = {
     "reuters": "reuters",
     "feed": "feed",
+    "newsml": "newsml",
     "html": "html",
     "markdown": "markdown",
     "jsonl": "jsonl",
