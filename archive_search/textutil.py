@@ -1,9 +1,11 @@
 """Turning input bytes into text, and saying clearly when they are not text at all.
 
-Inputs arrive as bytes of unknown encoding. UTF-8 is tried first; text that is not UTF-8 is
-almost always Windows-1252 or Latin-1 (old Western exports, Excel CSV files), which decode
-without loss as Windows-1252. Importers are told when that fallback was used so the user can be
-warned instead of silently getting wrong letters.
+Inputs arrive as bytes of unknown encoding. UTF-8 is tried first; Western text that is not
+UTF-8 is almost always Windows-1252 or Latin-1 (old Western exports, Excel CSV files), which
+decode without loss as Windows-1252. A whole document that is neither (an undeclared EUC-JP,
+GB2312, Big5 or KOI8-R feed) is recognised by charset-normalizer, see :func:`guess_encoding`.
+Importers are told when such a guess was made so the user can be warned instead of silently
+getting wrong letters.
 """
 
 from __future__ import annotations
@@ -59,18 +61,85 @@ class Decoded:
 
     text: str
     encoding: str
+    guessed: bool = False
 
     @property
     def fallback(self) -> bool:
-        """True when the bytes were not valid in any encoding they claimed or UTF-8."""
-        return self.encoding == FALLBACK
+        """True when the bytes were not valid in any encoding they claimed or UTF-8, so the
+        encoding was guessed."""
+        return self.guessed
+
+    @property
+    def note(self) -> str:
+        """The warning to give when :attr:`fallback` is true."""
+        return encoding_note(self.encoding)
+
+
+def encoding_note(encoding: str) -> str:
+    """``not valid UTF-8; read as Windows-1252`` (or as the encoding that was guessed)."""
+    if encoding == FALLBACK:
+        return FALLBACK_NOTE
+    return f"no encoding declared and not UTF-8; read as {display_name(encoding)} (a guess)"
+
+
+def display_name(encoding: str) -> str:
+    """A codec name as people write it: ``cp1251`` -> ``Windows-1251``, ``euc_jp`` ->
+    ``EUC-JP``."""
+    name = codecs.lookup(encoding).name
+    if re.fullmatch(r"cp125\d", name):
+        return f"Windows-{name[2:]}"
+    return name.replace("_", "-").upper()
+
+
+#: How much of a document the encoding is guessed from; its markup is left out first.
+_GUESS_BYTES = 256 * 1024
+_MARKUP = re.compile(rb"<!--.*?-->|<[^>]*>", re.S)
+#: Characters running text hardly ever has, which a wrong multi-byte guess produces in numbers:
+#: Hangul compatibility jamo, box drawing, private use, CJK compatibility forms, half-width
+#: katakana, and C1 controls.
+_RARE = re.compile("[\u3130-\u318f\u2500-\u257f\ue000-\uf8ff\uf900-\ufaff\uff61-\uff9f\x80-\x9f]")
+
+
+def guess_encoding(data: bytes) -> str:
+    """The encoding of text that is not UTF-8 and says nothing of its own, by charset-normalizer.
+
+    Only the text is looked at, not markup or comments (a comment that happens to contain
+    ``charset=…`` must not decide). Western text is read as Windows-1252 even when a sister
+    code page (Windows-1250, Mac Roman) fits as well: it is by far the most common, and the
+    letters of Western European languages agree in it. Other scripts (Cyrillic, Greek,
+    Hebrew, Thai, Chinese, Japanese, Korean) take the detector's answer.
+    """
+    from charset_normalizer import from_bytes  # loaded only when a guess is needed
+
+    sample = _MARKUP.sub(b" ", data[:_GUESS_BYTES])
+    matches = list(from_bytes(sample, preemptive_behaviour=False))
+    if not matches:
+        return FALLBACK
+    # On short text the detector can prefer a sister encoding of the same bytes (EUC-JP read as
+    # Korean): of its candidates, take the one whose text has the fewest rarely written letters
+    rarity = [len(_RARE.findall(str(match))) for match in matches]
+    best = matches[rarity.index(min(rarity))]
+    encoding = codecs.lookup(best.encoding).name
+    letters = [c for c in str(best) if ord(c) > 127 and c.isalpha()]
+    if all(ord(c) < 0x250 for c in letters) and _is_cp1252(sample):
+        return FALLBACK
+    return encoding
+
+
+def _is_cp1252(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def decode(data: bytes, declared: str | None = None) -> Decoded:
     """Decode input bytes to text, saying which encoding was used.
 
-    Order: byte-order mark, the encoding the document declares, UTF-8, then Windows-1252.
-    Raises :class:`ImportFailure` for binary data.
+    Order: byte-order mark, the encoding the document declares, UTF-8, then the encoding
+    :func:`guess_encoding` finds (``guessed`` is then set). Raises :class:`ImportFailure` for
+    binary data.
     """
     if looks_binary(data):
         raise ImportFailure("binary data, not text")
@@ -85,7 +154,11 @@ def decode(data: bytes, declared: str | None = None) -> Decoded:
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
-        return Decoded(_decode_fallback(data), FALLBACK)
+        pass
+    encoding = guess_encoding(data)
+    if encoding == FALLBACK:
+        return Decoded(_decode_fallback(data), FALLBACK, guessed=True)
+    return Decoded(data.decode(encoding, errors="replace"), encoding, guessed=True)
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
@@ -102,9 +175,9 @@ def _decode_fallback(data: bytes) -> str:
 #: A character or entity reference closed by its semicolon. Only closed references are decoded:
 #: HTML's legacy forms without one (``&copy``, ``&amp``) turn prose such as ``R&D&copy`` into
 #: nonsense, and every XML or SGML writer closes them.
-_REFERENCE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_REFERENCE = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
 _BARE_AMPERSAND = re.compile(
-    r"&(?!#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)"
+    r"&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]{1,31};)"
 )
 
 
@@ -219,8 +292,7 @@ class TextReader:
 
 
 _HTML_HINT = re.compile(
-    r"<(?:p|br|div|span|a|em|strong|b|i|h[1-6]|ul|ol|li|blockquote|img|figure|table)\b[^>]*>"
-    r"|&(?:amp|lt|gt|quot|nbsp|#\d+|#x[0-9a-f]+);",
+    r"<(?:p|br|div|span|a|em|strong|b|i|h[1-6]|ul|ol|li|blockquote|img|figure|table)\b[^>]*>",
     re.I,
 )
 _BLOCK_TAGS = frozenset((
@@ -233,7 +305,8 @@ _BR = "\u2028"  # stands for <br> until white space has been collapsed
 
 
 def looks_like_html(text: str) -> bool:
-    """True when ``text`` carries HTML markup or entities (feeds and CMS exports often do)."""
+    """True when ``text`` carries HTML tags (feeds and CMS exports often do). Text with
+    references but no tags is told by :func:`is_escaped_text`."""
     return bool(_HTML_HINT.search(text))
 
 

@@ -102,6 +102,23 @@ def test_html_in_feeds_and_cms_exports_becomes_text() -> None:
     assert (article.title, article.body) == ("Tom & Jerry", "One\n\nTwo\n2b")
 
 
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("MCLEAN&apos;S &quot;FLAT&quot; YEAR", 'MCLEAN\'S "FLAT" YEAR'),
+        ("caf&eacute; &#8212; &#x2014;", "caf\u00e9 \u2014 \u2014"),
+        ("the entity &amp;quot; explained", "the entity &quot; explained"),
+        ("AT&T writes &amp; in its notes", "AT&T writes &amp; in its notes"),
+        ("AT&T and R&D", "AT&T and R&D"),
+        ("&nosuch; stays", "&nosuch; stays"),
+    ],
+)
+def test_references_are_decoded_once_and_plain_ampersands_are_left_alone(title, expected):
+    [article, _] = convert({"title": title, "body": f"{title}\n\nSecond paragraph."})
+    assert article.title == expected
+    assert article.body == f"{expected}\n\nSecond paragraph."
+
+
 def test_a_record_with_neither_title_nor_text_fails_with_its_number() -> None:
     assert convert({"id": 3, "score": 1}) == [
         RecordFailure("no title or text (keys: id, score)", 7)
