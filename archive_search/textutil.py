@@ -94,6 +94,10 @@ def display_name(encoding: str) -> str:
 #: How much of a document the encoding is guessed from; its markup is left out first.
 _GUESS_BYTES = 256 * 1024
 _MARKUP = re.compile(rb"<!--.*?-->|<[^>]*>", re.S)
+#: Fewer bytes beyond ASCII than this are too little to tell one encoding from another: a stray
+#: byte or two is line noise, read as Windows-1252 (with the warning saying so).
+_LEAST_EVIDENCE = 8
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
 #: Characters running text hardly ever has, which a wrong multi-byte guess produces in numbers:
 #: Hangul compatibility jamo, box drawing, private use, CJK compatibility forms, half-width
 #: katakana, and C1 controls.
@@ -104,15 +108,21 @@ def guess_encoding(data: bytes) -> str:
     """The encoding of text that is not UTF-8 and says nothing of its own, by charset-normalizer.
 
     Only the text is looked at, not markup or comments (a comment that happens to contain
-    ``charset=…`` must not decide). Western text is read as Windows-1252 even when a sister
-    code page (Windows-1250, Mac Roman) fits as well: it is by far the most common, and the
-    letters of Western European languages agree in it. Other scripts (Cyrillic, Greek,
-    Hebrew, Thai, Chinese, Japanese, Korean) take the detector's answer.
+    ``charset=…`` must not decide), and only encodings that keep ASCII as it is are taken.
+    Western text is read as Windows-1252 even when a sister code page (Windows-1250, Mac Roman)
+    fits as well: it is by far the most common, and the letters of Western European languages
+    agree in it. Other scripts (Cyrillic, Greek, Hebrew, Thai, Chinese, Japanese, Korean) take
+    the detector's answer.
     """
     from charset_normalizer import from_bytes  # loaded only when a guess is needed
 
     sample = _MARKUP.sub(b" ", data[:_GUESS_BYTES])
-    matches = list(from_bytes(sample, preemptive_behaviour=False))
+    if sum(1 for byte in sample if byte > 127) < _LEAST_EVIDENCE:
+        return FALLBACK
+    # the markup was readable as ASCII, so the text is in an encoding that keeps ASCII as it is
+    # (never UTF-16 or EBCDIC, which a detector may offer for a few odd bytes)
+    found = from_bytes(sample, preemptive_behaviour=False)
+    matches = [match for match in found if _keeps_ascii(match.encoding)]
     if not matches:
         return FALLBACK
     # On short text the detector can prefer a sister encoding of the same bytes (EUC-JP read as
@@ -124,6 +134,13 @@ def guess_encoding(data: bytes) -> str:
     if all(ord(c) < 0x250 for c in letters) and _is_cp1252(sample):
         return FALLBACK
     return encoding
+
+
+def _keeps_ascii(encoding: str) -> bool:
+    try:
+        return _PRINTABLE_ASCII.decode(encoding) == _PRINTABLE_ASCII.decode("ascii")
+    except (LookupError, UnicodeDecodeError):
+        return False
 
 
 def _is_cp1252(data: bytes) -> bool:

@@ -245,6 +245,21 @@ def test_feed_without_an_encoding_declaration_is_decoded_by_its_guessed_encoding
     assert warning.reason.startswith("no encoding declared and not UTF-8; read as ")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "cp500"])
+def test_feeds_that_say_their_encoding_in_its_own_bytes_are_not_guessed(encoding):
+    xml = (
+        f"<?xml version='1.0' encoding='{encoding}'?><rss version='2.0'><channel><item>"
+        "<title>Caf\u00e9 \u00e0 Z\u00fcrich</title></item></channel></rss>"
+    )
+    assert read_all(xml.encode(encoding)) == articles(xml.encode(encoding))
+    assert articles(xml.encode(encoding))[0].title == "Caf\u00e9 \u00e0 Z\u00fcrich"
+
+
+def test_a_stray_odd_byte_is_too_little_to_guess_from():
+    xml = b"<rss version='2.0'><channel><item><title>Price \xa3 5</title></item></channel></rss>"
+    assert read_all(xml)[1:] == [RecordWarning("not valid UTF-8; read as Windows-1252")]
+
+
 def test_undeclared_windows_1252_feed_is_read_so_with_a_warning():
     xml = "<rss version='2.0'><channel><item><title>Café à Zürich</title></item></channel></rss>"
     items = read_all(xml.encode("cp1252"))

@@ -53,8 +53,10 @@ _OFFSET = re.compile(r"(?:[+-]\d{2}:\d{2}|Z)$")
 #: feedparser turns ``&#xD800;`` into a lone surrogate, which no file can be written with.
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _DECLARED = re.compile(rb"^<\?xml[^>]*?\bencoding\s*=\s*[\"']([\w.:-]+)[\"']")
-#: Byte-order marks of UTF-8, UTF-16 and UTF-32: feedparser reads those itself.
-_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+#: Byte-order marks of UTF-8, UTF-16 and UTF-32, and ``<?`` in UTF-16, UTF-32 and EBCDIC:
+#: feedparser reads those itself, as the XML specification says.
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\x00\x00\x00<",
+         b"<\x00\x00\x00", b"\x00<\x00?", b"<\x00?\x00", b"\x4c\x6f\xa7\x94")
 #: A URI scheme: ids with one are global (``tag:``, ``urn:``, ``https:``).
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S")
 
