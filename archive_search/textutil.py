@@ -136,6 +136,31 @@ def guess_encoding(data: bytes) -> str:
     return encoding
 
 
+_XML_ENCODING = re.compile(rb"^<\?xml[^>]*?\bencoding\s*=\s*[\"']([\w.:-]+)[\"']")
+#: Byte-order marks of UTF-8, UTF-16 and UTF-32, and ``<?`` in UTF-16, UTF-32 and EBCDIC: an XML
+#: parser reads those itself, as the XML specification says.
+_XML_SIGNATURES = (
+    codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE,
+    b"\x00\x00\x00<", b"<\x00\x00\x00", b"\x00<\x00?", b"<\x00?\x00", b"\x4c\x6f\xa7\x94",
+)
+
+
+def undeclared_xml_encoding(data: bytes) -> str | None:
+    """The guessed encoding of an XML document that is not UTF-8 and declares nothing (or
+    wrongly declares UTF-8); None when the parser can go by a byte-order mark, the XML
+    declaration or the bytes being UTF-8."""
+    if data.startswith(_XML_SIGNATURES):
+        return None
+    declared = _XML_ENCODING.match(data.lstrip()[:200])
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return guess_encoding(data)
+    return None
+
+
 def _keeps_ascii(encoding: str) -> bool:
     try:
         return _PRINTABLE_ASCII.decode(encoding) == _PRINTABLE_ASCII.decode("ascii")

@@ -233,3 +233,10 @@ def test_broken_or_empty_files_fail_with_one_line_and_read_no_other_file(data, r
 )
 def test_xml_files_are_told_apart_by_their_root_element(head, expected):
     assert detect_format("in/story.xml", head) == expected
+
+
+def test_undeclared_latin1_item_is_read_with_a_warning_naming_the_encoding():
+    data = RCV1.replace(b' encoding="iso-8859-1"', b"").replace(b"BERGEN", b"TROMS\xd8")
+    article, warning = read_all(data)
+    assert article.extra["dateline"] == "TROMS\u00d8 1996-09-02"
+    assert warning == RecordWarning("not valid UTF-8; read as Windows-1252", None)

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from ..article import Article
 from ..dates import parse_date
-from ..textutil import encoding_note, guess_encoding, head_as_utf8, strip_controls
+from ..textutil import encoding_note, head_as_utf8, strip_controls, undeclared_xml_encoding
 from .base import (
     ImportFailure,
     ImportOptions,
@@ -52,11 +52,6 @@ _ZONE_NAME = re.compile(r"\b([A-Z]{2,5})\s*$")
 _OFFSET = re.compile(r"(?:[+-]\d{2}:\d{2}|Z)$")
 #: feedparser turns ``&#xD800;`` into a lone surrogate, which no file can be written with.
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
-_DECLARED = re.compile(rb"^<\?xml[^>]*?\bencoding\s*=\s*[\"']([\w.:-]+)[\"']")
-#: Byte-order marks of UTF-8, UTF-16 and UTF-32, and ``<?`` in UTF-16, UTF-32 and EBCDIC:
-#: feedparser reads those itself, as the XML specification says.
-_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\x00\x00\x00<",
-         b"<\x00\x00\x00", b"\x00<\x00?", b"<\x00?\x00", b"\x4c\x6f\xa7\x94")
 #: A URI scheme: ids with one are global (``tag:``, ``urn:``, ``https:``).
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S")
 
@@ -76,7 +71,7 @@ def read(
     with source.open() as stream:
         data = stream.read()
     headers, notes = None, []
-    encoding = _undeclared_encoding(data)
+    encoding = undeclared_xml_encoding(data)
     if encoding is not None:
         headers = {"content-type": f"application/xml; charset={encoding}"}
         notes.append(RecordWarning(encoding_note(encoding)))
@@ -93,21 +88,6 @@ def read(
     for record, entry in enumerate(parsed.entries, 1):
         yield from entry_article(entry, record, source_name, feed_lang, scope)
     yield from notes
-
-
-def _undeclared_encoding(data: bytes) -> str | None:
-    """The guessed encoding of a feed that is not UTF-8 and declares nothing (or wrongly
-    declares UTF-8); None when feedparser can go by a byte-order mark or the declaration."""
-    if data.startswith(_BOMS):
-        return None
-    declared = _DECLARED.match(data.lstrip()[:200])
-    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
-        return None
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return guess_encoding(data)
-    return None
 
 
 def _why_nothing(parsed: Any, data: bytes) -> ImportFailure:

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..article import Article, is_safe_id
 from ..dates import parse_date
-from ..textutil import head_as_utf8, one_line
+from ..textutil import encoding_note, head_as_utf8, one_line, undeclared_xml_encoding
 from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
 
 NAME = "newsml"
@@ -37,6 +37,7 @@ _SNIFF = re.compile(
 )
 #: A named reference; the ones XML itself does not define are decoded before parsing.
 _NAMED_REFERENCE = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _BLOCKS = frozenset(
     {"p", "div", "br", "li", "dd", "dt", "blockquote", "pre", "tr", "table", "section", "hl1"}
@@ -57,7 +58,13 @@ def read(
     source: Source, options: ImportOptions
 ) -> Iterator[Article | RecordFailure | RecordWarning]:
     """Yield one article per news item in the file, each followed by its warnings."""
-    root = parse(source.read_bytes())
+    data = source.read_bytes()
+    encoding = undeclared_xml_encoding(data)
+    if encoding is not None:
+        # as UTF-8, with the declaration (which said nothing or UTF-8) dropped
+        text = data.decode(encoding, errors="replace")
+        data = _DECLARATION.sub("", text, count=1).encode("utf-8")
+    root = parse(data)
     kind = _local(root.tag)
     if kind == "newsitem":
         items = [("rcv1", root)]
@@ -78,6 +85,8 @@ def read(
             yield RecordFailure(str(exc), number)
             continue
         yield from _article(fields, number, options)
+    if encoding is not None:
+        yield RecordWarning(encoding_note(encoding))
 
 
 def parse(data: bytes) -> Any:
