@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive_search.article import Article, is_safe_id
 from archive_search.importers import detect_format, newsml
 from archive_search.importers.base import (
     ImportFailure,
     ImportOptions,
+    NothingToImport,
     RecordFailure,
     RecordWarning,
     Source,
@@ -207,7 +210,6 @@ def test_item_without_date_is_imported_with_a_warning():
         (b"<newsitem itemid='1'><headline>x</headline>", "not well-formed XML"),
         (b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><newsitem>&e;</newsitem>',
          ""),
-        (b"<NewsML><NewsEnvelope/></NewsML>", "no news items in this <NewsML>"),
     ],
 )
 def test_broken_or_empty_files_fail_with_one_line_and_read_no_other_file(data, reason):
@@ -218,6 +220,21 @@ def test_broken_or_empty_files_fail_with_one_line_and_read_no_other_file(data, r
     else:
         assert not reason
         assert [type(i) for i in items] == [RecordFailure]
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"<NewsML><NewsEnvelope/></NewsML>", "no news items in this <NewsML>"),
+        (b'<packageItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="p1"><itemMeta/>'
+         b"</packageItem>", "a NewsML-G2 packageItem, which holds no story of its own"),
+    ],
+)
+def test_files_without_a_story_are_skipped_saying_why(data, reason):
+    assert detect_format("package.xml", data) == "newsml"
+    with pytest.raises(NothingToImport) as skipped:
+        read_all(data)
+    assert str(skipped.value) == reason
 
 
 @pytest.mark.parametrize(
@@ -240,3 +257,35 @@ def test_undeclared_latin1_item_is_read_with_a_warning_naming_the_encoding():
     article, warning = read_all(data)
     assert article.extra["dateline"] == "TROMS\u00d8 1996-09-02"
     assert warning == RecordWarning("not valid UTF-8; read as Windows-1252", None)
+
+
+PARTS = [
+    "<newsitem itemid='7' date='1996-09-02'>", "</newsitem>", "<headline>", "</headline>",
+    "<text>", "</text>", "<p>", "</p>", "Words &amp; more", "&nbsp;", "&#0;", "&#xD800;",
+    "&nosuch;", "<newsItem guid='urn:x:1' version='x'>", "</newsItem>", "<itemClass qcode=''/>",
+    "<contentSet>", "</contentSet>", "<inlineData>", "</inlineData>", "<subject qcode='a:b'>",
+    "</subject>", "<NewsML>", "</NewsML>", "<NewsItem>", "</NewsItem>", "<DataContent>",
+    "</DataContent>", "\x00", "\u00e9", "<![CDATA[<p>x</p>]]>", "<!-- c -->",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.lists(st.sampled_from(PARTS), max_size=40).map(lambda p: "".join(p).encode()),
+    )
+)
+def test_fuzz_only_import_failure_escapes(data):
+    try:
+        items = read_all(data)
+    except ImportFailure as failure:
+        assert "\n" not in str(failure)
+        return
+    assert all(isinstance(item, (Article, RecordFailure, RecordWarning)) for item in items)
+    for item in items:
+        if isinstance(item, Article):
+            text = item.title + item.body + "".join(item.tags + item.authors)
+            text += "".join(str(v) for v in item.extra.values())
+            text.encode("utf-8")
+            assert is_safe_id(item.id) if item.id else True

@@ -25,14 +25,22 @@ from typing import Any
 from ..article import Article, is_safe_id
 from ..dates import parse_date
 from ..textutil import encoding_note, head_as_utf8, one_line, undeclared_xml_encoding
-from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
+from .base import (
+    ImportFailure,
+    ImportOptions,
+    NothingToImport,
+    RecordFailure,
+    RecordWarning,
+    Source,
+)
 
 NAME = "newsml"
 EXTENSIONS = (".xml", ".newsml")
 
 _SNIFF = re.compile(
     rb"^\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*"
-    rb"<(?:[\w.-]+:)?(?:newsitem|newsItem|newsMessage|NewsML)[\s>/]",
+    rb"<(?:[\w.-]+:)?(?:newsitem|newsItem|newsMessage|NewsML|(?:package|concept|knowledge|planning"
+    rb"|catalog)Item)[\s>/]",
     re.S,
 )
 #: A named reference; the ones XML itself does not define are decoded before parsing.
@@ -49,8 +57,8 @@ _TEXT_TYPES = re.compile(r"^(?:text/|application/(?:xhtml|nitf|xml))", re.I)
 
 def sniff(head: bytes, name: str) -> bool:
     """The root element (after the XML declaration, comments and a doctype) is RCV1's
-    ``<newsitem>``, NewsML-G2's ``<newsItem>`` or ``<newsMessage>``, or NewsML 1's
-    ``<NewsML>``."""
+    ``<newsitem>``, NewsML-G2's ``<newsItem>``, ``<newsMessage>`` or another G2 item
+    (``<packageItem>``, ``<conceptItem>``…), or NewsML 1's ``<NewsML>``."""
     return bool(_SNIFF.match(head_as_utf8(head)))
 
 
@@ -72,10 +80,12 @@ def read(
         items = [("newsml1", item) for item in _all(root, "NewsItem")]
     elif kind in ("newsItem", "newsMessage"):
         items = [("g2", item) for item in _all(root, "newsItem")]
+    elif kind.endswith("Item") and kind[0].islower():
+        raise NothingToImport(f"a NewsML-G2 {kind}, which holds no story of its own")
     else:
         raise ImportFailure(f"not NewsML or an RCV1 newsitem (the root element is <{kind}>)")
     if not items:
-        raise ImportFailure(f"no news items in this <{kind}>")
+        raise NothingToImport(f"no news items in this <{kind}>")
     readers = {"rcv1": rcv1_item, "newsml1": newsml1_item, "g2": g2_item}
     for record, (fmt, element) in enumerate(items, 1):
         number = record if len(items) > 1 else None
@@ -99,7 +109,8 @@ def parse(data: bytes) -> Any:
     try:
         return etree.fromstring(_decode_html_entities(data), parser)
     except etree.XMLSyntaxError as exc:
-        raise ImportFailure(f"not well-formed XML: {exc}") from None
+        reason = re.sub(r"\s*\(<string>, line \d+\)$", "", " ".join(str(exc).split()))
+        raise ImportFailure(f"not well-formed XML: {reason}") from None
 
 
 def _decode_html_entities(data: bytes) -> bytes:
