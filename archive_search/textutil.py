@@ -209,8 +209,10 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     return decode(data, declared).text
 
 
-def _decode_fallback(data: bytes) -> str:
+def _decode_fallback(data: bytes, encoding: str = FALLBACK) -> str:
     # The five bytes Windows-1252 leaves undefined are line noise in practice; drop them.
+    if encoding != FALLBACK:
+        return data.decode(encoding, errors="replace")
     return data.decode("cp1252", errors="replace").replace("\ufffd", "")
 
 
@@ -265,10 +267,12 @@ def one_line(text: str) -> str:
 class TextReader:
     """An input read as text in bounded memory, line by line or chunk by chunk.
 
-    UTF-8 unless a byte-order mark says UTF-16. Bytes that are not valid UTF-8 are read as
-    Windows-1252 (line by line in :meth:`lines`, for the rest of the input in :meth:`chunks`)
-    and :attr:`fallback_line` records the first line where that happened, so the importer can
-    warn. Raises :class:`ImportFailure` at construction when the input is binary.
+    UTF-8 unless a byte-order mark says UTF-16. Bytes that are not valid UTF-8 are read in the
+    encoding :func:`guess_encoding` finds in the first line (or chunk) that is not, usually
+    Windows-1252 (line by line in :meth:`lines`, for the rest of the input in :meth:`chunks`);
+    :attr:`fallback_line` records the first line where that happened and
+    :attr:`fallback_note` is the warning to give. Raises :class:`ImportFailure` at construction
+    when the input is binary.
     """
 
     HEAD = 8192
@@ -281,6 +285,19 @@ class TextReader:
         self._source = source
         self._utf16 = self.head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         self.fallback_line: int | None = None
+        self.fallback_encoding: str = FALLBACK
+
+    @property
+    def fallback_note(self) -> str:
+        """The warning for an input that was not all UTF-8, naming the encoding used."""
+        return encoding_note(self.fallback_encoding)
+
+    def _fall_back(self, raw: bytes, line: int) -> str:
+        """Decode bytes that are not UTF-8; the first time, choose the encoding from them."""
+        if self.fallback_line is None:
+            self.fallback_line = line
+            self.fallback_encoding = guess_encoding(raw)
+        return _decode_fallback(raw, self.fallback_encoding)
 
     def is_blank(self) -> bool:
         """True when the input holds nothing but white space (looked at within the head)."""
@@ -298,9 +315,7 @@ class TextReader:
                 try:
                     yield raw.decode("utf-8")
                 except UnicodeDecodeError:
-                    if self.fallback_line is None:
-                        self.fallback_line = number
-                    yield _decode_fallback(raw)
+                    yield self._fall_back(raw, number)
 
     def chunks(self, size: int = 1 << 20) -> Iterator[str]:
         """The text in pieces of about ``size`` bytes each."""
@@ -315,22 +330,20 @@ class TextReader:
                 if number == 0:
                     raw = raw.removeprefix(codecs.BOM_UTF8)
                 if self.fallback_line is not None:
-                    yield _decode_fallback(raw)
+                    yield _decode_fallback(raw, self.fallback_encoding)
                     continue
                 pending = decoder.getstate()[0]
                 try:
                     text = decoder.decode(raw)
                 except UnicodeDecodeError:
-                    self.fallback_line = lines_before
-                    text = _decode_fallback(pending + raw)
+                    text = self._fall_back(pending + raw, lines_before)
                 lines_before += text.count("\n")
                 yield text
             if self.fallback_line is None:
                 try:
                     yield decoder.decode(b"", final=True)
                 except UnicodeDecodeError:
-                    self.fallback_line = lines_before
-                    yield _decode_fallback(decoder.getstate()[0])
+                    yield self._fall_back(decoder.getstate()[0], lines_before)
 
 
 _HTML_HINT = re.compile(

@@ -374,6 +374,20 @@ def test_a_latin1_csv_is_read_with_a_warning() -> None:
     assert RecordWarning("not valid UTF-8; read as Windows-1252", 2) in results
 
 
+@pytest.mark.parametrize("module", [csvfile, jsonl])
+def test_a_cyrillic_windows_1251_export_is_read_as_such_with_a_warning(module) -> None:
+    title, body = "Новый мост открыт", "Жители очень рады новому мосту; с утра по нему шли люди"
+    if module is csvfile:
+        data = f"title,body\n{title},{body}\n".encode("cp1251")
+    else:
+        data = json.dumps({"title": title, "body": body}, ensure_ascii=False).encode("cp1251")
+    results = read(module, "export", data + b"\n")
+    [article] = articles(results)
+    assert (article.title, article.body) == (title, body)
+    warnings = [r.reason for r in results if isinstance(r, RecordWarning)]
+    assert "no encoding declared and not UTF-8; read as Windows-1251 (a guess)" in warnings
+
+
 def test_sniffing_tells_json_from_json_lines_and_csv() -> None:
     lines = b'{"title": "A"}\n{"title": "B"}\n'
     assert jsonl.sniff(lines, "a.json") and not jsonfile.sniff(lines, "a.json")
