@@ -418,3 +418,11 @@ def test_every_feed_in_a_folder_is_accounted_for_with_its_reason(archive, tmp_pa
         "junk.xml": ("failed", "not an RSS or Atom feed (the root element is <corpus>)"),
     }
     assert sum(report.outcome_counts().values()) == report.inputs == 4
+
+
+def test_a_local_guid_in_a_feed_without_address_or_title_is_no_identity():
+    untitled = b"<rss version='2.0'><channel><item><guid isPermaLink='false'>a</guid>"
+    one = articles(untitled + b"<title>One</title></item></channel></rss>")[0]
+    two = articles(untitled + b"<title>Two</title></item></channel></rss>")[0]
+    assert one.id is None and two.id is None
+    assert one.ensure_id() != two.ensure_id()

@@ -8,7 +8,8 @@ An entry's id (RSS ``guid``, Atom ``id``: a URL, ``urn:uuid:…`` or ``tag:`` UR
 identity: the article id is made from it (safe as a file name, see
 :func:`~archive_search.importers.newsml.safe_id`), so re-importing a feed, or an entry updated
 since, finds the same id. An id that is no URI (``post-5``) is unique only within its feed and
-is qualified by the feed's address or title. An entry without an id gets its id from its link.
+is qualified by the feed's address or title (or not used, when the feed has neither). An entry
+without a usable id gets its id from its link.
 An id is never taken for a link: ``urn:`` and ``tag:`` ids are not addresses to warn about.
 
 A feed that declares no encoding and is not UTF-8 (EUC-JP, GB2312, Big5, KOI8-R feeds exist) is
@@ -151,7 +152,9 @@ def entry_article(
     extra = {}
     if guid and guid != url:
         extra["guid"] = guid
-    identity = guid if not guid or _SCHEME.match(guid) else f"{scope}#{guid}"
+    # an id that is no URI is unique only within its feed: qualified by the feed, or not used
+    # when the feed names neither its address nor its title
+    identity = guid if _SCHEME.match(guid) else f"{scope}#{guid}" if guid and scope else ""
     date, date_note = entry_date(entry)
     if date_note:
         notes.append(date_note)
@@ -161,7 +164,7 @@ def entry_article(
         date=date,
         source=source,
         url=url,
-        id=safe_id(identity) if guid else None,
+        id=safe_id(identity) if identity else None,
         authors=_dedupe(_plain(a.get("name")) for a in entry.get("authors", [])),
         tags=_dedupe(_plain(t.get("term") or t.get("label")) for t in entry.get("tags", [])),
         lang=_entry_lang(entry) or feed_lang,
