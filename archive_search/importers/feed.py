@@ -9,7 +9,7 @@ identity: the article id is made from it (safe as a file name, see
 :func:`~archive_search.importers.newsml.safe_id`), so re-importing a feed, or an entry updated
 since, finds the same id. An id that is no URI (``post-5``) is unique only within its feed and
 is qualified by the feed's address or title (or not used, when the feed has neither). An entry
-without a usable id gets its id from its link.
+without a usable id gets its id from its link, and one with no link either from its content.
 An id is never taken for a link: ``urn:`` and ``tag:`` ids are not addresses to warn about.
 
 A feed that declares no encoding and is not UTF-8 (EUC-JP, GB2312, Big5, KOI8-R feeds exist) is
@@ -19,6 +19,7 @@ encoding, instead of as Windows-1252 mojibake. A feed with no entries is skipped
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import warnings
@@ -27,7 +28,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..article import Article
+from ..article import Article, normalize_text, slugify
 from ..dates import parse_date
 from ..textutil import encoding_note, head_as_utf8, strip_controls, undeclared_xml_encoding
 from .base import (
@@ -158,13 +159,16 @@ def entry_article(
     date, date_note = entry_date(entry)
     if date_note:
         notes.append(date_note)
+    article_id = safe_id(identity) if identity else None
+    if not identity and not url:
+        article_id = _content_id(title, body, date, source)
     yield Article(
         title=title,
         body=body,
         date=date,
         source=source,
         url=url,
-        id=safe_id(identity) if identity else None,
+        id=article_id,
         authors=_dedupe(_plain(a.get("name")) for a in entry.get("authors", [])),
         tags=_dedupe(_plain(t.get("term") or t.get("label")) for t in entry.get("tags", [])),
         lang=_entry_lang(entry) or feed_lang,
@@ -173,6 +177,14 @@ def entry_article(
     )
     for note in notes:
         yield RecordWarning(note, record)
+
+
+def _content_id(title: str, body: str, date: str | None, source: str | None) -> str:
+    """The id of an entry with neither an id nor a link: its title's slug and a hash of its
+    title, text, date and feed. The framework's own id leaves the text out, so two different
+    entries with the same title (test feeds, "Update", "Untitled") would share one."""
+    key = "|".join([normalize_text(title), normalize_text(body), date or "", source or ""])
+    return f"{slugify(title) or 'entry'}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:10]}"
 
 
 def entry_date(entry: Any) -> tuple[str | None, str | None]:
