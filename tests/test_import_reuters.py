@@ -190,6 +190,14 @@ def test_xml_story_is_decoded_as_it_declares():
     assert article.extra["dateline"] == "ZÜRICH, March 2"
 
 
+def test_undeclared_xml_story_that_is_not_utf8_is_read_by_a_guess_with_a_warning():
+    text = XML_STORY.replace("Marlow&apos;s said", "Ça va, Marlow&apos;s à Genève said")
+    items = read_all(text.encode("cp1252"), "reut-00042.xml")
+    assert items[0].extra["dateline"] == "ZÜRICH, March 2"
+    assert items[0].body.startswith("Ça va, Marlow's à Genève said")
+    assert items[-1] == RecordWarning("not valid UTF-8; read as Windows-1252")
+
+
 def test_brief_story_strips_asterisks_and_placeholder():
     text = "******<TITLE>FED SETS\nREPO</TITLE>Blah blah blah.\n&#3;\n"
     (article,) = read_all(story(8, text).replace("<TEXT>", '<TEXT TYPE="BRIEF">').encode())

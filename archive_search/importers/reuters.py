@@ -8,8 +8,8 @@ terminal escape as ``&#27;[B``; they are wire noise and are dropped.
 
 The same stories also travel as XML, one per file or many under a ``<LEWIS>`` root (R's ``tm``
 package ships them so): those are read the same way, decoded as their XML declaration says
-(UTF-8 when it says nothing), and their ``&apos;`` and ``&quot;`` decoded like every other
-reference.
+(UTF-8 when it says nothing, unless the bytes are not UTF-8: then the encoding is guessed and
+said in a warning), and their ``&apos;`` and ``&quot;`` decoded like every other reference.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from ..article import Article
 from ..dates import parse_date
-from ..textutil import decode_references, strip_controls
+from ..textutil import decode_references, encoding_note, guess_encoding, strip_controls
 from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
 
 NAME = "reuters"
@@ -69,7 +69,10 @@ def read(
     """Yield one article per ``<REUTERS>`` element, in file order, streaming the file."""
     found = False
     with source.open() as stream:
-        for record, (story, complete) in enumerate(stories(stream), 1):
+        head = stream.read(_CHUNK)
+    encoding, guessed = _encoding(head)
+    with source.open() as stream:
+        for record, (story, complete) in enumerate(stories(stream, encoding), 1):
             found = True
             if not complete:
                 yield RecordFailure("story is not closed by </REUTERS>", record)
@@ -77,20 +80,20 @@ def read(
             yield from parse_story(story, record)
     if not found:
         raise ImportFailure("no <REUTERS> stories in the file")
+    if guessed:
+        yield RecordWarning(encoding_note(encoding))
 
 
-def stories(stream: BinaryIO) -> Iterator[tuple[str, bool]]:
+def stories(stream: BinaryIO, encoding: str = "latin-1") -> Iterator[tuple[str, bool]]:
     """Each ``<REUTERS …>…</REUTERS>`` element's text, and whether it was closed.
 
     Reads the stream in 1 MiB chunks; an element that never closes is reported (False) once the
     next one starts, at the end of the input, or when it outgrows :data:`_MAX_STORY`.
     """
     buffer = ""
-    decoder = None
+    decoder = codecs.getincrementaldecoder(encoding)("replace")
     while True:
         chunk = stream.read(_CHUNK)
-        if decoder is None:
-            decoder = codecs.getincrementaldecoder(_encoding(chunk))("replace")
         buffer += decoder.decode(chunk, final=not chunk)
         start = 0
         while (end := buffer.find(_CLOSE, start)) >= 0:
@@ -111,18 +114,24 @@ def stories(stream: BinaryIO) -> Iterator[tuple[str, bool]]:
             return
 
 
-def _encoding(head: bytes) -> str:
-    """Latin-1 for the SGML collection; what an XML copy declares, else UTF-8."""
+def _encoding(head: bytes) -> tuple[str, bool]:
+    """Latin-1 for the SGML collection; what an XML copy declares, else UTF-8, else (for an XML
+    copy that says nothing and is not UTF-8) a guess; and whether it was guessed."""
     match = _XML_DECLARATION.match(head)
     if match is None:
-        return "latin-1"
+        return "latin-1", False
     if match.group(1):
-        return "utf-8-sig"
-    declared = (match.group(2) or b"utf-8").decode("ascii")
+        return "utf-8-sig", False
+    if match.group(2) is None:
+        try:  # a character the read cut in two at its end is no error
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        except UnicodeDecodeError:
+            return guess_encoding(head), True
+        return "utf-8", False
     try:
-        return codecs.lookup(declared).name
+        return codecs.lookup(match.group(2).decode("ascii")).name, False
     except LookupError:
-        return "utf-8"
+        return "utf-8", False
 
 
 def _open_positions(text: str, start: int, end: int) -> list[int]:
