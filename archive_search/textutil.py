@@ -79,7 +79,7 @@ def encoding_note(encoding: str) -> str:
     """``not valid UTF-8; read as Windows-1252`` (or as the encoding that was guessed)."""
     if encoding == FALLBACK:
         return FALLBACK_NOTE
-    return f"no encoding declared and not UTF-8; read as {display_name(encoding)} (a guess)"
+    return f"not valid UTF-8; read as {display_name(encoding)} (a guess)"
 
 
 def display_name(encoding: str) -> str:

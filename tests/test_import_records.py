@@ -385,7 +385,7 @@ def test_a_cyrillic_windows_1251_export_is_read_as_such_with_a_warning(module) -
     [article] = articles(results)
     assert (article.title, article.body) == (title, body)
     warnings = [r.reason for r in results if isinstance(r, RecordWarning)]
-    assert "no encoding declared and not UTF-8; read as Windows-1251 (a guess)" in warnings
+    assert "not valid UTF-8; read as Windows-1251 (a guess)" in warnings
 
 
 def test_sniffing_tells_json_from_json_lines_and_csv() -> None:

@@ -185,7 +185,7 @@ def test_koi8_r_text_is_read_as_koi8_r_with_a_warning_not_as_windows_1252() -> N
     results = read(scraped, "a.txt", f"{title}\n\n{body}\n".encode("koi8-r"))
     article = only_article(results)
     assert (article.title, article.body) == (title, body)
-    assert "no encoding declared and not UTF-8; read as KOI8-R (a guess)" in warnings_of(results)
+    assert "not valid UTF-8; read as KOI8-R (a guess)" in warnings_of(results)
 
 
 def test_a_txt_file_with_front_matter_is_read_as_markdown() -> None:
