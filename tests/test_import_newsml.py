@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -289,3 +291,17 @@ def test_fuzz_only_import_failure_escapes(data):
             text += "".join(str(v) for v in item.extra.values())
             text.encode("utf-8")
             assert is_safe_id(item.id) if item.id else True
+
+
+def test_external_dtds_and_entities_are_not_fetched(monkeypatch):
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the importer tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    data = (
+        b'<?xml version="1.0"?><!DOCTYPE NewsML SYSTEM "http://127.0.0.1:9/NewsMLv1.2.dtd" '
+        b'[<!ENTITY x SYSTEM "http://127.0.0.1:9/x">]>' + NEWSML1.split(b"?>", 1)[1]
+    ).replace(b"Traffic was light.", b"Traffic &x; was light.")
+    (article,) = read_all(data)
+    assert article.title == "Old bridge reopens"
