@@ -201,7 +201,7 @@ def _parse_mapping(values: tuple[str, ...]) -> dict[str, str]:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "-f", "fmt", default=None, metavar="FORMAT",
               help="Input format instead of detecting it: scraped, markdown, json, jsonl, csv, "
-                   "html, feed, reuters.")
+                   "html, feed, reuters, newsml.")
 @click.option("--map", "mapping", multiple=True, metavar="FIELD=KEY,…",
               help="Read our FIELD from the input's KEY, e.g. --map title=headline,date=pub.")
 @click.option("--include", multiple=True, metavar="GLOB", help="Only files matching GLOB.")

@@ -26,6 +26,7 @@ from .importers import (
     ImportFailure,
     ImportOptions,
     Input,
+    NothingToImport,
     RecordWarning,
     detect_format,
     importer,
@@ -191,7 +192,7 @@ def run_import(
                 continue
             before = (report.imported, report.updated, report.duplicates, len(report.failed),
                       len(report.warnings), report.kept_first)
-            problem = None
+            problem = skip = None
             try:
                 if source.size == 0:
                     raise ImportFailure("empty file")
@@ -214,13 +215,19 @@ def run_import(
                     else:
                         where = f":{thing.record}" if thing.record else ""
                         report.failed.append(f"{source.name}{where}: {thing.reason}")
+            except NothingToImport as exc:
+                skip = str(exc)
             except ImportFailure as exc:
                 problem = str(exc)
             except (OSError, EOFError, UnicodeError, ValueError, RuntimeError) as exc:
                 problem = f"cannot read: {exc}"
             if problem is not None:
                 report.failed.append(f"{source.name}: {problem}")
-            report.outcomes.append(_outcome(source.name, report, before, problem))
+            if skip is not None:
+                report.skipped.append(source.name)
+                report.outcomes.append(InputOutcome(source.name, "skipped", skip))
+            else:
+                report.outcomes.append(_outcome(source.name, report, before, problem))
         if session is not None:
             if report.imported or report.updated:
                 archive.corpus.make_durable(report.paths)

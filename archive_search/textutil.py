@@ -1,14 +1,17 @@
 """Turning input bytes into text, and saying clearly when they are not text at all.
 
-Inputs arrive as bytes of unknown encoding. UTF-8 is tried first; text that is not UTF-8 is
-almost always Windows-1252 or Latin-1 (old Western exports, Excel CSV files), which decode
-without loss as Windows-1252. Importers are told when that fallback was used so the user can be
-warned instead of silently getting wrong letters.
+Inputs arrive as bytes of unknown encoding. UTF-8 is tried first; Western text that is not
+UTF-8 is almost always Windows-1252 or Latin-1 (old Western exports, Excel CSV files), which
+decode without loss as Windows-1252. A whole document that is neither (an undeclared EUC-JP,
+GB2312, Big5 or KOI8-R feed) is recognised by charset-normalizer, see :func:`guess_encoding`.
+Importers are told when such a guess was made so the user can be warned instead of silently
+getting wrong letters.
 """
 
 from __future__ import annotations
 
 import codecs
+import html
 import io
 import re
 from collections.abc import Iterator
@@ -58,18 +61,127 @@ class Decoded:
 
     text: str
     encoding: str
+    guessed: bool = False
 
     @property
     def fallback(self) -> bool:
-        """True when the bytes were not valid in any encoding they claimed or UTF-8."""
-        return self.encoding == FALLBACK
+        """True when the bytes were not valid in any encoding they claimed or UTF-8, so the
+        encoding was guessed."""
+        return self.guessed
+
+    @property
+    def note(self) -> str:
+        """The warning to give when :attr:`fallback` is true."""
+        return encoding_note(self.encoding)
+
+
+def encoding_note(encoding: str) -> str:
+    """``not valid UTF-8; read as Windows-1252`` (or as the encoding that was guessed)."""
+    if encoding == FALLBACK:
+        return FALLBACK_NOTE
+    return f"not valid UTF-8; read as {display_name(encoding)} (a guess)"
+
+
+def display_name(encoding: str) -> str:
+    """A codec name as people write it: ``cp1251`` -> ``Windows-1251``, ``euc_jp`` ->
+    ``EUC-JP``."""
+    name = codecs.lookup(encoding).name
+    if re.fullmatch(r"cp125\d", name):
+        return f"Windows-{name[2:]}"
+    return name.replace("_", "-").upper()
+
+
+#: How much of a document the encoding is guessed from; its markup is left out first.
+_GUESS_BYTES = 256 * 1024
+_MARKUP = re.compile(rb"<!--.*?-->|<[^>]*>", re.S)
+#: Fewer bytes beyond ASCII than this are too little to tell one encoding from another: a stray
+#: byte or two is line noise, read as Windows-1252 (with the warning saying so).
+_LEAST_EVIDENCE = 8
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
+#: Characters running text hardly ever has, which a wrong multi-byte guess produces in numbers:
+#: Hangul compatibility jamo, box drawing, private use, CJK compatibility forms, half-width
+#: katakana, and C1 controls.
+_RARE = re.compile("[\u3130-\u318f\u2500-\u257f\ue000-\uf8ff\uf900-\ufaff\uff61-\uff9f\x80-\x9f]")
+
+
+def guess_encoding(data: bytes) -> str:
+    """The encoding of text that is not UTF-8 and says nothing of its own, by charset-normalizer.
+
+    Only the text is looked at, not markup or comments (a comment that happens to contain
+    ``charset=…`` must not decide), and only encodings that keep ASCII as it is are taken.
+    Western text is read as Windows-1252 even when a sister code page (Windows-1250, Mac Roman)
+    fits as well: it is by far the most common, and the letters of Western European languages
+    agree in it. Other scripts (Cyrillic, Greek, Hebrew, Thai, Chinese, Japanese, Korean) take
+    the detector's answer.
+    """
+    from charset_normalizer import from_bytes  # loaded only when a guess is needed
+
+    sample = _MARKUP.sub(b" ", data[:_GUESS_BYTES])
+    if sum(1 for byte in sample if byte > 127) < _LEAST_EVIDENCE:
+        return FALLBACK
+    # the markup was readable as ASCII, so the text is in an encoding that keeps ASCII as it is
+    # (never UTF-16 or EBCDIC, which a detector may offer for a few odd bytes)
+    found = from_bytes(sample, preemptive_behaviour=False)
+    matches = [match for match in found if _keeps_ascii(match.encoding)]
+    if not matches:
+        return FALLBACK
+    # On short text the detector can prefer a sister encoding of the same bytes (EUC-JP read as
+    # Korean): of its candidates, take the one whose text has the fewest rarely written letters
+    rarity = [len(_RARE.findall(str(match))) for match in matches]
+    best = matches[rarity.index(min(rarity))]
+    encoding = codecs.lookup(best.encoding).name
+    letters = [c for c in str(best) if ord(c) > 127 and c.isalpha()]
+    if all(ord(c) < 0x250 for c in letters) and _is_cp1252(sample):
+        return FALLBACK
+    return encoding
+
+
+_XML_ENCODING = re.compile(rb"^<\?xml[^>]*?\bencoding\s*=\s*[\"']([\w.:-]+)[\"']")
+#: Byte-order marks of UTF-8, UTF-16 and UTF-32, and ``<?`` in UTF-16, UTF-32 and EBCDIC: an XML
+#: parser reads those itself, as the XML specification says.
+_XML_SIGNATURES = (
+    codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE,
+    b"\x00\x00\x00<", b"<\x00\x00\x00", b"\x00<\x00?", b"<\x00?\x00", b"\x4c\x6f\xa7\x94",
+)
+
+
+def undeclared_xml_encoding(data: bytes) -> str | None:
+    """The guessed encoding of an XML document that is not UTF-8 and declares nothing (or
+    wrongly declares UTF-8); None when the parser can go by a byte-order mark, the XML
+    declaration or the bytes being UTF-8."""
+    if data.startswith(_XML_SIGNATURES):
+        return None
+    declared = _XML_ENCODING.match(data.lstrip()[:200])
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return guess_encoding(data)
+    return None
+
+
+def _keeps_ascii(encoding: str) -> bool:
+    try:
+        return _PRINTABLE_ASCII.decode(encoding) == _PRINTABLE_ASCII.decode("ascii")
+    except (LookupError, UnicodeDecodeError):
+        return False
+
+
+def _is_cp1252(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def decode(data: bytes, declared: str | None = None) -> Decoded:
     """Decode input bytes to text, saying which encoding was used.
 
-    Order: byte-order mark, the encoding the document declares, UTF-8, then Windows-1252.
-    Raises :class:`ImportFailure` for binary data.
+    Order: byte-order mark, the encoding the document declares, UTF-8, then the encoding
+    :func:`guess_encoding` finds (``guessed`` is then set). Raises :class:`ImportFailure` for
+    binary data.
     """
     if looks_binary(data):
         raise ImportFailure("binary data, not text")
@@ -84,7 +196,11 @@ def decode(data: bytes, declared: str | None = None) -> Decoded:
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
-        return Decoded(_decode_fallback(data), FALLBACK)
+        pass
+    encoding = guess_encoding(data)
+    if encoding == FALLBACK:
+        return Decoded(_decode_fallback(data), FALLBACK, guessed=True)
+    return Decoded(data.decode(encoding, errors="replace"), encoding, guessed=True)
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
@@ -93,9 +209,49 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     return decode(data, declared).text
 
 
-def _decode_fallback(data: bytes) -> str:
+def _decode_fallback(data: bytes, encoding: str = FALLBACK) -> str:
     # The five bytes Windows-1252 leaves undefined are line noise in practice; drop them.
+    if encoding != FALLBACK:
+        return data.decode(encoding, errors="replace")
     return data.decode("cp1252", errors="replace").replace("\ufffd", "")
+
+
+#: A character or entity reference closed by its semicolon. Only closed references are decoded:
+#: HTML's legacy forms without one (``&copy``, ``&amp``) turn prose such as ``R&D&copy`` into
+#: nonsense, and every XML or SGML writer closes them.
+_REFERENCE = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
+_BARE_AMPERSAND = re.compile(
+    r"&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]{1,31};)"
+)
+
+
+def decode_references(text: str) -> str:
+    """``&apos;``, ``&quot;``, ``&eacute;``, ``&#233;`` and ``&#xE9;`` as the characters they
+    stand for, in one pass (``&amp;quot;`` becomes the text ``&quot;``, as its writer meant).
+
+    References to control characters, surrogates and code points beyond Unicode are dropped:
+    no article file can hold them. ``&#146;`` is the quote Windows-1252 puts there, as browsers
+    read it. A name that is no HTML or XML entity is kept as written.
+    """
+    if "&" not in text:
+        return text
+    return _REFERENCE.sub(_reference_text, text)
+
+
+def _reference_text(match: re.Match[str]) -> str:
+    # html.unescape knows every HTML5 name, maps &#146; to the Windows-1252 quote HTML means
+    # by it, and turns control characters into nothing and impossible code points into U+FFFD
+    decoded = html.unescape(match.group(0))
+    if match.group(1)[0] == "#":
+        return strip_controls(decoded.replace("\ufffd", ""))
+    return decoded
+
+
+def is_escaped_text(text: str) -> bool:
+    """True when ``text`` without tags is written with references (``Smith &amp; Wesson``,
+    ``MCLEAN&apos;S``): it holds one and every ``&`` in it starts one. Prose that writes a bare
+    ampersand (``AT&T``) is plain text, and whatever references it quotes are left alone."""
+    return bool(_REFERENCE.search(text)) and not _BARE_AMPERSAND.search(text)
 
 
 def strip_controls(text: str) -> str:
@@ -111,10 +267,12 @@ def one_line(text: str) -> str:
 class TextReader:
     """An input read as text in bounded memory, line by line or chunk by chunk.
 
-    UTF-8 unless a byte-order mark says UTF-16. Bytes that are not valid UTF-8 are read as
-    Windows-1252 (line by line in :meth:`lines`, for the rest of the input in :meth:`chunks`)
-    and :attr:`fallback_line` records the first line where that happened, so the importer can
-    warn. Raises :class:`ImportFailure` at construction when the input is binary.
+    UTF-8 unless a byte-order mark says UTF-16. Bytes that are not valid UTF-8 are read in the
+    encoding :func:`guess_encoding` finds in the first line (or chunk) that is not, usually
+    Windows-1252 (line by line in :meth:`lines`, for the rest of the input in :meth:`chunks`);
+    :attr:`fallback_line` records the first line where that happened and
+    :attr:`fallback_note` is the warning to give. Raises :class:`ImportFailure` at construction
+    when the input is binary.
     """
 
     HEAD = 8192
@@ -127,6 +285,19 @@ class TextReader:
         self._source = source
         self._utf16 = self.head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         self.fallback_line: int | None = None
+        self.fallback_encoding: str = FALLBACK
+
+    @property
+    def fallback_note(self) -> str:
+        """The warning for an input that was not all UTF-8, naming the encoding used."""
+        return encoding_note(self.fallback_encoding)
+
+    def _fall_back(self, raw: bytes, line: int) -> str:
+        """Decode bytes that are not UTF-8; the first time, choose the encoding from them."""
+        if self.fallback_line is None:
+            self.fallback_line = line
+            self.fallback_encoding = guess_encoding(raw)
+        return _decode_fallback(raw, self.fallback_encoding)
 
     def is_blank(self) -> bool:
         """True when the input holds nothing but white space (looked at within the head)."""
@@ -144,9 +315,7 @@ class TextReader:
                 try:
                     yield raw.decode("utf-8")
                 except UnicodeDecodeError:
-                    if self.fallback_line is None:
-                        self.fallback_line = number
-                    yield _decode_fallback(raw)
+                    yield self._fall_back(raw, number)
 
     def chunks(self, size: int = 1 << 20) -> Iterator[str]:
         """The text in pieces of about ``size`` bytes each."""
@@ -161,27 +330,24 @@ class TextReader:
                 if number == 0:
                     raw = raw.removeprefix(codecs.BOM_UTF8)
                 if self.fallback_line is not None:
-                    yield _decode_fallback(raw)
+                    yield _decode_fallback(raw, self.fallback_encoding)
                     continue
                 pending = decoder.getstate()[0]
                 try:
                     text = decoder.decode(raw)
                 except UnicodeDecodeError:
-                    self.fallback_line = lines_before
-                    text = _decode_fallback(pending + raw)
+                    text = self._fall_back(pending + raw, lines_before)
                 lines_before += text.count("\n")
                 yield text
             if self.fallback_line is None:
                 try:
                     yield decoder.decode(b"", final=True)
                 except UnicodeDecodeError:
-                    self.fallback_line = lines_before
-                    yield _decode_fallback(decoder.getstate()[0])
+                    yield self._fall_back(decoder.getstate()[0], lines_before)
 
 
 _HTML_HINT = re.compile(
-    r"<(?:p|br|div|span|a|em|strong|b|i|h[1-6]|ul|ol|li|blockquote|img|figure|table)\b[^>]*>"
-    r"|&(?:amp|lt|gt|quot|nbsp|#\d+|#x[0-9a-f]+);",
+    r"<(?:p|br|div|span|a|em|strong|b|i|h[1-6]|ul|ol|li|blockquote|img|figure|table)\b[^>]*>",
     re.I,
 )
 _BLOCK_TAGS = frozenset((
@@ -194,7 +360,8 @@ _BR = "\u2028"  # stands for <br> until white space has been collapsed
 
 
 def looks_like_html(text: str) -> bool:
-    """True when ``text`` carries HTML markup or entities (feeds and CMS exports often do)."""
+    """True when ``text`` carries HTML tags (feeds and CMS exports often do). Text with
+    references but no tags is told by :func:`is_escaped_text`."""
     return bool(_HTML_HINT.search(text))
 
 

@@ -8,15 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive_search.article import Article, derive_id
+from archive_search.article import Article, derive_id, is_safe_id
 from archive_search.importers import feed
 from archive_search.importers.base import (
     ImportFailure,
     ImportOptions,
+    NothingToImport,
     RecordFailure,
     RecordWarning,
     Source,
 )
+from archive_search.importers.newsml import safe_id
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
@@ -172,13 +174,97 @@ def test_rss_1_0_rdf_feed():
     )
 
 
-def test_ids_are_left_to_the_framework_and_stable_across_imports():
+def test_entry_ids_give_stable_safe_article_ids_and_entries_without_one_use_their_link():
     first_run, second_run = articles(RSS), articles(RSS)
-    assert all(a.id is None for a in first_run)  # never the guid: not a safe file name
+    assert first_run[1].id is None  # "Tide tables" has no guid
     ids = [a.ensure_id() for a in first_run]
     assert ids == [a.ensure_id() for a in second_run]
-    assert ids[0] == derive_id(first_run[0].title, None, None, first_run[0].url)
-    assert len(set(ids)) == len(ids)
+    assert all(is_safe_id(i) for i in ids) and len(set(ids)) == len(ids)
+    harbour, tides = first_run[0], first_run[1]
+    # "gazette-4711" is unique only within its feed: qualified by the feed's address
+    assert harbour.id == safe_id("https://gazette.example/#gazette-4711")
+    assert harbour.extra["guid"] == "gazette-4711"
+    assert tides.id == derive_id(tides.title, None, None, tides.url)
+
+
+def test_an_updated_entry_keeps_its_id():
+    updated = ATOM.replace(b"Die F&#228;hren fahren.", b"Die F&#228;hren fahren wieder.")
+    assert [a.id for a in articles(ATOM)] == [a.id for a in articles(updated)]
+    assert articles(ATOM)[0].id == safe_id("tag:bote.example,2023:1")
+
+
+ATOM_URN = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title>
+  <entry><title>Only an id</title><id>urn:uuid:6f1d6a3e-0000-4000-8000-00000000abcd</id>
+    <updated>2024-01-02T03:04:05Z</updated><summary>Text.</summary></entry>
+  <entry><title>Id and link</title><id>tag:wire.example,2024:2</id>
+    <link href="https://wire.example/2"/><updated>2024-01-02T03:04:05Z</updated>
+    <summary>More text.</summary></entry>
+</feed>"""
+
+
+def test_urn_and_tag_ids_are_ids_not_links():
+    items = read_all(ATOM_URN)
+    assert not [i for i in items if isinstance(i, RecordWarning)]
+    only_id, with_link = [i for i in items if isinstance(i, Article)]
+    assert only_id.url is None
+    assert only_id.id == safe_id("urn:uuid:6f1d6a3e-0000-4000-8000-00000000abcd")
+    assert with_link.url == "https://wire.example/2"
+    assert with_link.extra["guid"] == "tag:wire.example,2024:2"
+
+
+#: The same small feed text in encodings feeds really come in, with no declaration.
+UNDECLARED = {
+    "euc-jp": (
+        "東京の新しい橋が開通しました",
+        "市民は新しい橋をとても喜んでいます。朝から多くの人が渡りました。",
+    ),
+    "gb2312": ("北京的新桥今天开通了", "市民们都很高兴。早上很多人走过了这座新桥，大家都说很漂亮"),
+    "big5": ("台北的新橋今天開通了", "市民們都很高興。早上很多人走過了這座新橋，大家都說很漂亮。"),
+    "euc-kr": (
+        "서울의 새 다리가 개통되었습니다",
+        "시민들은 새 다리를 매우 기뻐하고 있습니다. 아침부터 많은 사람들이 건넜습니다.",
+    ),
+    "koi8-r": (
+        "В Москве открылся новый мост",
+        "Жители очень рады новому мосту. С утра по нему прошло много людей.",
+    ),
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(UNDECLARED))
+def test_feed_without_an_encoding_declaration_is_decoded_by_its_guessed_encoding(encoding):
+    title, text = UNDECLARED[encoding]
+    xml = (
+        f"<rss version='2.0'><channel><title>{title}</title><item><title>{title}</title>"
+        f"<description>{text} {text}</description></item></channel></rss>"
+    )
+    items = read_all(xml.encode(encoding))
+    [article] = [i for i in items if isinstance(i, Article)]
+    assert (article.title, article.body) == (title, f"{text} {text}")
+    [warning] = [i for i in items if isinstance(i, RecordWarning)]
+    assert warning.reason.startswith("not valid UTF-8; read as ")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "cp500"])
+def test_feeds_that_say_their_encoding_in_its_own_bytes_are_not_guessed(encoding):
+    xml = (
+        f"<?xml version='1.0' encoding='{encoding}'?><rss version='2.0'><channel><item>"
+        "<title>Caf\u00e9 \u00e0 Z\u00fcrich</title></item></channel></rss>"
+    )
+    assert read_all(xml.encode(encoding)) == articles(xml.encode(encoding))
+    assert articles(xml.encode(encoding))[0].title == "Caf\u00e9 \u00e0 Z\u00fcrich"
+
+
+def test_a_stray_odd_byte_is_too_little_to_guess_from():
+    xml = b"<rss version='2.0'><channel><item><title>Price \xa3 5</title></item></channel></rss>"
+    assert read_all(xml)[1:] == [RecordWarning("not valid UTF-8; read as Windows-1252")]
+
+
+def test_undeclared_windows_1252_feed_is_read_so_with_a_warning():
+    xml = "<rss version='2.0'><channel><item><title>Café à Zürich</title></item></channel></rss>"
+    items = read_all(xml.encode("cp1252"))
+    assert items[0].title == "Café à Zürich"
+    assert items[1] == RecordWarning("not valid UTF-8; read as Windows-1252")
 
 
 def test_default_source_names_a_feed_without_a_title():
@@ -202,18 +288,32 @@ def test_relative_link_is_dropped_with_a_warning():
         (b"<rss version='2.0'><chan", "not a readable feed: "),
         (b"just some words", "not a readable feed: "),
         (b"", "not an RSS or Atom feed"),
-        (b"<html><body><p>A page</p></body></html>", "not an RSS or Atom feed"),
+        (b"<html><body><p>A page</p></body></html>",
+         "not an RSS or Atom feed (the root element is <html>)"),
+        (b"<?xml version='1.0'?><corpus><document/></corpus>",
+         "not an RSS or Atom feed (the root element is <corpus>)"),
+        (b"&nosuch;&another;\n&third;", "nothing but undefined entities ("),
     ],
 )
 def test_unreadable_feed_fails_as_a_whole_with_one_line(data, reason):
     with pytest.raises(ImportFailure) as failure:
         read_all(data)
+    assert not isinstance(failure.value, NothingToImport)
     assert str(failure.value).startswith(reason)
     assert "\n" not in str(failure.value)
 
 
-def test_feed_without_entries_yields_nothing():
-    assert read_all(b"<rss version='2.0'><channel><title>Quiet</title></channel></rss>") == []
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<rss version='2.0'><channel><title>Quiet</title></channel></rss>",
+        b"<rss><channel><title>Only &hellip; &nosuch; entities</title></channel></rss>",
+        b"<feed xmlns='http://www.w3.org/2005/Atom'><title>Empty</title></feed>",
+    ],
+)
+def test_feed_without_entries_is_skipped_saying_so(data):
+    with pytest.raises(NothingToImport, match="^feed has no entries$"):
+        read_all(data)
 
 
 def test_content_that_names_a_file_is_not_read_from_that_file(tmp_path):
@@ -300,3 +400,36 @@ def test_fuzz_only_import_failure_escapes(data):
 def test_fuzz_html_to_text_always_returns_text(fragment):
     text = feed.html_to_text(fragment)
     assert "\x00" not in text and "\n\n\n" not in text
+
+
+def test_every_feed_in_a_folder_is_accounted_for_with_its_reason(archive, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "good.rss").write_bytes(RDF)
+    (inbox / "quiet.xml").write_bytes(b"<rss version='2.0'><channel></channel></rss>")
+    (inbox / "cut.xml").write_bytes(b"<rss version='2.0'><chan")
+    (inbox / "junk.xml").write_bytes(b"<?xml version='1.0'?><corpus><doc/></corpus>")
+    report = archive.import_paths([inbox])
+    outcomes = {o.name.rsplit("/", 1)[-1]: (o.status, o.reason) for o in report.outcomes}
+    assert outcomes == {
+        "good.rss": ("imported", None),
+        "quiet.xml": ("skipped", "feed has no entries"),
+        "cut.xml": ("failed", "not a readable feed: unclosed token"),
+        "junk.xml": ("failed", "not an RSS or Atom feed (the root element is <corpus>)"),
+    }
+    assert sum(report.outcome_counts().values()) == report.inputs == 4
+
+
+def test_a_local_guid_in_a_feed_without_address_or_title_is_no_identity():
+    untitled = b"<rss version='2.0'><channel><item><guid isPermaLink='false'>a</guid>"
+    one = articles(untitled + b"<title>One</title></item></channel></rss>")[0]
+    two = articles(untitled + b"<title>Two</title></item></channel></rss>")[0]
+    assert "a" not in (one.id, two.id) and one.id != two.id
+
+
+def test_entries_with_neither_id_nor_link_are_told_apart_by_their_text():
+    feed_of = b"<rss version='2.0'><channel><item><title>Update</title><description>%s"
+    first = articles(feed_of % b"Roads closed.</description></item></channel></rss>")[0]
+    second = articles(feed_of % b"Roads open.</description></item></channel></rss>")[0]
+    again = articles(feed_of % b"Roads closed.</description></item></channel></rss>")[0]
+    assert first.id != second.id and first.id == again.id and is_safe_id(first.id)

@@ -102,6 +102,23 @@ def test_html_in_feeds_and_cms_exports_becomes_text() -> None:
     assert (article.title, article.body) == ("Tom & Jerry", "One\n\nTwo\n2b")
 
 
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("MCLEAN&apos;S &quot;FLAT&quot; YEAR", 'MCLEAN\'S "FLAT" YEAR'),
+        ("caf&eacute; &#8212; &#x2014;", "caf\u00e9 \u2014 \u2014"),
+        ("the entity &amp;quot; explained", "the entity &quot; explained"),
+        ("AT&T writes &amp; in its notes", "AT&T writes &amp; in its notes"),
+        ("AT&T and R&D", "AT&T and R&D"),
+        ("&nosuch; stays", "&nosuch; stays"),
+    ],
+)
+def test_references_are_decoded_once_and_plain_ampersands_are_left_alone(title, expected):
+    [article, _] = convert({"title": title, "body": f"{title}\n\nSecond paragraph."})
+    assert article.title == expected
+    assert article.body == f"{expected}\n\nSecond paragraph."
+
+
 def test_a_record_with_neither_title_nor_text_fails_with_its_number() -> None:
     assert convert({"id": 3, "score": 1}) == [
         RecordFailure("no title or text (keys: id, score)", 7)
@@ -355,6 +372,20 @@ def test_a_latin1_csv_is_read_with_a_warning() -> None:
     [article] = articles(results)
     assert (article.title, article.body) == ("Caf\u00e9", "cr\u00e8me")
     assert RecordWarning("not valid UTF-8; read as Windows-1252", 2) in results
+
+
+@pytest.mark.parametrize("module", [csvfile, jsonl])
+def test_a_cyrillic_windows_1251_export_is_read_as_such_with_a_warning(module) -> None:
+    title, body = "Новый мост открыт", "Жители очень рады новому мосту; с утра по нему шли люди"
+    if module is csvfile:
+        data = f"title,body\n{title},{body}\n".encode("cp1251")
+    else:
+        data = json.dumps({"title": title, "body": body}, ensure_ascii=False).encode("cp1251")
+    results = read(module, "export", data + b"\n")
+    [article] = articles(results)
+    assert (article.title, article.body) == (title, body)
+    warnings = [r.reason for r in results if isinstance(r, RecordWarning)]
+    assert "not valid UTF-8; read as Windows-1251 (a guess)" in warnings
 
 
 def test_sniffing_tells_json_from_json_lines_and_csv() -> None:

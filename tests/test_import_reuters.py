@@ -158,6 +158,46 @@ def test_inline_story_fields():
     }
 
 
+#: One story as R's tm package stores them: an XML file of its own, quotes written as entities.
+XML_STORY = """<?xml version="1.0"?>
+<REUTERS TOPICS="YES" NEWID="42">
+ <DATE>2-MAR-1987 10:00:00.00</DATE>
+ <TOPICS><D>crude</D></TOPICS>
+ <TEXT>
+  <TITLE>MARLOW&apos;S &lt;MRL&gt; &quot;FLAT&quot; SALES</TITLE>
+  <DATELINE>ZÜRICH, March 2 -</DATELINE>
+  <BODY>Marlow&apos;s said sales were &quot;flat&quot;.
+    A note wrote &amp;quot; where it meant a quote; caf&#233; &#x2014; done.
+ REUTER</BODY>
+ </TEXT>
+</REUTERS>
+"""
+
+
+def test_xml_story_decodes_apos_quot_and_every_reference_once():
+    (article,) = read_all(XML_STORY.encode("utf-8"), "reut-00042.xml")
+    assert article.title == 'MARLOW\'S <MRL> "FLAT" SALES'
+    assert article.body == (
+        'Marlow\'s said sales were "flat".\n\n'
+        "A note wrote &quot; where it meant a quote; café \u2014 done."
+    )
+    assert article.extra["dateline"] == "ZÜRICH, March 2"
+
+
+def test_xml_story_is_decoded_as_it_declares():
+    latin = XML_STORY.replace('version="1.0"', 'version="1.0" encoding="iso-8859-1"')
+    (article,) = read_all(latin.encode("latin-1"), "reut-00042.xml")
+    assert article.extra["dateline"] == "ZÜRICH, March 2"
+
+
+def test_undeclared_xml_story_that_is_not_utf8_is_read_by_a_guess_with_a_warning():
+    text = XML_STORY.replace("Marlow&apos;s said", "Ça va, Marlow&apos;s à Genève said")
+    items = read_all(text.encode("cp1252"), "reut-00042.xml")
+    assert items[0].extra["dateline"] == "ZÜRICH, March 2"
+    assert items[0].body.startswith("Ça va, Marlow's à Genève said")
+    assert items[-1] == RecordWarning("not valid UTF-8; read as Windows-1252")
+
+
 def test_brief_story_strips_asterisks_and_placeholder():
     text = "******<TITLE>FED SETS\nREPO</TITLE>Blah blah blah.\n&#3;\n"
     (article,) = read_all(story(8, text).replace("<TEXT>", '<TEXT TYPE="BRIEF">').encode())

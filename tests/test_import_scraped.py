@@ -180,6 +180,14 @@ def test_latin1_text_is_read_as_windows_1252_with_a_warning() -> None:
     assert "not valid UTF-8; read as Windows-1252" in warnings_of(results)
 
 
+def test_koi8_r_text_is_read_as_koi8_r_with_a_warning_not_as_windows_1252() -> None:
+    title, body = "Новый мост открыт", "Жители очень рады новому мосту. С утра по нему шли люди."
+    results = read(scraped, "a.txt", f"{title}\n\n{body}\n".encode("koi8-r"))
+    article = only_article(results)
+    assert (article.title, article.body) == (title, body)
+    assert "not valid UTF-8; read as KOI8-R (a guess)" in warnings_of(results)
+
+
 def test_a_txt_file_with_front_matter_is_read_as_markdown() -> None:
     text = "---\ntitle: Front\ndate: 2023-09-18\n---\nBody.\n"
     article = only_article(read(scraped, "a.txt", text))

@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -431,16 +432,21 @@ def test_updates_killed_with_sigkill_at_random_moments_lose_no_text(tmp_path):
             for n, body in enumerate(firsts)
         ))
     archive = Archive.init(tmp_path / "news")
-    archive.import_paths([tmp_path / "a.jsonl"])
-    command = [sys.executable, "-m", "archive_search", "--archive", str(archive.root), "import",
-               str(tmp_path / "b.jsonl")]
+    command = [sys.executable, "-m", "archive_search", "--archive", str(archive.root), "import"]
+    # the kill moments follow this machine's speed: within the time the first import took
+    # (an update does more work than an import, so they fall while it runs)
+    started = time.perf_counter()
+    subprocess.run([*command, str(tmp_path / "a.jsonl")], env=env, check=True,
+                   capture_output=True, timeout=120)
+    took = time.perf_counter() - started
+    command.append(str(tmp_path / "b.jsonl"))
     rng = random.Random(int(os.environ.get("ARCH_KILL_SEED", "7")))
     kills = 0
     for _ in range(4):
         proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         try:
-            proc.wait(timeout=rng.uniform(0.4, 1.2))
+            proc.wait(timeout=rng.uniform(0.3, 0.9) * took)
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
             kills += 1

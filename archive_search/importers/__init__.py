@@ -24,13 +24,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
+from .base import (
+    ImportFailure,
+    ImportOptions,
+    NothingToImport,
+    RecordFailure,
+    RecordWarning,
+    Source,
+)
 
 __all__ = [
     "FORMATS",
     "ImportFailure",
     "ImportOptions",
     "Input",
+    "NothingToImport",
     "RecordFailure",
     "RecordWarning",
     "Source",
@@ -43,6 +51,7 @@ __all__ = [
 FORMATS: dict[str, str] = {
     "reuters": "reuters",
     "feed": "feed",
+    "newsml": "newsml",
     "html": "html",
     "markdown": "markdown",
     "jsonl": "jsonl",

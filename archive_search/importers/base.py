@@ -4,7 +4,8 @@ An importer is a module with ``NAME``, ``EXTENSIONS``, ``sniff(head, name)`` and
 ``read(source, options)``. ``read`` yields :class:`~archive_search.article.Article` objects,
 :class:`RecordFailure` objects for records it cannot use, and :class:`RecordWarning` objects for
 notes about the article yielded just before. It never raises for bad input; a raised
-:class:`ImportFailure` fails the whole input with that one-line reason. The framework in
+:class:`ImportFailure` fails the whole input with that one-line reason, a raised
+:class:`NothingToImport` skips it with that reason. The framework in
 :mod:`archive_search.importers` fills ``origin`` and ``imported_at`` and writes the files.
 """
 
@@ -18,6 +19,11 @@ from typing import BinaryIO
 
 class ImportFailure(Exception):
     """A whole input cannot be imported; the message is the one-line reason shown to the user."""
+
+
+class NothingToImport(ImportFailure):
+    """An input that is read fine but holds no article (a feed with no entries): it is
+    skipped, and the message says why."""
 
 
 @dataclass

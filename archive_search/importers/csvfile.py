@@ -75,7 +75,7 @@ def read(
             yield from converter.convert(dict(zip(columns, row, strict=False)), start)
         if reader.fallback_line is not None and not warned:
             warned = True
-            yield RecordWarning(textutil.FALLBACK_NOTE, reader.fallback_line)
+            yield RecordWarning(reader.fallback_note, reader.fallback_line)
 
 
 def _check_columns(columns: list[str], converter: RecordConverter) -> None:

@@ -70,7 +70,7 @@ def read(
     for number, record in enumerate(records, 1):
         yield from converter.convert(record, number)
         if number == 1 and reader.fallback_line is not None:
-            yield RecordWarning(textutil.FALLBACK_NOTE, None)
+            yield RecordWarning(reader.fallback_note, None)
 
 
 def _is_json_lines(text: str, exc: json.JSONDecodeError) -> bool:
@@ -200,7 +200,7 @@ def _stream_array(
                 yield from converter.convert(record, number)
                 if reader.fallback_line is not None and not warned:
                     warned = True
-                    yield RecordWarning(textutil.FALLBACK_NOTE, number)
+                    yield RecordWarning(reader.fallback_note, number)
                 continue
         if problem is None:
             return

@@ -54,7 +54,7 @@ def read_lines(
             yield from _line(line, number, converter)
         if reader.fallback_line is not None and not warned:
             warned = True
-            yield RecordWarning(textutil.FALLBACK_NOTE, reader.fallback_line)
+            yield RecordWarning(reader.fallback_note, reader.fallback_line)
 
 
 def _line(

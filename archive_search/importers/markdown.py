@@ -48,7 +48,7 @@ def read(
         raise ImportFailure("empty file")
     yield from read_text(decoded.text, options)
     if decoded.fallback:
-        yield RecordWarning(textutil.FALLBACK_NOTE)
+        yield RecordWarning(decoded.note)
 
 
 def read_text(text: str, options: ImportOptions) -> Iterator[Article | RecordWarning]:

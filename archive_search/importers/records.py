@@ -292,7 +292,12 @@ def _as_list(value: Any, name: str) -> list[str]:
 
 
 def _plain(text: str) -> str:
-    return textutil.html_to_text(text) if textutil.looks_like_html(text) else text
+    """A field's text: HTML made plain; text written with references (``Tom &amp; Jerry``,
+    ``MCLEAN&apos;S``) decoded once, its lines kept; text with a bare ampersand (``AT&T``) is
+    plain text, left exactly as it is, whatever references it quotes."""
+    if textutil.looks_like_html(text):
+        return textutil.html_to_text(text)
+    return textutil.decode_references(text) if textutil.is_escaped_text(text) else text
 
 
 def _clean_body(text: str) -> str:

@@ -5,10 +5,16 @@ not XML. It is read as a stream, one element at a time, with regular expressions
 bounded by the largest story, whatever the file size. The bytes are Latin-1 (one stray 0xFC in
 ``reut2-017``). Control characters are written as character references (``&#3;``) and one
 terminal escape as ``&#27;[B``; they are wire noise and are dropped.
+
+The same stories also travel as XML, one per file or many under a ``<LEWIS>`` root (R's ``tm``
+package ships them so): those are read the same way, decoded as their XML declaration says
+(UTF-8 when it says nothing, unless the bytes are not UTF-8: then the encoding is guessed and
+said in a warning), and their ``&apos;`` and ``&quot;`` decoded like every other reference.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as _dt
 import re
 from collections.abc import Iterator
@@ -16,7 +22,7 @@ from typing import BinaryIO
 
 from ..article import Article
 from ..dates import parse_date
-from ..textutil import strip_controls
+from ..textutil import decode_references, encoding_note, guess_encoding, strip_controls
 from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
 
 NAME = "reuters"
@@ -40,7 +46,9 @@ _FIELD_RES = {
 }
 #: Control characters written as references, and the terminal escape ``&#27;[B``.
 _CONTROL_REFERENCE = re.compile(r"&#27;\[B|&#(?:[0-9]|[12][0-9]|3[01]|127);")
-_REFERENCE = re.compile(r"&#(\d+);")
+_XML_DECLARATION = re.compile(
+    rb"^(\xef\xbb\xbf)?<\?xml(?:[^>]*?\bencoding\s*=\s*[\"']([\w.:-]+)[\"'])?[^>]*\?>"
+)
 _DATE = re.compile(r"(\d{1,2})-([A-Z]{3})-(\d{4})\s+(\d{1,3}):(\d{2}):(\d{2})(?:\.\d+)?", re.I)
 _MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 #: The closing ``Reuter`` (``REUTER``, ``Reuter...``, ``REUTER^M``, ``REUTER TAW``), alone on
@@ -61,7 +69,10 @@ def read(
     """Yield one article per ``<REUTERS>`` element, in file order, streaming the file."""
     found = False
     with source.open() as stream:
-        for record, (story, complete) in enumerate(stories(stream), 1):
+        head = stream.read(_CHUNK)
+    encoding, guessed = _encoding(head)
+    with source.open() as stream:
+        for record, (story, complete) in enumerate(stories(stream, encoding), 1):
             found = True
             if not complete:
                 yield RecordFailure("story is not closed by </REUTERS>", record)
@@ -69,18 +80,21 @@ def read(
             yield from parse_story(story, record)
     if not found:
         raise ImportFailure("no <REUTERS> stories in the file")
+    if guessed:
+        yield RecordWarning(encoding_note(encoding))
 
 
-def stories(stream: BinaryIO) -> Iterator[tuple[str, bool]]:
+def stories(stream: BinaryIO, encoding: str = "latin-1") -> Iterator[tuple[str, bool]]:
     """Each ``<REUTERS …>…</REUTERS>`` element's text, and whether it was closed.
 
     Reads the stream in 1 MiB chunks; an element that never closes is reported (False) once the
     next one starts, at the end of the input, or when it outgrows :data:`_MAX_STORY`.
     """
     buffer = ""
+    decoder = codecs.getincrementaldecoder(encoding)("replace")
     while True:
         chunk = stream.read(_CHUNK)
-        buffer += chunk.decode("latin-1")
+        buffer += decoder.decode(chunk, final=not chunk)
         start = 0
         while (end := buffer.find(_CLOSE, start)) >= 0:
             end += len(_CLOSE)
@@ -98,6 +112,26 @@ def stories(stream: BinaryIO) -> Iterator[tuple[str, bool]]:
             buffer = buffer[-len(_CLOSE) :] if chunk else ""
         if not chunk:
             return
+
+
+def _encoding(head: bytes) -> tuple[str, bool]:
+    """Latin-1 for the SGML collection; what an XML copy declares, else UTF-8, else (for an XML
+    copy that says nothing and is not UTF-8) a guess; and whether it was guessed."""
+    match = _XML_DECLARATION.match(head)
+    if match is None:
+        return "latin-1", False
+    if match.group(1):
+        return "utf-8-sig", False
+    if match.group(2) is None:
+        try:  # a character the read cut in two at its end is no error
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        except UnicodeDecodeError:
+            return guess_encoding(head), True
+        return "utf-8", False
+    try:
+        return codecs.lookup(match.group(2).decode("ascii")).name, False
+    except LookupError:
+        return "utf-8", False
 
 
 def _open_positions(text: str, start: int, end: int) -> list[int]:
@@ -229,18 +263,10 @@ def raw_text(raw: str) -> str:
 
 
 def unescape(raw: str) -> str:
-    """Decode ``&lt;``/``&amp;``/``&gt;`` and printable ``&#N;``; drop control references."""
-    text = _CONTROL_REFERENCE.sub("", raw)
-    if "&#" in text:
-        text = _REFERENCE.sub(_printable_reference, text)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    """Decode every character and entity reference (``&lt;``, ``&apos;``, ``&#233;``) in one
+    pass; drop control references and the terminal escape."""
+    text = decode_references(_CONTROL_REFERENCE.sub("", raw))
     return strip_controls(text.replace("\r", ""))
-
-
-def _printable_reference(match: re.Match[str]) -> str:
-    code = int(match.group(1))
-    unwanted = code < 32 or 127 <= code < 160 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF
-    return "" if unwanted else chr(code)
 
 
 def _drop_sign_off(text: str) -> str:

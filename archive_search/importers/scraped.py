@@ -82,7 +82,7 @@ def read(
         yield article
         yield from (RecordWarning(note) for note in notes)
     if decoded.fallback:
-        yield RecordWarning(textutil.FALLBACK_NOTE)
+        yield RecordWarning(decoded.note)
 
 
 def parse_text(
