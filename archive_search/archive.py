@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import errno
+import hashlib
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import config
 from .article import Article, is_safe_id
-from .errors import ArchiveError, ArchiveLocked, NotFound
+from .errors import ArchiveError, ArchiveLocked, NotFound, Unreadable
 from .index import Index
 from .lock import write_lock
 from .store import Corpus
@@ -29,6 +32,15 @@ if TYPE_CHECKING:
     from .stats import ArchiveStats
 
 Progress = Callable[[int], None]
+
+#: A search brings the index up to date itself when at most this many files were added,
+#: changed or deleted (about a second's work, which a writer starting meanwhile waits for);
+#: beyond, it answers from the index as it is and says how far behind that is.
+CATCH_UP = 200
+#: With no index at all and a writer running, how long a search waits for that writer to
+#: publish the first one before saying so.
+FIRST_INDEX_WAIT = 5.0
+_READ_ONLY_ERRORS = (errno.EROFS, errno.EACCES, errno.EPERM)
 
 
 class Archive:
@@ -114,22 +126,103 @@ class Archive:
             return self.index.rebuild(progress) if rebuild else self.index.sync(progress)
 
     def ensure_index(self, progress: Progress | None = None) -> SyncReport | None:
-        """Build the index on first use and catch up with added or removed files.
+        """Make the index answer for ``corpus/`` as far as a reader can without making anyone
+        wait, and without failing.
 
-        Returns what was done, or None when the index was already current. When another
-        process holds the write lock, an existing index is used as it is.
+        Returns None when the index was current, else what was done: a catch-up, or (with
+        ``pending`` and a one-line ``note``) how far behind the index stays and why. A reader
+        catches up itself only when the lock is free at that moment and at most CATCH_UP
+        files changed (about a second of work; a writer that starts meanwhile waits for it);
+        otherwise it answers from the last committed index: while a writer runs (which
+        brings the index up to date itself), on a read-only archive, or after a large change
+        (`arch index`). With no index at all it is built first, in the user's cache folder
+        when the archive is read-only.
         """
-        if not self.index.is_stale():
+        self.locate_index()
+        if self.index.exists() and not self.index.is_stale():
             return None
         try:
-            with self.writing(wait=0.0 if self.index.exists() else 30.0):
-                if not self.index.is_stale():
-                    return None
-                return self.index.sync(progress)
-        except ArchiveLocked:
-            if self.index.exists():
-                return None
-            raise
+            with write_lock(self.index.root / "write.lock", reader=True):
+                return self._catch_up(progress)
+        except ArchiveLocked as exc:
+            what = "another search" if exc.by_reader else "a writer"
+            return self._behind(f"PID {exc.holder} ({what}) is updating the index", exc)
+        except OSError as exc:
+            if exc.errno not in _READ_ONLY_ERRORS or self.index.root != self.root / "index":
+                raise
+            if not self.index.exists():
+                self._use_cache_index()
+                return self.ensure_index(progress)
+            return self._behind("the archive is read-only", None)
+
+    def _catch_up(self, progress: Progress | None) -> SyncReport | None:
+        """Under the lock: build a missing index, or sync a small change."""
+        if not self.index.exists():
+            return self.index.rebuild(progress)
+        if not self.index.is_stale():
+            return None
+        changed, gone = self.index.pending()
+        if len(changed) + len(gone) > CATCH_UP:
+            return self._behind(
+                "more files changed than a search brings in itself; `arch index` does it",
+                None, (changed, gone))
+        self.corpus.clean_temporaries()
+        return self.index.sync(progress)
+
+    def _behind(
+        self, why: str, locked: ArchiveLocked | None,
+        found: tuple[list[str], list[str]] | None = None,
+    ) -> SyncReport:
+        """Answer from the index as it is, counting what it does not reflect yet. With no
+        index at all, wait a moment for the writer building it, then say so in one line."""
+        from .manifest import SyncReport
+
+        if not self.index.exists():
+            deadline = time.monotonic() + FIRST_INDEX_WAIT
+            while not self.index.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if not self.index.exists():
+                if locked is not None:
+                    raise ArchiveLocked(
+                        f"there is no index yet and PID {locked.holder} is building it; "
+                        "search again when it has finished", holder=locked.holder,
+                    )
+                raise ArchiveError("there is no index yet and it cannot be built here")
+        if locked is not None:
+            # the writer brings the index up to date itself: counting what it has not
+            # committed yet would only cost time
+            return SyncReport(note=f"{why}; results reflect what it has committed so far")
+        changed, gone = found if found is not None else self.index.pending()
+        count = len(changed) + len(gone)
+        if not count:
+            return SyncReport()
+        return SyncReport(
+            pending=count,
+            note=(f"the index does not reflect {count} file{'s' * (count != 1)} added, "
+                  f"changed or deleted in corpus/ ({why})"),
+        )
+
+    def locate_index(self) -> None:
+        """Use an index in the user's cache folder when the archive has none that can be used
+        and cannot be given one (it is read-only: a DVD, another user's folder)."""
+        if (self.index.root == self.root / "index" and not self.index.exists()
+                and _read_only(self.index.root)):
+            self._use_cache_index()
+
+    def _use_cache_index(self) -> None:
+        """Keep the index of a read-only archive in the user's cache folder instead."""
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        key = hashlib.sha256(str(self.root).encode("utf-8")).hexdigest()[:20]
+        root = Path(base) / "archive-search" / key
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            (root / "archive").write_text(f"{self.root}\n", encoding="utf-8")
+        except OSError as exc:
+            raise ArchiveError(
+                f"there is no index yet, the archive is read-only, and the cache folder {root} "
+                f"cannot be written either ({exc.strerror or exc})"
+            ) from None
+        self.index = Index(root, self.corpus, self.settings)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -154,11 +247,21 @@ class Archive:
         from .search import run_search
 
         self.ensure_index()
-        return _reading(lambda: run_search(
+        result = _reading(lambda: run_search(
             self, query, since=since, until=until, sort=sort, limit=limit, offset=offset,
             snippets=snippets, explain=explain, recent=recent, suggest=suggest, exact=exact,
             count=count,
         ))
+        # an index that is behind (a writer running, a read-only archive) may still hold
+        # articles whose files were deleted: never point at a file that is not there
+        present = [h for h in result.hits if os.path.isfile(self.root / h.path)]
+        if len(present) < len(result.hits):
+            kept = {id(h) for h in present}
+            result.gone = [h.path for h in result.hits if id(h) not in kept]
+            result.hits = present
+            if result.total is not None:
+                result.total -= len(result.gone)
+        return result
 
     def names(
         self, query: str | None = None, *, limit: int | None = 20, clusters: bool = False
@@ -202,10 +305,23 @@ class Archive:
         if not is_safe_id(article_id):
             raise NotFound(f"no article with id {article_id!r}")
         self.ensure_index()
-        rel = self.index.load_manifest().ids().get(article_id)
+        indexed = rel = self.index.load_manifest().ids().get(article_id)
+        if rel is None or not (self.corpus.root / rel).is_file():
+            # added, moved or deleted by hand since the index was updated: the file decides
+            rel = self.corpus.find(article_id)
+        if rel is None and indexed is not None:
+            raise NotFound(f"no article with id {article_id!r}: its file corpus/{indexed} is "
+                           "gone (deleted since the index was updated)")
         if rel is None:
             raise NotFound(f"no article with id {article_id!r} (try: arch search 'id:…')")
-        return self.corpus.read(rel), f"corpus/{rel}"
+        try:
+            return self.corpus.read(rel), f"corpus/{rel}"
+        except FileNotFoundError:
+            raise NotFound(f"no article with id {article_id!r}: its file corpus/{rel} was "
+                           "deleted a moment ago") from None
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise Unreadable(f"article {article_id!r}: its file corpus/{rel} cannot be read "
+                             f"({_reason(exc)}); `arch check` lists such files") from None
 
     def articles(self) -> Iterator[tuple[str, Article]]:
         """Every readable article file, in path order, as ``(relpath, article)``."""
@@ -238,6 +354,22 @@ def _reading(read: Callable[[], _T], attempts: int = 3) -> _T:
         except FileNotFoundError:
             continue
     return read()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text at byte {exc.start}"
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _read_only(folder: Path) -> bool:
+    """True when ``folder`` (or, missing, its parent) cannot be written: a read-only mount
+    answers so even to root."""
+    target = folder if folder.exists() else folder.parent
+    return not os.access(target, os.W_OK)
 
 
 def _total_bytes(paths: list[str]) -> int:

@@ -18,12 +18,24 @@ class QueryError(ArchiveError):
 
 
 class ArchiveLocked(ArchiveError):
-    """Another process is writing to the archive."""
+    """Another process is writing to the archive (``holder``: its PID, as the lock file says;
+    ``by_reader``: it is a search bringing the index up to date)."""
 
     exit_code = 3
+
+    def __init__(self, message: str, holder: str = "unknown", by_reader: bool = False) -> None:
+        super().__init__(message)
+        self.holder = holder
+        self.by_reader = by_reader
 
 
 class NotFound(ArchiveError):
     """An article id that is not in the archive."""
+
+    exit_code = 1
+
+
+class Unreadable(ArchiveError):
+    """An article file that exists but cannot be read or parsed (edited by hand, damaged)."""
 
     exit_code = 1
