@@ -51,6 +51,9 @@ class Archive:
         self.settings = config.load_settings(self.root)
         self.corpus = Corpus(self.root / "corpus")
         self.index = Index(self.root / "index", self.corpus, self.settings)
+        #: the folder stamps of ``corpus/`` when a reader last found the index behind and
+        #: could not catch up (see :meth:`ensure_index`)
+        self._left_behind: dict[str, int] | None = None
 
     # -- finding and creating ----------------------------------------------------------------
 
@@ -141,21 +144,28 @@ class Archive:
         self.locate_index()
         if self.index.exists() and not self.index.is_stale():
             return None
+        stamps = self.corpus.folder_stamps()
+        if self._left_behind == stamps:  # said so already (a batch of searches, or the CLI
+            return None                   # before the search): counting again costs time
         try:
             with write_lock(self.index.root / "write.lock", reader=True):
-                return self._catch_up(progress)
+                return self._catch_up(progress, stamps)
         except ArchiveLocked as exc:
             what = "another search" if exc.by_reader else "a writer"
-            return self._behind(f"PID {exc.holder} ({what}) is updating the index", exc)
+            report = self._behind(f"PID {exc.holder} ({what}) is updating the index", exc)
         except OSError as exc:
             if exc.errno not in _READ_ONLY_ERRORS or self.index.root != self.root / "index":
                 raise
             if not self.index.exists():
                 self._use_cache_index()
                 return self.ensure_index(progress)
-            return self._behind("the archive is read-only", None)
+            report = self._behind("the archive is read-only", None)
+        self._left_behind = stamps
+        return report
 
-    def _catch_up(self, progress: Progress | None) -> SyncReport | None:
+    def _catch_up(
+        self, progress: Progress | None, stamps: dict[str, int]
+    ) -> SyncReport | None:
         """Under the lock: build a missing index, or sync a small change."""
         if not self.index.exists():
             return self.index.rebuild(progress)
@@ -163,6 +173,7 @@ class Archive:
             return None
         changed, gone = self.index.pending()
         if len(changed) + len(gone) > CATCH_UP:
+            self._left_behind = stamps
             return self._behind(
                 "more files changed than a search brings in itself; `arch index` does it",
                 None, (changed, gone))
@@ -174,21 +185,19 @@ class Archive:
         found: tuple[list[str], list[str]] | None = None,
     ) -> SyncReport:
         """Answer from the index as it is, counting what it does not reflect yet. With no
-        index at all, wait a moment for the writer building it, then say so in one line."""
+        index at all, wait a moment for the writer (``locked``) building it, then say so in
+        one line."""
         from .manifest import SyncReport
 
-        if not self.index.exists():
+        if locked is not None:
             deadline = time.monotonic() + FIRST_INDEX_WAIT
             while not self.index.exists() and time.monotonic() < deadline:
                 time.sleep(0.1)
             if not self.index.exists():
-                if locked is not None:
-                    raise ArchiveLocked(
-                        f"there is no index yet and PID {locked.holder} is building it; "
-                        "search again when it has finished", holder=locked.holder,
-                    )
-                raise ArchiveError("there is no index yet and it cannot be built here")
-        if locked is not None:
+                raise ArchiveLocked(
+                    f"there is no index yet and PID {locked.holder} is building it; "
+                    "search again when it has finished", holder=locked.holder,
+                )
             # the writer brings the index up to date itself: counting what it has not
             # committed yet would only cost time
             return SyncReport(note=f"{why}; results reflect what it has committed so far")

@@ -26,6 +26,7 @@ from whoosh import index as whoosh_index
 
 from .article import is_safe_id
 from .dates import parse_iso
+from .errors import ReadOnlyArchive
 from .index import SCHEMA_VERSION
 from .manifest import Manifest, SyncReport
 from .store import ARTICLE_SUFFIX, TMP_PREFIX
@@ -106,29 +107,44 @@ def check(
 
     ``fix_corpus`` (which implies ``repair``) also moves unreadable article files to
     ``corpus/.quarantine/``, keeping their path below ``corpus/``. Waits up to ``wait`` seconds
-    for another writer; raises :class:`~archive_search.errors.ArchiveLocked` after that.
+    for another writer; raises :class:`~archive_search.errors.ArchiveLocked` after that. A
+    read-only archive is checked without the lock (nothing writes to it), and a repair of it
+    raises :class:`~archive_search.errors.ReadOnlyArchive`.
     """
     started = time.perf_counter()
     parsed: _Parsed = {}
-    with archive.writing(wait):
-        report = inspect(archive, parsed)
-        if (repair or fix_corpus) and (report.problems or report.temporaries or report.bloated):
-            found = report.problems
-            actions, rebuilt = _repair(archive, report, fix_corpus)
-            report = inspect(archive, parsed)
-            if not rebuilt and any(not p.in_corpus for p in report.problems):
-                actions.append(_describe(archive.index.rebuild()))  # sync was not enough
-                report = inspect(archive, parsed)
-            elif report.bloated:  # the sync re-indexed what an interrupted update had stored
-                t0 = time.perf_counter()
-                before = report.replaced
-                archive.index.compact()
-                actions.append(f"compacted the index: dropped {before} replaced document"
-                               f"{'s' * (before != 1)} ({time.perf_counter() - t0:.1f} s)")
-                report = inspect(archive, parsed)
-            report.repaired = actions
-            report.fixed = [p for p in found if p not in report.problems]
+    try:
+        with archive.writing(wait):
+            report = _check_and_repair(archive, parsed, repair or fix_corpus, fix_corpus)
+    except ReadOnlyArchive:
+        if repair or fix_corpus:
+            raise
+        report = inspect(archive, parsed)  # no writer works through a read-only mount
     report.seconds = time.perf_counter() - started
+    return report
+
+
+def _check_and_repair(
+    archive: Archive, parsed: _Parsed, repair: bool, fix_corpus: bool
+) -> CheckReport:
+    """What :func:`check` does under the write lock."""
+    report = inspect(archive, parsed)
+    if repair and (report.problems or report.temporaries or report.bloated):
+        found = report.problems
+        actions, rebuilt = _repair(archive, report, fix_corpus)
+        report = inspect(archive, parsed)
+        if not rebuilt and any(not p.in_corpus for p in report.problems):
+            actions.append(_describe(archive.index.rebuild()))  # sync was not enough
+            report = inspect(archive, parsed)
+        elif report.bloated:  # the sync re-indexed what an interrupted update had stored
+            t0 = time.perf_counter()
+            before = report.replaced
+            archive.index.compact()
+            actions.append(f"compacted the index: dropped {before} replaced document"
+                           f"{'s' * (before != 1)} ({time.perf_counter() - t0:.1f} s)")
+            report = inspect(archive, parsed)
+        report.repaired = actions
+        report.fixed = [p for p in found if p not in report.problems]
     return report
 
 

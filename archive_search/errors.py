@@ -29,6 +29,10 @@ class ArchiveLocked(ArchiveError):
         self.by_reader = by_reader
 
 
+class ReadOnlyArchive(ArchiveError):
+    """A write to an archive that cannot be written (a read-only mount, another user's)."""
+
+
 class NotFound(ArchiveError):
     """An article id that is not in the archive."""
 

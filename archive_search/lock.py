@@ -18,6 +18,7 @@ Linux, are killed by the kernel when the writer dies.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import signal
@@ -27,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import ArchiveLocked
+from .errors import ArchiveLocked, ReadOnlyArchive
 
 #: Lock files this process holds, as open file descriptors.
 _held: set[int] = set()
@@ -48,12 +49,19 @@ def write_lock(path: Path, wait: float = 0.0, reader: bool = False) -> Iterator[
     Waits up to ``wait`` seconds for another writer, then raises :class:`ArchiveLocked`
     naming the PID that holds it; a reader holding it is waited for up to READER_WAIT
     seconds in any case. ``reader``: the holder is a search catching up, which never waits
-    and which writers wait for. Raises OSError when the lock file cannot be opened (a
-    read-only archive).
+    and which writers wait for. A read-only archive raises :class:`ReadOnlyArchive` for a
+    writer and the OSError itself for a reader.
     """
-    if not reader:
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if reader or exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise
+        raise ReadOnlyArchive(
+            f"cannot write to this archive: {path.parent} is read-only ({exc.strerror}); "
+            "searching it works"
+        ) from None
     owner = os.getpid()
     try:
         started = time.monotonic()

@@ -235,6 +235,25 @@ def test_a_read_only_archive_is_searched_as_it_is_and_says_what_it_leaves_out(
     assert ("arch: note: the index does not reflect 1 file added, changed or deleted in "
             "corpus/ (the archive is read-only)") in result.stderr
     assert arch(indexed.root, "show", hand).exit_code == 0
+    # writers say in one line that they cannot write; a check only looks
+    refused = arch(indexed.root, "index")
+    assert refused.exit_code == 2
+    assert refused.stderr == (f"arch: error: cannot write to this archive: {indexed.root}/index "
+                              "is read-only (Read-only file system); searching it works\n")
+    checked = arch(indexed.root, "check")
+    assert checked.exit_code == 1
+    assert checked.stdout.splitlines()[-2].endswith(".md: not in the index")
+
+    # a batch of queries counts what the index leaves out once, not once per query
+    from archive_search.index import Index
+
+    counted = []
+    real_pending = Index.pending
+    monkeypatch.setattr(Index, "pending", lambda self: counted.append(1) or real_pending(self))
+    batch = CliRunner().invoke(cli, ["--archive", str(indexed.root), "search", "--batch", "-"],
+                               input="council\nharbour\nferry\n", obj={})
+    assert batch.exit_code == 0, batch.stderr
+    assert len(counted) == 1 and batch.stderr.count("(the archive is read-only)") == 1
 
 
 def test_a_read_only_archive_without_an_index_gets_one_in_the_cache_folder(
@@ -271,18 +290,22 @@ def _read_only_mount_works() -> bool:
 @pytest.mark.skipif(shutil.which("unshare") is None or not _read_only_mount_works(),
                     reason="needs `unshare -rm` and mount to make a read-only bind mount")
 def test_a_really_read_only_archive_never_fails(indexed: Archive, tmp_path: Path):
+    indexed_id = next(iter(indexed.index.load_manifest().ids()))
     [hand] = add_by_hand(indexed, 1, "ferry")
     root = indexed.root
+    run = f"{sys.executable} -m archive_search -a {root}"
     script = (
         f"mount --bind {root} {root} && mount -o remount,ro,bind {root} && "
-        f"{sys.executable} -m archive_search -a {root} search council --fields id; echo rc=$?; "
-        f"{sys.executable} -m archive_search -a {root} show {hand} >/dev/null; echo rc=$?; "
-        f"{sys.executable} -m archive_search -a {root} related {hand} >/dev/null; echo rc=$?; "
-        f"{sys.executable} -m archive_search -a {root} stats >/dev/null; echo rc=$?"
+        f"{run} search council --fields id; echo rc=$?; "
+        f"{run} show {hand} >/dev/null; echo rc=$?; "
+        f"{run} related {indexed_id} >/dev/null; echo rc=$?; "
+        f"{run} stats >/dev/null; echo rc=$?; "
+        f"{run} check >/dev/null; echo rc=$?; "
+        f"{run} index; echo rc=$?"
     )
     env = {**ENV, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     done = subprocess.run(["unshare", "-rm", "sh", "-c", script], env=env, cwd=REPO,
                           capture_output=True, text=True, timeout=120)
-    assert done.stdout.split()[-4:] == ["rc=0"] * 4, done.stderr
+    assert done.stdout.split()[-6:] == ["rc=0"] * 4 + ["rc=1", "rc=2"], done.stderr
     assert "(the archive is read-only)" in done.stderr
     assert "unexpected" not in done.stderr
