@@ -128,7 +128,9 @@ class Archive:
             self.corpus.clean_temporaries()
             return self.index.rebuild(progress) if rebuild else self.index.sync(progress)
 
-    def ensure_index(self, progress: Progress | None = None) -> SyncReport | None:
+    def ensure_index(
+        self, progress: Progress | None = None, announce: Callable[[str], None] | None = None
+    ) -> SyncReport | None:
         """Make the index answer for ``corpus/`` as far as a reader can without making anyone
         wait, and without failing.
 
@@ -139,7 +141,7 @@ class Archive:
         otherwise it answers from the last committed index: while a writer runs (which
         brings the index up to date itself), on a read-only archive, or after a large change
         (`arch index`). With no index at all it is built first, in the user's cache folder
-        when the archive is read-only.
+        when the archive is read-only; ``announce`` hears one line just before such a build.
         """
         self.locate_index()
         if self.index.exists() and not self.index.is_stale():
@@ -149,7 +151,7 @@ class Archive:
             return None                   # before the search): counting again costs time
         try:
             with write_lock(self.index.root / "write.lock", reader=True):
-                return self._catch_up(progress, stamps)
+                return self._catch_up(progress, stamps, announce)
         except ArchiveLocked as exc:
             what = "another search" if exc.by_reader else "a writer"
             report = self._behind(f"PID {exc.holder} ({what}) is updating the index", exc)
@@ -158,16 +160,21 @@ class Archive:
                 raise
             if not self.index.exists():
                 self._use_cache_index()
-                return self.ensure_index(progress)
+                return self.ensure_index(progress, announce)
             report = self._behind("the archive is read-only", None)
         self._left_behind = stamps
         return report
 
     def _catch_up(
-        self, progress: Progress | None, stamps: dict[str, int]
+        self, progress: Progress | None, stamps: dict[str, int],
+        announce: Callable[[str], None] | None,
     ) -> SyncReport | None:
         """Under the lock: build a missing index, or sync a small change."""
         if not self.index.exists():
+            if announce is not None:
+                elsewhere = self.index.root != self.root / "index"
+                announce(f"building the index in {self.index.root} (first use; the archive is "
+                         "read-only)…" if elsewhere else "building the index (first use)…")
             return self.index.rebuild(progress)
         if not self.index.is_stale():
             return None

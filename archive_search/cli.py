@@ -88,13 +88,9 @@ def _ensure_index(arc: Archive) -> None:
     on stderr what was done, or how far behind the index stays and why."""
     arc.locate_index()
     first = not arc.index.exists()
-    if first and arc.index.root != arc.root / "index":
-        click.echo(f"arch: building the index in {arc.index.root} (first use; the archive is "
-                   "read-only)…", err=True)
-    elif first:
-        click.echo("arch: building the index (first use)…", err=True)
     bar = Progress("indexing")
-    report = arc.ensure_index(progress=bar)
+    report = arc.ensure_index(progress=bar,
+                              announce=lambda line: click.echo(f"arch: {line}", err=True))
     bar.close()
     if report is None:
         return

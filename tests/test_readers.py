@@ -189,8 +189,8 @@ def test_with_no_index_and_a_writer_running_a_search_answers_in_seconds(
     result = arch(archive.root, "search", "ferry")
     assert time.monotonic() - t0 < 3
     assert result.exit_code == 3
-    assert result.stderr.endswith(f"arch: error: there is no index yet and PID {writer.pid} is "
-                                  "building it; search again when it has finished\n")
+    assert result.stderr == (f"arch: error: there is no index yet and PID {writer.pid} is "
+                             "building it; search again when it has finished\n")
 
 
 def test_check_right_after_a_killed_import_is_never_locked_out_by_a_search(
