@@ -153,17 +153,18 @@ class Archive:
             with write_lock(self.index.root / "write.lock", reader=True):
                 return self._catch_up(progress, stamps, announce)
         except ArchiveLocked as exc:
+            # cheap (nothing is counted), and not remembered: once the writer is gone, the
+            # next search may catch up with what it left
             what = "another search" if exc.by_reader else "a writer"
-            report = self._behind(f"PID {exc.holder} ({what}) is updating the index", exc)
+            return self._behind(f"PID {exc.holder} ({what}) is updating the index", exc)
         except OSError as exc:
             if exc.errno not in _READ_ONLY_ERRORS or self.index.root != self.root / "index":
                 raise
             if not self.index.exists():
                 self._use_cache_index()
                 return self.ensure_index(progress, announce)
-            report = self._behind("the archive is read-only", None)
-        self._left_behind = stamps
-        return report
+            self._left_behind = stamps
+            return self._behind("the archive is read-only", None)
 
     def _catch_up(
         self, progress: Progress | None, stamps: dict[str, int],

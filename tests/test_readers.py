@@ -147,6 +147,12 @@ def test_a_search_never_waits_for_a_writer_and_says_what_it_leaves_out(indexed: 
     assert shown.exit_code == 0, shown.stderr
     assert '"title": "ferry report 0"' in shown.stdout
 
+    # a long-lived Archive (a server) catches up as soon as the writer is gone, here killed
+    assert indexed.search("ferry").total == 0
+    writer.kill()
+    writer.wait()
+    assert [h.id for h in indexed.search("ferry").hits] == [hand]
+
 
 def test_stale_hits_never_point_at_files_that_are_gone(indexed: Archive, holders):
     ids = sorted(indexed.index.load_manifest().ids().items())
