@@ -315,3 +315,22 @@ def test_a_really_read_only_archive_never_fails(indexed: Archive, tmp_path: Path
     assert done.stdout.split()[-6:] == ["rc=0"] * 4 + ["rc=1", "rc=2"], done.stderr
     assert "(the archive is read-only)" in done.stderr
     assert "unexpected" not in done.stderr
+
+
+def test_what_the_index_leaves_out_is_found_by_listing_only_the_folders_that_moved(
+    indexed: Archive, monkeypatch
+):
+    rels = sorted(indexed.index.load_manifest().files)
+    (indexed.corpus.root / rels[0]).unlink()                                    # deleted
+    os.rename(indexed.corpus.root / rels[1], indexed.corpus.root / "renamed.md")  # moved
+    later = article("Ferry late", "The ferry was late.", date="2024-02-01")
+    later.ensure_id()
+    added = indexed.corpus.write(later)                                          # a new folder
+    listed: list[str] = []
+    real = indexed.corpus.scan_folder
+    monkeypatch.setattr(indexed.corpus, "scan_folder", lambda f: listed.append(f) or real(f))
+
+    changed, gone = indexed.index.pending()
+    assert sorted(changed) == sorted([added, "renamed.md"])
+    assert sorted(gone) == sorted(rels[:2])
+    assert "2024/02/" in listed and "." in listed and len(listed) <= 4
