@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import errno
+import hashlib
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import config
 from .article import Article, is_safe_id, version_number
-from .errors import ArchiveError, ArchiveLocked, NotFound
+from .errors import ArchiveError, ArchiveLocked, NotFound, Unreadable, storage_error
 from .index import Index
 from .lock import write_lock
 from .store import Corpus
@@ -31,6 +34,15 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int], None]
 
+#: A search brings the index up to date itself when at most this many files were added,
+#: changed or deleted (about a second's work, which a writer starting meanwhile waits for);
+#: beyond, it answers from the index as it is and says how far behind that is.
+CATCH_UP = 200
+#: With no index at all and a writer running, how long a search waits for that writer to
+#: publish the first one before saying so.
+FIRST_INDEX_WAIT = 5.0
+_READ_ONLY_ERRORS = (errno.EROFS, errno.EACCES, errno.EPERM)
+
 
 class Archive:
     """An archive folder: ``archive.yaml``, ``corpus/`` (source of truth), ``index/`` (derived)."""
@@ -40,6 +52,9 @@ class Archive:
         self.settings = config.load_settings(self.root)
         self.corpus = Corpus(self.root / "corpus")
         self.index = Index(self.root / "index", self.corpus, self.settings)
+        #: the folder stamps of ``corpus/`` when a reader last found the index behind and
+        #: could not catch up (see :meth:`ensure_index`)
+        self._left_behind: dict[str, int] | None = None
 
     # -- finding and creating ----------------------------------------------------------------
 
@@ -121,23 +136,118 @@ class Archive:
             self.corpus.clean_temporaries()
             return self.index.rebuild(progress) if rebuild else self.index.sync(progress)
 
-    def ensure_index(self, progress: Progress | None = None) -> SyncReport | None:
-        """Build the index on first use and catch up with added or removed files.
+    def ensure_index(
+        self, progress: Progress | None = None, announce: Callable[[str], None] | None = None
+    ) -> SyncReport | None:
+        """Make the index answer for ``corpus/`` as far as a reader can without making anyone
+        wait, and without failing.
 
-        Returns what was done, or None when the index was already current. When another
-        process holds the write lock, an existing index is used as it is.
+        Returns None when the index was current, else what was done: a catch-up, or (with
+        ``pending`` and a one-line ``note``) how far behind the index stays and why. A reader
+        catches up itself only when the lock is free at that moment and at most CATCH_UP
+        files changed (about a second of work; a writer that starts meanwhile waits for it);
+        otherwise it answers from the last committed index: while a writer runs (which
+        brings the index up to date itself), on a read-only archive, or after a large change
+        (`arch index`). With no index at all it is built first, in the user's cache folder
+        when the archive is read-only; ``announce`` hears one line just before such a build.
         """
+        self.locate_index()
+        if self.index.exists() and not self.index.is_stale():
+            return None
+        stamps = self.corpus.folder_stamps()
+        if self._left_behind == stamps:  # said so already (a batch of searches, or the CLI
+            return None                   # before the search): counting again costs time
+        try:
+            with write_lock(self.index.root / "write.lock", reader=True):
+                return self._catch_up(progress, stamps, announce)
+        except ArchiveLocked as exc:
+            # cheap (nothing is counted), and not remembered: once the writer is gone, the
+            # next search may catch up with what it left
+            what = "another search" if exc.by_reader else "a writer"
+            return self._behind(f"PID {exc.holder} ({what}) is updating the index", exc)
+        except OSError as exc:
+            if exc.errno not in _READ_ONLY_ERRORS or self.index.root != self.root / "index":
+                raise
+            if not self.index.exists():
+                self._use_cache_index()
+                return self.ensure_index(progress, announce)
+            self._left_behind = stamps
+            return self._behind("the archive is read-only", None)
+
+    def _catch_up(
+        self, progress: Progress | None, stamps: dict[str, int],
+        announce: Callable[[str], None] | None,
+    ) -> SyncReport | None:
+        """Under the lock: build a missing index, or sync a small change."""
+        if not self.index.exists():
+            if announce is not None:
+                elsewhere = self.index.root != self.root / "index"
+                announce(f"building the index in {self.index.root} (first use; the archive is "
+                         "read-only)…" if elsewhere else "building the index (first use)…")
+            return self.index.rebuild(progress)
         if not self.index.is_stale():
             return None
+        changed, gone = self.index.pending()
+        if len(changed) + len(gone) > CATCH_UP:
+            self._left_behind = stamps
+            return self._behind(
+                "more files changed than a search brings in itself; `arch index` does it",
+                None, (changed, gone))
+        self.corpus.clean_temporaries()
+        return self.index.sync(progress)
+
+    def _behind(
+        self, why: str, locked: ArchiveLocked | None,
+        found: tuple[list[str], list[str]] | None = None,
+    ) -> SyncReport:
+        """Answer from the index as it is, counting what it does not reflect yet. With no
+        index at all, wait a moment for the writer (``locked``) building it, then say so in
+        one line."""
+        from .manifest import SyncReport
+
+        if locked is not None:
+            deadline = time.monotonic() + FIRST_INDEX_WAIT
+            while not self.index.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if not self.index.exists():
+                raise ArchiveLocked(
+                    f"there is no index yet and PID {locked.holder} is building it; "
+                    "search again when it has finished", holder=locked.holder,
+                )
+            # the writer brings the index up to date itself: counting what it has not
+            # committed yet would only cost time
+            return SyncReport(note=f"{why}; results reflect what it has committed so far")
+        changed, gone = found if found is not None else self.index.pending()
+        count = len(changed) + len(gone)
+        if not count:
+            return SyncReport()
+        return SyncReport(
+            pending=count,
+            note=(f"the index does not reflect {count} file{'s' * (count != 1)} added, "
+                  f"changed or deleted in corpus/ ({why})"),
+        )
+
+    def locate_index(self) -> None:
+        """Use an index in the user's cache folder when the archive has none that can be used
+        and cannot be given one (it is read-only: a DVD, another user's folder)."""
+        if (self.index.root == self.root / "index" and not self.index.exists()
+                and _read_only(self.index.root)):
+            self._use_cache_index()
+
+    def _use_cache_index(self) -> None:
+        """Keep the index of a read-only archive in the user's cache folder instead."""
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        key = hashlib.sha256(str(self.root).encode("utf-8")).hexdigest()[:20]
+        root = Path(base) / "archive-search" / key
         try:
-            with self.writing(wait=0.0 if self.index.exists() else 30.0):
-                if not self.index.is_stale():
-                    return None
-                return self.index.sync(progress)
-        except ArchiveLocked:
-            if self.index.exists():
-                return None
-            raise
+            root.mkdir(parents=True, exist_ok=True)
+            (root / "archive").write_text(f"{self.root}\n", encoding="utf-8")
+        except OSError as exc:
+            raise ArchiveError(
+                f"there is no index yet, the archive is read-only, and the cache folder {root} "
+                f"cannot be written either ({exc.strerror or exc})"
+            ) from None
+        self.index = Index(root, self.corpus, self.settings)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -162,11 +272,21 @@ class Archive:
         from .search import run_search
 
         self.ensure_index()
-        return _reading(lambda: run_search(
+        result = _reading(lambda: run_search(
             self, query, since=since, until=until, sort=sort, limit=limit, offset=offset,
             snippets=snippets, explain=explain, recent=recent, suggest=suggest, exact=exact,
             count=count,
         ))
+        # an index that is behind (a writer running, a read-only archive) may still hold
+        # articles whose files were deleted: never point at a file that is not there
+        present = [h for h in result.hits if os.path.isfile(self.root / h.path)]
+        if len(present) < len(result.hits):
+            kept = {id(h) for h in present}
+            result.gone = [h.path for h in result.hits if id(h) not in kept]
+            result.hits = present
+            if result.total is not None:
+                result.total -= len(result.gone)
+        return result
 
     def names(
         self, query: str | None = None, *, limit: int | None = 20, clusters: bool = False
@@ -211,7 +331,10 @@ class Archive:
         if not is_safe_id(article_id):
             raise NotFound(f"no article with id {article_id!r}")
         self.ensure_index()
-        rel = self.index.load_manifest().ids().get(article_id)
+        indexed = rel = self.index.load_manifest().ids().get(article_id)
+        if rel is None or not (self.corpus.root / rel).is_file():
+            # added, moved or deleted by hand since the index was updated: the file decides
+            rel = self.corpus.find(article_id)
         if version is not None and (rel is None or version != self._current_number(rel)):
             numbers = self.corpus.version_numbers(article_id)
             kept = numbers.get(version)
@@ -223,9 +346,21 @@ class Archive:
                     f"(see: arch show {article_id} --versions)"
                 )
             return self.corpus.read(kept), f"corpus/{kept}"
+        if rel is None and indexed is not None:
+            raise NotFound(f"no article with id {article_id!r}: its file corpus/{indexed} is "
+                           "gone (deleted since the index was updated)")
         if rel is None:
             raise NotFound(f"no article with id {article_id!r} (try: arch search 'id:…')")
-        return self.corpus.read(rel), f"corpus/{rel}"
+        try:
+            return self.corpus.read(rel), f"corpus/{rel}"
+        except FileNotFoundError:
+            raise NotFound(f"no article with id {article_id!r}: its file corpus/{rel} was "
+                           "deleted a moment ago") from None
+        except OSError as exc:  # the disk or its permissions, not the file's text
+            raise storage_error(exc) from None
+        except ValueError as exc:  # UnicodeDecodeError too: the text itself is damaged
+            raise Unreadable(f"article {article_id!r}: its file corpus/{rel} cannot be read "
+                             f"({_reason(exc)}); `arch check` lists such files") from None
 
     def versions(self, article_id: str) -> list[ArticleVersion]:
         """Every version of an article, oldest first; the last is the current one (unless
@@ -244,7 +379,12 @@ class Archive:
         return found
 
     def _current_number(self, rel: str) -> int:
-        return version_number(self.corpus.read(rel))
+        """The version number of the current file (0 when it cannot be read: damaged or
+        deleted by hand, which `show` and `check` report on their own)."""
+        try:
+            return version_number(self.corpus.read(rel))
+        except (OSError, UnicodeDecodeError, ValueError):
+            return 0
 
     def _version(self, number: int, rel: str, current: bool) -> ArticleVersion:
         try:
@@ -299,6 +439,22 @@ def _reading(read: Callable[[], _T], attempts: int = 3) -> _T:
         except FileNotFoundError:
             continue
     return read()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text at byte {exc.start}"
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _read_only(folder: Path) -> bool:
+    """True when ``folder`` (or, missing, its parent) cannot be written: a read-only mount
+    answers so even to root."""
+    target = folder if folder.exists() else folder.parent
+    return not os.access(target, os.W_OK)
 
 
 def _total_bytes(paths: list[str]) -> int:

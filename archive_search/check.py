@@ -28,6 +28,7 @@ from whoosh import index as whoosh_index
 
 from .article import is_safe_id, version_number
 from .dates import parse_iso
+from .errors import ReadOnlyArchive
 from .index import SCHEMA_VERSION
 from .manifest import Manifest, SyncReport
 from .store import ARTICLE_SUFFIX, TMP_PREFIX, VERSION_NUMBER, VERSIONS
@@ -44,6 +45,10 @@ CORPUS_KINDS = ("unreadable", "no-title", "bad-date", "bad-id", "id-mismatch", "
                 "version-number")
 #: Problems that only a rebuild of the index resolves.
 REBUILD_KINDS = ("no-index", "index-unreadable", "index-outdated")
+#: ``--repair`` compacts the index when at least this share of the documents it stores were
+#: replaced or deleted since (an update killed between its commit and its manifest leaves a
+#: whole batch stored twice).
+COMPACT_SHARE = 0.1
 #: Parsed article files (or why they cannot be read) by ``(relpath, mtime_ns, size)``.
 _Parsed = dict[tuple[str, int, int], "Article | str"]
 
@@ -75,7 +80,14 @@ class CheckReport:
     fixed: list[Problem] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     temporaries: int = 0
+    #: documents the index still stores though updates replaced or deleted them
+    replaced: int = 0
     seconds: float = 0.0
+
+    @property
+    def bloated(self) -> bool:
+        """Enough dead weight in the index for ``--repair`` to compact it."""
+        return self.replaced > 0 and self.replaced >= COMPACT_SHARE * (self.indexed + self.replaced)
 
     @property
     def ok(self) -> bool:
@@ -99,22 +111,44 @@ def check(
 
     ``fix_corpus`` (which implies ``repair``) also moves unreadable article files to
     ``corpus/.quarantine/``, keeping their path below ``corpus/``. Waits up to ``wait`` seconds
-    for another writer; raises :class:`~archive_search.errors.ArchiveLocked` after that.
+    for another writer; raises :class:`~archive_search.errors.ArchiveLocked` after that. A
+    read-only archive is checked without the lock (nothing writes to it), and a repair of it
+    raises :class:`~archive_search.errors.ReadOnlyArchive`.
     """
     started = time.perf_counter()
     parsed: _Parsed = {}
-    with archive.writing(wait):
-        report = inspect(archive, parsed)
-        if (repair or fix_corpus) and (report.problems or report.temporaries):
-            found = report.problems
-            actions, rebuilt = _repair(archive, report, fix_corpus)
-            report = inspect(archive, parsed)
-            if not rebuilt and any(not p.in_corpus for p in report.problems):
-                actions.append(_describe(archive.index.rebuild()))  # sync was not enough
-                report = inspect(archive, parsed)
-            report.repaired = actions
-            report.fixed = [p for p in found if p not in report.problems]
+    try:
+        with archive.writing(wait):
+            report = _check_and_repair(archive, parsed, repair or fix_corpus, fix_corpus)
+    except ReadOnlyArchive:
+        if repair or fix_corpus:
+            raise
+        report = inspect(archive, parsed)  # no writer works through a read-only mount
     report.seconds = time.perf_counter() - started
+    return report
+
+
+def _check_and_repair(
+    archive: Archive, parsed: _Parsed, repair: bool, fix_corpus: bool
+) -> CheckReport:
+    """What :func:`check` does under the write lock."""
+    report = inspect(archive, parsed)
+    if repair and (report.problems or report.temporaries or report.bloated):
+        found = report.problems
+        actions, rebuilt = _repair(archive, report, fix_corpus)
+        report = inspect(archive, parsed)
+        if not rebuilt and any(not p.in_corpus for p in report.problems):
+            actions.append(_describe(archive.index.rebuild()))  # sync was not enough
+            report = inspect(archive, parsed)
+        elif report.bloated:  # the sync re-indexed what an interrupted update had stored
+            t0 = time.perf_counter()
+            before = report.replaced
+            archive.index.compact()
+            actions.append(f"compacted the index: dropped {before} replaced document"
+                           f"{'s' * (before != 1)} ({time.perf_counter() - t0:.1f} s)")
+            report = inspect(archive, parsed)
+        report.repaired = actions
+        report.fixed = [p for p in found if p not in report.problems]
     return report
 
 
@@ -326,6 +360,7 @@ def _check_index(
         )
         return
     report.indexed = sum(len(paths) for paths in docs.values())
+    report.replaced = archive.index.replaced_documents()[0]
     _compare(manifest, docs, scanned, articles, problems)
 
 
@@ -511,6 +546,11 @@ def format_report(report: CheckReport, fmt: str = "text") -> str:
         lines.append(
             f"note: {report.temporaries} temporary file(s) left by an interrupted writer "
             "(harmless; removed by the next import or --repair)"
+        )
+    if report.bloated:
+        lines.append(
+            f"note: the index still stores {report.replaced:,} replaced or deleted documents "
+            "(room wasted, harmless); --repair compacts it"
         )
     lines += [f"repaired: {action}" for action in report.repaired]
     if report.fixed:

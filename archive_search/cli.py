@@ -114,21 +114,26 @@ def _user_date(value: str | None, *, end: bool, option: str) -> Any:
 
 
 def _ensure_index(arc: Archive) -> None:
-    if arc.index.is_stale():
-        first = not arc.index.exists()
-        if first:
-            click.echo("arch: building the index (first use)…", err=True)
-        bar = Progress("indexing")
-        report = arc.ensure_index(progress=bar)
-        bar.close()
-        if report is not None and (first or report.added or report.deleted or report.changed):
-            click.echo(
-                f"arch: index updated: {report.added} added, {report.changed} changed, "
-                f"{report.deleted} deleted ({report.seconds:.1f} s)",
-                err=True,
-            )
-        for problem in report.problems if report else []:
-            click.echo(f"arch: warning: {problem}", err=True)
+    """Bring the index up to date as a reader may (see :meth:`Archive.ensure_index`) and say
+    on stderr what was done, or how far behind the index stays and why."""
+    arc.locate_index()
+    first = not arc.index.exists()
+    bar = Progress("indexing")
+    report = arc.ensure_index(progress=bar,
+                              announce=lambda line: click.echo(f"arch: {line}", err=True))
+    bar.close()
+    if report is None:
+        return
+    if report.note:
+        click.echo(f"arch: note: {report.note}", err=True)
+    elif first or report.added or report.deleted or report.changed:
+        click.echo(
+            f"arch: index updated: {report.added} added, {report.changed} changed, "
+            f"{report.deleted} deleted ({report.seconds:.1f} s)",
+            err=True,
+        )
+    for problem in report.problems:
+        click.echo(f"arch: warning: {problem}", err=True)
 
 
 FORMAT_OPTION = click.option(
@@ -384,6 +389,10 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
             for row in rows:
                 row["suggestion"] = result.suggestion.query
         write_rows(rows, columns, fmt, sys.stdout, color=_color(), width=_width())
+        if result.gone:
+            click.echo(f"arch: note: left out {len(result.gone)} hit(s) whose file is gone from "
+                       f"corpus/ (e.g. {result.gone[0]}); `arch index` updates the index",
+                       err=True)
         if result.suggestion is not None and not correct:
             click.echo(f"arch: {_few(result)} for {query!r}; did you mean "
                        f"{result.suggestion.query!r} ({result.suggestion.articles} "

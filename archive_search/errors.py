@@ -20,9 +20,19 @@ class QueryError(ArchiveError):
 
 
 class ArchiveLocked(ArchiveError):
-    """Another process is writing to the archive."""
+    """Another process is writing to the archive (``holder``: its PID, as the lock file says;
+    ``by_reader``: it is a search bringing the index up to date)."""
 
     exit_code = 3
+
+    def __init__(self, message: str, holder: str = "unknown", by_reader: bool = False) -> None:
+        super().__init__(message)
+        self.holder = holder
+        self.by_reader = by_reader
+
+
+class ReadOnlyArchive(ArchiveError):
+    """A write to an archive that cannot be written (a read-only mount, another user's)."""
 
 
 class NotFound(ArchiveError):
@@ -56,3 +66,9 @@ def storage_error(exc: OSError, path: object = None, verb: str = "write") -> Sto
         return StorageError(f"{full}{reason}")
     where = exc.filename if exc.filename2 is None else f"{exc.filename} -> {exc.filename2}"
     return StorageError(f"{full}{where}: {reason}")
+
+
+class Unreadable(ArchiveError):
+    """An article file that exists but cannot be read or parsed (edited by hand, damaged)."""
+
+    exit_code = 1

@@ -398,6 +398,35 @@ class Index:
             return True
         return state.get("folders") != self.corpus.folder_stamps()
 
+    def pending(self) -> tuple[list[str], list[str]]:
+        """The files added or changed, and those deleted, since the index was last updated:
+        found by listing only the folders whose time moved (a file added, removed or renamed
+        moves its folder's), so it costs little on a large archive. Files edited in place
+        without touching their folder are left to :meth:`sync`, as :meth:`is_stale` leaves
+        them."""
+        manifest = self.load_manifest()
+        stamps = self.corpus.folder_stamps()
+        moved = {f for f, t in stamps.items() if manifest.folders.get(f) != t}
+        moved |= {f for f in manifest.folders if f not in stamps}
+        if not manifest.folders:  # no index yet: every file is new
+            scanned = self.corpus.scan()
+            return list(scanned), []
+        changed: list[str] = []
+        gone: list[str] = []
+        listed: dict[str, dict[str, tuple[int, int]]] = {}
+        for folder in moved:
+            if folder in stamps:
+                listed[folder] = found = self.corpus.scan_folder(folder)
+                for rel, stamp in found.items():
+                    e = manifest.files.get(rel)
+                    if e is None or (e.mtime_ns, e.size) != stamp:
+                        changed.append(rel)
+        for rel in manifest.files:
+            folder = rel.rsplit("/", 1)[0] + "/" if "/" in rel else "."
+            if folder in moved and rel not in listed.get(folder, ()):
+                gone.append(rel)
+        return changed, gone
+
     def sync(self, progress: Progress | None = None) -> SyncReport:
         """Bring the index in line with ``corpus/``, at a cost proportional to the change.
 
@@ -551,6 +580,28 @@ class Index:
             cancel_writer(writer)
             raise
         commit_writer(writer)
+
+    def replaced_documents(self) -> tuple[int, int]:
+        """``(replaced, stored)``: documents that updates replaced or deleted but that still
+        take room in the index, and all the documents it stores. Whoosh only marks a
+        replaced document deleted; its room comes back when its segment is merged, which for
+        a large segment may be never (a re-indexed batch then doubles the index)."""
+        ix = self.open()
+        stored = ix.doc_count_all()
+        return stored - ix.doc_count(), stored
+
+    def compact(self) -> None:
+        """Merge every segment into one, leaving out the replaced and deleted documents (the
+        caller holds the write lock). Costs about a quarter of a rebuild."""
+        gen = self.current_dir()
+        if gen is None:
+            return
+        writer = self._writer(gen)
+        try:
+            writer.commit(optimize=True)
+        except BaseException:
+            cancel_writer(writer)
+            raise
 
     @staticmethod
     def _forget(writer: Any, manifest: Manifest, ids: dict[str, str], rel: str) -> None:

@@ -2,7 +2,11 @@
 
 ``fcntl.flock`` is released by the kernel when the holder dies, even by SIGKILL, so a lock left
 by a killed process never blocks anyone: the PID in the file only serves the error message.
-Readers never take the lock; Whoosh segments and our atomic renames keep what they see whole.
+Searches read without it (Whoosh segments and our atomic renames keep what they see whole);
+one takes it only to bring the index up to date after a small change, and only when it is free at
+once. Such a reader marks the file (``PID reader``), and a writer that finds the lock held by a
+reader waits for it (up to READER_WAIT seconds) even when told not to wait: a search must never
+make an import or a check fail.
 
 A forked child shares its parent's lock (flock belongs to the open file, not the process), so
 helper processes that outlive a killed writer would keep the archive locked: Whoosh's
@@ -14,6 +18,7 @@ Linux, are killed by the kernel when the writer dies.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import signal
@@ -23,43 +28,67 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import ArchiveLocked
+from .errors import ArchiveLocked, ReadOnlyArchive
 
 #: Lock files this process holds, as open file descriptors.
 _held: set[int] = set()
 _parent_pid = os.getpid()
 _PR_SET_PDEATHSIG = 1
 _prctl: Any = None
+#: How long a writer waits for a reader holding the lock, whatever its own ``wait``: a reader
+#: holds it only for a catch-up of a few hundred files (about a second), so this bound is
+#: only reached when something is badly wrong.
+READER_WAIT = 30.0
+READER_MARK = "reader"
 
 
 @contextlib.contextmanager
-def write_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
+def write_lock(path: Path, wait: float = 0.0, reader: bool = False) -> Iterator[None]:
     """Hold the archive's write lock for the ``with`` block.
 
     Waits up to ``wait`` seconds for another writer, then raises :class:`ArchiveLocked`
-    naming the PID that holds it.
+    naming the PID that holds it; a reader holding it is waited for up to READER_WAIT
+    seconds in any case. ``reader``: the holder is a search catching up, which never waits
+    and which writers wait for. A read-only archive raises :class:`ReadOnlyArchive` for a
+    writer and the OSError itself for a reader.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if reader or exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise
+        raise ReadOnlyArchive(
+            f"cannot write to this archive: {path.parent} is read-only ({exc.strerror}); "
+            "searching it works"
+        ) from None
     owner = os.getpid()
     try:
-        deadline = time.monotonic() + max(wait, 0.0)
+        started = time.monotonic()
+        deadline = started + max(wait, 0.0)
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = _holder(path)
+                holder, kind = _holder(path)
+                now = time.monotonic()
+                # an empty file is a holder between taking the lock and writing its PID: worth
+                # another look for a moment
+                grace = {"reader": READER_WAIT, "none": 1.0}.get(kind, 0.0)
+                if reader or (now >= deadline and now >= started + grace):
+                    what = ("a search bringing the index up to date" if kind == "reader"
+                            else "another import or index is running")
                     raise ArchiveLocked(
-                        f"archive locked by PID {holder} (another import or index is running); "
-                        "retry later or pass --wait SECONDS"
+                        f"archive locked by PID {holder} ({what}); "
+                        "retry later or pass --wait SECONDS",
+                        holder=holder, by_reader=kind == "reader",
                     ) from None
-                time.sleep(0.1)
+                time.sleep(0.05 if kind != "writer" else 0.1)
         _held.add(fd)
         _load_prctl()
         os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        os.write(fd, f"{os.getpid()}{' ' + READER_MARK if reader else ''}\n".encode())
         try:
             yield
         finally:
@@ -72,11 +101,16 @@ def write_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
             os.close(fd)
 
 
-def _holder(path: Path) -> str:
+def _holder(path: Path) -> tuple[str, str]:
+    """The PID written in the lock file, and what holds it: ``writer``, ``reader`` or
+    ``none`` (nothing written yet)."""
     try:
-        return path.read_text().strip() or "unknown"
+        text = path.read_text().split()
     except OSError:
-        return "unknown"
+        return "unknown", "writer"
+    if not text:
+        return "unknown", "none"
+    return text[0], "reader" if READER_MARK in text[1:] else "writer"
 
 
 def _load_prctl() -> None:

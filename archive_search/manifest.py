@@ -87,3 +87,8 @@ class SyncReport:
     rebuilt: bool = False
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: files added, changed or deleted in ``corpus/`` that the index still does not reflect
+    #: (a search that could not catch up: see :meth:`archive_search.Archive.ensure_index`)
+    pending: int = 0
+    #: why they were left, in one line for the user
+    note: str = ""

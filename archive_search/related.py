@@ -174,8 +174,11 @@ def related(
         if article_id is not None:
             docnum = searcher.document_number(id=article_id)
             if docnum is None:
-                raise NotFound(f"no article with id {article_id!r} (try: arch search 'id:…')")
-            article = _read(archive, searcher.stored_fields(docnum)["path"])
+                # a file the index does not know yet (added by hand while it cannot catch
+                # up) is compared as a text; an unknown id raises NotFound
+                article, _ = archive.get(article_id)
+            else:
+                article = _read(archive, searcher.stored_fields(docnum)["path"])
             article.id = article_id
         else:
             article = Article(title=title or "", body=text or "")
@@ -188,6 +191,8 @@ def related(
 def _read(archive: Archive, relpath: str) -> Article:
     try:
         return archive.corpus.read(relpath)
+    except FileNotFoundError:
+        raise NotFound(f"corpus/{relpath} is gone (deleted since the index was updated)") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ArchiveError(f"cannot read corpus/{relpath}: {exc}") from exc
 

@@ -71,6 +71,9 @@ class SearchResult:
     date_end: _dt.datetime | None = None
     suggestion: Suggestion | None = None
     variants: list[str] = field(default_factory=list)
+    #: paths of hits left out because their file is gone from corpus/ (deleted since the
+    #: index was last updated)
+    gone: list[str] = field(default_factory=list)
 
 
 def run_search(

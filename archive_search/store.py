@@ -151,6 +151,35 @@ class Corpus:
             found[rel] = (st.st_mtime_ns, st.st_size)
         return found
 
+    def scan_folder(self, folder: str) -> dict[str, tuple[int, int]]:
+        """The article files directly in one folder (``"."`` or ``"2023/09/"``, as
+        :meth:`folder_stamps` names them), as :meth:`scan` lists them."""
+        rel = "" if folder == "." else folder
+        found: dict[str, tuple[int, int]] = {}
+        try:
+            it = os.scandir(self.root / rel)
+        except (FileNotFoundError, NotADirectoryError):
+            return found
+        with it:
+            for entry in it:
+                if (entry.name.endswith(ARTICLE_SUFFIX) and not entry.name.startswith(".")
+                        and entry.is_file(follow_symlinks=False)):
+                    with contextlib.suppress(FileNotFoundError):
+                        st = entry.stat()
+                        found[f"{rel}{entry.name}"] = (st.st_mtime_ns, st.st_size)
+        return found
+
+    def find(self, article_id: str) -> str | None:
+        """The path of ``<article_id>.md`` in any folder, by one stat call per folder: for an
+        article file that the index does not know yet (added by hand)."""
+        if not is_safe_id(article_id):
+            return None
+        for folder in sorted(self.folder_stamps()):
+            rel = f"{'' if folder == '.' else folder}{article_id}{ARTICLE_SUFFIX}"
+            if (self.root / rel).is_file():
+                return rel
+        return None
+
     def folder_stamps(self) -> dict[str, int]:
         """The mtime of every folder: a file added, removed or renamed changes its folder's.
 

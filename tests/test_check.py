@@ -201,6 +201,43 @@ def test_an_update_killed_between_index_commit_and_manifest_write_is_found_and_r
     assert repaired.indexed == repaired.articles == 4  # re-indexed, not indexed twice
 
 
+def index_bytes(archive: Archive) -> int:
+    """The size of the live generation's Whoosh files."""
+    gen = archive.index.current_dir()
+    return sum(p.stat().st_size for p in gen.iterdir() if p.name.startswith(("MAIN_", "_MAIN")))
+
+
+def test_repair_compacts_a_batch_indexed_twice_by_an_interrupted_update(archive: Archive):
+    batch = [article(f"Report {i}", f"Council minutes, item {i}: harbour, trams and budget. "
+                     * 20) for i in range(400)]
+    archive.update_index()  # the empty index
+    session = IndexSession(archive.index, archive.index.current_dir(), bulk=False)
+    for a in batch:
+        a.ensure_id()
+        session.add(archive.corpus.write(a), a)
+    session.writer.commit()  # ... and the process dies before the manifest is written
+    normal = index_bytes(archive)
+
+    repaired = check(archive, repair=True)
+    assert repaired.ok, repaired.problems
+    assert repaired.indexed == 400 and repaired.replaced == 0
+    assert repaired.repaired[-1].startswith("compacted the index: dropped 400 replaced documents")
+    assert index_bytes(archive) < 1.2 * normal  # an update alone leaves it twice the size
+    assert check(archive).ok
+
+
+def test_check_notes_room_wasted_by_replaced_documents(archive: Archive, add_articles):
+    add_articles(*[article(f"Report {i}", "Council minutes.") for i in range(40)])
+    for path in sorted(archive.corpus.root.rglob("*.md"))[:8]:
+        path.write_text(path.read_text() + "\nAmended.\n")
+    archive.update_index()
+    report = check(archive)
+    assert report.ok and report.replaced == 8 and report.bloated
+    assert ("note: the index still stores 8 replaced or deleted documents (room wasted, "
+            "harmless); --repair compacts it") in format_report(report)
+    assert check(archive, repair=True).replaced == 0
+
+
 def test_a_manifest_listing_documents_the_index_lacks_is_rebuilt(archive: Archive, add_articles):
     a, _, _ = three(add_articles)
     writer = whoosh_index.open_dir(str(archive.index.current_dir())).writer()
