@@ -85,17 +85,25 @@ class Archive:
         dry_run: bool = False,
         wait: float = 0.0,
         progress: Progress | None = None,
+        follow_links: bool = False,
     ) -> ImportReport:
-        """Import files, folders, ``.gz``/``.zip`` files or ``-`` (stdin) into the archive."""
-        from .importers import ImportOptions, expand_inputs
+        """Import files, folders, ``.gz``/``.zip`` files or ``-`` (stdin) into the archive.
+
+        What is read is bounded by the ``import`` settings (see :class:`~.importers.Limits`).
+        Symbolic links in a folder that lead out of it are skipped unless ``follow_links``.
+        """
+        from .importers import ImportOptions, Limits, expand_inputs, remove_stale_spools
         from .importing import run_import
 
-        options = ImportOptions(mapping=dict(mapping or {}))
+        limits = Limits.from_settings(self.settings["import"])
+        options = ImportOptions(mapping=dict(mapping or {}), limits=limits)
         names = [str(p) for p in paths]
         bulk = _total_bytes(names) > 1024 * 1024
-        inputs = expand_inputs(names, include=include, exclude=exclude)
+        inputs = expand_inputs(names, include=include, exclude=exclude, limits=limits,
+                               follow_links=follow_links, spool_dir=self.index.root)
         with self.writing(wait):
             self.corpus.clean_temporaries()
+            remove_stale_spools(self.index.root)
             # the duplicate check needs every file the index does not know yet; files edited
             # in place do not matter to it, so the cheap folder check decides
             if (index or dry_run) and self.index.is_stale():
