@@ -261,8 +261,10 @@ def _file_inputs(
         yield Input(Source(name=name, open=lambda: _open_gz(path, limits), size=None))
     else:
         size = st.st_size
-        yield Input(Source(name=name, open=lambda: BoundedStream(open(path, "rb"), limits),  # noqa: SIM115
-                           size=size))
+        source = Source(name=name, open=lambda: BoundedStream(open(path, "rb"), limits),  # noqa: SIM115
+                        size=size)
+        too_large = size > limits.input
+        yield Input(source, f"{size:,} bytes, more than import.max_input_mb" if too_large else None)
 
 
 def _open_gz(path: Path, limits: Limits) -> BoundedStream:
