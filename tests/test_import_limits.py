@@ -23,8 +23,9 @@ import pytest
 
 from archive_search import Archive
 from archive_search.check import check
+from archive_search.config import DEFAULTS
 from archive_search.errors import ArchiveError
-from archive_search.importers import jsonl
+from archive_search.importers import Limits, jsonl
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD = json.dumps({"title": "Harbour reopens", "body": "Ships sail again after the storm."})
@@ -105,7 +106,7 @@ def test_a_record_longer_than_an_article_fails_alone_without_being_held(archive,
 
 def test_an_overlong_line_is_never_read_into_memory_whole(archive):
     """The reader asks for at most one article's worth of a line at a time."""
-    from archive_search.importers.base import ImportOptions, Limits, Source
+    from archive_search.importers.base import ImportOptions, Source
 
     asked: list[int] = []
 
@@ -240,6 +241,13 @@ def test_the_import_limits_must_be_positive_numbers(archive, tmp_path, value):
     archive = small_limits(archive, max_article_mb=value)
     with pytest.raises(ArchiveError, match=r"import\.max_article_mb"):
         archive.import_paths([tmp_path])
+    (archive.root / "archive.yaml").write_text("import: 5\n", encoding="utf-8")
+    with pytest.raises(ArchiveError, match="not a mapping"):
+        Archive(archive.root).import_paths([tmp_path])
+
+
+def test_the_limits_without_settings_are_the_documented_defaults():
+    assert Limits() == Limits.from_settings(DEFAULTS["import"])
 
 
 # -- standard input is spooled where the archive can find it ----------------------------------

@@ -44,8 +44,8 @@ class Limits:
     caps how many times its compressed size a ``.gz`` file or zip member may grow.
     """
 
-    article: int = 5 * MB
-    document: int = 32 * MB
+    article: int = 1 * MB
+    document: int = 10 * MB
     input: int = 10240 * MB
     ratio: float = 100.0
 
@@ -54,6 +54,9 @@ class Limits:
         """The limits in the ``import`` section of the settings (sizes in MB); raises
         :class:`~archive_search.errors.ArchiveError` for a value that is not a positive
         number."""
+
+        if not isinstance(settings, Mapping):
+            raise ArchiveError(f"import: {settings!r} is not a mapping of limits")
 
         def number(key: str) -> float:
             value = settings.get(key)
