@@ -209,7 +209,7 @@ def run_import(
                         _add(thing, archive, session, report, known, chosen, source.name,
                              dry_run, progress)
                     elif isinstance(thing, RecordWarning):
-                        report.warn(source.name, thing.record, thing.reason)
+                        report.warn(source.name, thing.record, textutil.clip(thing.reason, _REASON))
                     else:
                         where = f":{thing.record}" if thing.record else ""
                         report.failed.append(
