@@ -216,3 +216,25 @@ def test_a_pipe_named_on_the_command_line_is_read_once(archive, tmp_path, run):
         os.close(read_end)
     assert report.imported == 1
     assert not list(archive.index.root.glob("stdin-*"))
+
+
+def test_a_folder_that_cannot_be_listed_is_a_failure_not_a_silence(
+    archive, tmp_path, monkeypatch
+):
+    folder = tmp_path / "inbox"
+    locked = folder / "locked"
+    locked.mkdir(parents=True)
+    (locked / "hidden-story.txt").write_text(STORY)
+    (folder / "story.txt").write_text(STORY.replace("Harbour", "Ferry"))
+    scandir = os.scandir
+
+    def refusing(path=".", *args):  # noqa: ANN001, ANN202 - as a folder without read permission
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(locked))
+        return scandir(path, *args)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    report = archive.import_paths([folder])
+    assert report.imported == 1
+    assert outcome(report, "locked").status == "failed"
+    assert outcome(report, "locked").reason == "cannot read folder: Permission denied"

@@ -149,7 +149,7 @@ def expand_inputs(
             continue
         path = Path(raw)
         if path.is_dir():
-            for file, skip in _walk(path, follow_links):
+            for file, skip, problem in _walk(path, follow_links):
                 rel = file.relative_to(path).as_posix()
                 # a zip file is a folder of inputs: --include applies to its members
                 is_zip = rel.lower().endswith(".zip")
@@ -157,8 +157,8 @@ def expand_inputs(
                     continue
                 if skip is None and not_article_name(file.name) and not include:
                     skip = "not an article"
-                if skip is not None:
-                    yield Input(Source.from_bytes(str(file), b""), skip=skip)
+                if skip is not None or problem is not None:
+                    yield Input(Source.from_bytes(str(file), b""), problem, skip)
                 else:
                     yield from _file_inputs(file, str(file), limits, include, exclude)
         elif path.exists():
@@ -181,8 +181,9 @@ def _selected(rel: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> b
     return not any(hit(p) for p in exclude)
 
 
-def _walk(folder: Path, follow_links: bool) -> Iterator[tuple[Path, str | None]]:
-    """The files of a folder, each with the reason to skip it (or None).
+def _walk(folder: Path, follow_links: bool) -> Iterator[tuple[Path, str | None, str | None]]:
+    """The files of a folder, each with the reason to skip it and the problem that keeps it
+    from being read (each None when there is none).
 
     A symbolic link is followed only when it leads inside ``folder`` (or ``follow_links``):
     a link to ``/etc/hostname`` dropped into a download folder is not news. Links to folders
@@ -192,7 +193,10 @@ def _walk(folder: Path, follow_links: bool) -> Iterator[tuple[Path, str | None]]
     """
     root = folder.resolve()
     seen = {root}
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=follow_links):
+    unreadable: list[OSError] = []
+    walk = os.walk(folder, onerror=unreadable.append, followlinks=follow_links)
+    for dirpath, dirnames, filenames in walk:
+        yield from _unreadable_folders(unreadable)
         kept = []
         for name in sorted(d for d in dirnames if not d.startswith(".")):
             sub = Path(dirpath) / name
@@ -209,7 +213,15 @@ def _walk(folder: Path, follow_links: bool) -> Iterator[tuple[Path, str | None]]
         for name in sorted(filenames):
             if not name.startswith("."):
                 file = Path(dirpath) / name
-                yield file, _skip_reason(file, root, follow_links)
+                yield file, _skip_reason(file, root, follow_links), None
+    yield from _unreadable_folders(unreadable)
+
+
+def _unreadable_folders(errors: list[OSError]) -> Iterator[tuple[Path, None, str]]:
+    """Folders that could not be listed: said as failures, never silently passed over."""
+    while errors:
+        error = errors.pop(0)
+        yield Path(error.filename), None, f"cannot read folder: {error.strerror or error}"
 
 
 def _skip_reason(file: Path, root: Path, follow_links: bool) -> str | None:
@@ -288,6 +300,10 @@ def _zip_inputs(
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         yield Input(Source.from_bytes(name, b""), f"not a readable zip file ({exc})")
+        return
+    except Exception as exc:  # noqa: BLE001 - whatever a damaged directory raises fails this input
+        problem = f"not a readable zip file ({type(exc).__name__}: {exc})"
+        yield Input(Source.from_bytes(name, b""), problem)
         return
     for info in sorted(archive.infolist(), key=lambda i: i.filename):
         member = info.filename
