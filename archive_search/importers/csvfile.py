@@ -64,7 +64,9 @@ def read(
         try:
             row = next(rows, None)
         except csv.Error as exc:
-            yield RecordFailure(f"unreadable row: {exc}", start)
+            too_long = str(exc).startswith("field larger than field limit")
+            reason = options.limits.record_failure() if too_long else f"unreadable row: {exc}"
+            yield RecordFailure(reason, start)
             if rows.line_num < start:
                 break
             continue
