@@ -184,7 +184,7 @@ def not_an_article(text: str, titled: bool = False) -> str | None:
     if len(lines) == 1 and len(lines[0].split()) <= 2:
         return f"a single short line, not an article ({textutil.clip(lines[0], 40)!r})"
     if len(lines) >= 3 and all(len(line.split()) <= 2 for line in lines):
-        return f"does not look like article text (a list of {len(lines)} short lines)"
+        return "does not look like article text (a list of short lines)"
     problem = not_prose(lines)
     return f"does not look like article text ({problem})" if problem else None
 
@@ -227,7 +227,7 @@ def not_prose(lines: list[str]) -> str | None:
         return None
     short = sum(1 for line in lines if len(line.split()) <= 2)
     if short >= len(lines) * 0.8:
-        return f"a list of {len(lines)} short lines"
+        return "a list of short lines"
     return "mostly lines that are not sentences, like data or code"
 
 
