@@ -102,6 +102,7 @@ class Archive:
         wait: float = 0.0,
         progress: Progress | None = None,
         on_conflict: str = "auto",
+        follow_links: bool = False,
     ) -> ImportReport:
         """Import files, folders, ``.gz``/``.zip`` files or ``-`` (stdin) into the archive.
 
@@ -109,16 +110,22 @@ class Archive:
         article when it is the same story revised, else a separate article with an id of its
         own (``on_conflict="auto"``); ``"version"`` or ``"separate"`` always do the one,
         ``"keep-first"`` leaves it out (counted in ``kept_first``).
+
+        What is read is bounded by the ``import`` settings (see :class:`~.importers.Limits`).
+        Symbolic links in a folder that lead out of it are skipped unless ``follow_links``.
         """
-        from .importers import ImportOptions, expand_inputs
+        from .importers import ImportOptions, Limits, expand_inputs, remove_stale_spools
         from .importing import run_import
 
-        options = ImportOptions(mapping=dict(mapping or {}))
+        limits = Limits.from_settings(self.settings["import"])
+        options = ImportOptions(mapping=dict(mapping or {}), limits=limits)
         names = [str(p) for p in paths]
         bulk = _total_bytes(names) > 1024 * 1024
-        inputs = expand_inputs(names, include=include, exclude=exclude)
+        inputs = expand_inputs(names, include=include, exclude=exclude, limits=limits,
+                               follow_links=follow_links, spool_dir=self.index.root)
         with self.writing(wait):
             self.corpus.clean_temporaries()
+            remove_stale_spools(self.index.root)
             # the duplicate check needs every file the index does not know yet; files edited
             # in place do not matter to it, so the cheap folder check decides
             if (index or dry_run) and self.index.is_stale():

@@ -29,6 +29,7 @@ from whoosh import index as whoosh_index
 from .article import is_safe_id, version_number
 from .dates import parse_iso
 from .errors import ReadOnlyArchive
+from .importers import remove_stale_spools, stale_spools
 from .index import SCHEMA_VERSION
 from .manifest import Manifest, SyncReport
 from .store import ARTICLE_SUFFIX, TMP_PREFIX, VERSION_NUMBER, VERSIONS
@@ -162,7 +163,8 @@ def inspect(archive: Archive, parsed: _Parsed | None = None) -> CheckReport:
     report = CheckReport(root=str(archive.root))
     scanned = archive.corpus.scan()
     report.articles = len(scanned)
-    report.temporaries = _count_temporaries(archive.corpus.root)
+    report.temporaries = _count_temporaries(archive.corpus.root) + len(
+        stale_spools(archive.index.root))
     parsed = {} if parsed is None else parsed
     articles = _check_files(archive, scanned, report.problems, parsed)
     _check_versions(archive, articles, report.problems, parsed)
@@ -489,7 +491,7 @@ def _repair(archive: Archive, report: CheckReport, fix_corpus: bool) -> tuple[li
             if problem.kind == "unreadable" and problem.path:
                 actions.append(_quarantine(archive, problem.path))
                 moved += 1
-    removed = archive.corpus.clean_temporaries()
+    removed = archive.corpus.clean_temporaries() + remove_stale_spools(archive.index.root)
     if removed:
         actions.append(f"removed {removed} leftover temporary file{'s' * (removed != 1)}")
     index_problems = [p for p in report.problems if not p.in_corpus]

@@ -202,11 +202,28 @@ def _parse_mapping(values: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
+class _ImportFormat(click.Choice):
+    """The import formats, read from the importers' registry (:data:`.importers.FORMATS`) only
+    when the import command needs them, so that other commands do not load the importers."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from .importers import FORMATS
+
+        return tuple(FORMATS)
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        """click.Choice sets the choices once; the registry is the only source of them."""
+
+
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "-f", "fmt", default=None, metavar="FORMAT",
-              help="Input format instead of detecting it: scraped, markdown, json, jsonl, csv, "
-                   "html, feed, reuters, newsml.")
+@click.option("--format", "-f", "fmt", type=_ImportFormat(), default=None,
+              help="Input format instead of detecting it ('lines': one article per line).")
 @click.option("--map", "mapping", multiple=True, metavar="FIELD=KEY,…",
               help="Read our FIELD from the input's KEY, e.g. --map title=headline,date=pub.")
 @click.option("--include", multiple=True, metavar="GLOB", help="Only files matching GLOB.")
@@ -220,10 +237,13 @@ def _parse_mapping(values: tuple[str, ...]) -> dict[str, str]:
                    "new version; always a separate article; not imported (keep-first).")
 @click.option("--wait", type=float, default=0.0, metavar="SECONDS",
               help="Wait this long for another writer to finish.")
+@click.option("--follow-links", is_flag=True,
+              help="Also read symbolic links in folders that lead outside them.")
 @click.pass_context
 def import_(ctx: click.Context, paths: tuple[str, ...], fmt: str | None,
             mapping: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...],
-            no_index: bool, dry_run: bool, on_conflict: str, wait: float) -> None:
+            no_index: bool, dry_run: bool, on_conflict: str, wait: float,
+            follow_links: bool) -> None:
     """Import articles from files, folders, .gz/.zip files or - (stdin).
 
     Formats are detected by extension and content. Duplicates (the same title and body as an
@@ -238,6 +258,7 @@ def import_(ctx: click.Context, paths: tuple[str, ...], fmt: str | None,
       arch import export.csv --map date=published_at
       cat feed.jsonl | arch import - --format jsonl
       arch import dump.zip --include '*.json' --dry-run
+      arch import lee_background.cor --format lines
     """
     arc = _archive(ctx)
     bar = Progress("importing")
@@ -245,7 +266,7 @@ def import_(ctx: click.Context, paths: tuple[str, ...], fmt: str | None,
         report = arc.import_paths(
             list(paths), format=fmt, mapping=_parse_mapping(mapping), include=include,
             exclude=exclude, index=not no_index, dry_run=dry_run, wait=wait, progress=bar,
-            on_conflict=on_conflict,
+            on_conflict=on_conflict, follow_links=follow_links,
         )
     except StorageError as exc:
         bar.close()

@@ -42,6 +42,12 @@ DEFAULTS: dict[str, Any] = {
     },
     "index": {"procs": 2, "memory_mb": 256},
     "names": {"aliases": [], "separate": []},
+    "import": {
+        "max_article_mb": 1,
+        "max_document_mb": 10,
+        "max_input_mb": 10240,
+        "max_ratio": 100,
+    },
 }
 
 TEMPLATE = """\

@@ -20,9 +20,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import articlefile
+from . import articlefile, textutil
 from .article import SAME_STORY, Article, sibling_id, slugify, story_overlap, version_number
+from .errors import ArchiveError
 from .importers import (
+    FORMATS,
     ImportFailure,
     ImportOptions,
     Input,
@@ -168,9 +170,16 @@ def run_import(
     ``version`` (always a new version), ``separate`` (always a separate article) or
     ``keep-first`` (not imported, counted apart and named in a warning: the one policy that
     leaves a text out, and only when asked).
+
+    Whatever goes wrong inside one input (bad data, a lying zip header, a bug in an importer)
+    is that input's failure, with the reason, and the batch goes on; only an interruption
+    (Ctrl-C) or an error of the archive itself stops it. A format name that does not exist is
+    an :class:`~archive_search.errors.ArchiveError` before anything is read.
     """
     if on_conflict not in CONFLICT_POLICIES:
         raise ValueError(f"on_conflict must be one of {', '.join(CONFLICT_POLICIES)}")
+    if fmt is not None and fmt not in FORMATS:
+        raise ArchiveError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
     options = options or ImportOptions()
     report = ImportReport()
     started = time.perf_counter()
@@ -199,35 +208,43 @@ def run_import(
                 head = read_head(source)
                 if not head.strip():
                     raise ImportFailure("empty file")
+                if textutil.looks_binary(head):
+                    raise ImportFailure("binary data, not text")
                 chosen = fmt or detect_format(source.name, head)
                 sha = file_sha256(source.open)
                 base_name = os.path.basename(source.name.split(":", 1)[0])
                 member = source.name.split(":", 1)[1] if ":" in source.name else None
                 stem = os.path.splitext(os.path.basename(inner_name(source.name)))[0]
                 for thing in importer(chosen).read(source, options):
-                    if isinstance(thing, Article):
+                    if isinstance(thing, Article) and _too_long(thing, options):
+                        where = f":{thing.origin['record']}" if thing.origin.get("record") else ""
+                        report.failed.append(
+                            f"{source.name}{where}: {options.limits.record_failure()}")
+                    elif isinstance(thing, Article):
                         fresh = _stamp(thing, base_name, member, sha, imported_at)
                         _qualify_numeric_id(thing, stem)
                         _add(thing, archive, session, report, known, chosen, source.name,
                              dry_run, progress, fresh)
                     elif isinstance(thing, RecordWarning):
-                        report.warn(source.name, thing.record, thing.reason)
+                        report.warn(source.name, thing.record, textutil.clip(thing.reason, _REASON))
                     else:
                         where = f":{thing.record}" if thing.record else ""
-                        report.failed.append(f"{source.name}{where}: {thing.reason}")
+                        report.failed.append(
+                            f"{source.name}{where}: {textutil.clip(thing.reason, _REASON)}")
             except NothingToImport as exc:
-                skip = str(exc)
+                skip = textutil.clip(str(exc), _REASON)
             except ImportFailure as exc:
-                problem = str(exc)
-            except (OSError, EOFError, UnicodeError, ValueError, RuntimeError) as exc:
-                problem = f"cannot read: {exc}"
+                problem = textutil.clip(str(exc), _REASON)
+            except ArchiveError:  # the archive's own trouble (a full disk): stops the batch
+                raise
+            except (OSError, EOFError, UnicodeError) as exc:
+                problem = textutil.clip(f"cannot read: {exc}", _REASON)
+            except Exception as exc:  # noqa: BLE001 - one input's trouble is never the batch's
+                # named by its type, so that a bug in arch stays visible in the summary
+                problem = textutil.clip(f"{type(exc).__name__}: {exc}", _REASON)
             if problem is not None:
                 report.failed.append(f"{source.name}: {problem}")
-            if skip is not None:
-                report.skipped.append(source.name)
-                report.outcomes.append(InputOutcome(source.name, "skipped", skip))
-            else:
-                report.outcomes.append(_outcome(source.name, report, before, problem))
+            report.outcomes.append(_outcome(source.name, report, before, problem, skip))
         if session is not None:
             if report.imported or report.updated:
                 archive.corpus.make_durable(report.paths)
@@ -244,8 +261,22 @@ def run_import(
     return report
 
 
+#: The longest reason shown for a failure (a reason quoting input never floods the terminal).
+_REASON = 240
+
+
+def _too_long(article: Article, options: ImportOptions) -> bool:
+    """An article longer than any real news story (``import.max_article_mb``): indexing it
+    would slow every later search, so it is refused like an oversized record."""
+    return len(article.body) + len(article.title) > options.limits.article
+
+
 def _outcome(
-    name: str, report: ImportReport, before: tuple[int, ...], problem: str | None
+    name: str,
+    report: ImportReport,
+    before: tuple[int, ...],
+    problem: str | None,
+    skip: str | None = None,
 ) -> InputOutcome:
     """The one outcome of an input, from what the report gained while reading it."""
     imported = report.imported - before[0]
@@ -255,6 +286,9 @@ def _outcome(
     kept_first = report.kept_first - before[5]
     if problem is not None:
         status, reason = "failed", problem
+    elif skip is not None and not (imported or updated or duplicates or failed):
+        status, reason = "skipped", skip
+        report.skipped.append(name)
     elif imported:
         status, reason = "imported", None
     elif updated:

@@ -14,9 +14,10 @@ import codecs
 import html
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Any, AnyStr
 
 from .importers.base import ImportFailure, Source
 
@@ -259,9 +260,30 @@ def strip_controls(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def clip(text: str, most: int = 80) -> str:
+    """``text`` on one line and at most ``most`` characters, cut with an ellipsis: input quoted
+    in a message (a column name, a line of the file) never floods the terminal."""
+    text = one_line(text[: most * 4])
+    return text if len(text) <= most else text[: most - 1].rstrip() + "\u2026"
+
+
 def one_line(text: str) -> str:
     """Control characters removed and every run of white space made one space: a title."""
     return " ".join(strip_controls(text).split())
+
+
+class Overlong(str):
+    """Stands, in :meth:`TextReader.lines`, for a line longer than the reader's limit: its text
+    is an empty line (so a consumer that ignores it reads on), ``number`` is its line number
+    and ``size`` its length in bytes. The line itself was skipped, never held in memory."""
+
+    number: int
+    size: int
+
+    def __new__(cls, number: int, size: int) -> Overlong:
+        line = super().__new__(cls, "\n")
+        line.number, line.size = number, size
+        return line
 
 
 class TextReader:
@@ -273,11 +295,12 @@ class TextReader:
     :attr:`fallback_line` records the first line where that happened and
     :attr:`fallback_note` is the warning to give. Raises :class:`ImportFailure` at construction
     when the input is binary.
+    A line longer than ``max_line`` bytes is skipped and stands as an :class:`Overlong`.
     """
 
     HEAD = 8192
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, max_line: int = 64 * 1024 * 1024) -> None:
         with source.open() as stream:
             self.head: bytes = stream.read(self.HEAD)
         if looks_binary(self.head):
@@ -285,6 +308,7 @@ class TextReader:
         self._source = source
         self._utf16 = self.head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         self.fallback_line: int | None = None
+        self.max_line = max_line
         self.fallback_encoding: str = FALLBACK
 
     @property
@@ -307,9 +331,13 @@ class TextReader:
         """The lines with their line endings, as the csv module wants them."""
         with self._source.open() as stream:
             if self._utf16:
-                yield from io.TextIOWrapper(stream, encoding="utf-16", errors="replace", newline="")
+                wrapper = io.TextIOWrapper(stream, encoding="utf-16", errors="replace", newline="")
+                yield from _bounded_lines(wrapper.readline, "\n", self.max_line)
                 return
-            for number, raw in enumerate(stream, 1):
+            for number, raw in enumerate(_bounded_lines(stream.readline, b"\n", self.max_line), 1):
+                if isinstance(raw, Overlong):
+                    yield raw
+                    continue
                 if number == 1 and raw.startswith(codecs.BOM_UTF8):
                     raw = raw[len(codecs.BOM_UTF8) :]
                 try:
@@ -407,3 +435,20 @@ class _TextExtractor(HTMLParser):
         if paragraph:
             self.paragraphs.append(paragraph)
         self._pieces = []
+
+
+def _bounded_lines(
+    readline: Callable[[int], AnyStr], newline: AnyStr, limit: int
+) -> Iterator[Any]:
+    """The lines ``readline`` gives, none longer than ``limit``: a longer one is read on to its
+    end in pieces, dropped, and given as an :class:`Overlong` instead."""
+    number = 0
+    while line := readline(limit + 1):
+        number += 1
+        if len(line) > limit and not line.endswith(newline):
+            size = len(line)
+            while (more := readline(1 << 20)) and not more.endswith(newline):
+                size += len(more)
+            yield Overlong(number, size + len(more))
+        else:
+            yield line

@@ -208,7 +208,7 @@ def test_documentation_in_a_folder_is_skipped_and_said(archive, tmp_path, seed_f
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("\n".join(f"topic-{i}" for i in range(100)), "a list of 100 short lines"),
+        ("\n".join(f"topic-{i}" for i in range(100)), "a list of short lines"),
         ("\n".join(f'fact("Country {i}", "Capital", ["City {i}"]).' for i in range(50)),
          "not sentences"),
     ],
@@ -217,9 +217,11 @@ def test_word_lists_and_data_files_are_not_articles(archive, tmp_path, text, rea
     path = tmp_path / "list.txt"
     path.write_text(text)
     report = archive.import_paths([path])
-    assert report.imported == 0
-    [line] = report.failed  # one line, however long the file
-    assert "does not look like article text" in line and reason in line
+    assert report.imported == 0 and report.failed == []
+    [outcome] = report.outcomes  # skipped with one short reason, however long the file
+    assert outcome.status == "skipped"
+    assert "does not look like article text" in outcome.reason and reason in outcome.reason
+    assert len(report.summary()) < 200
 
 
 def test_every_input_is_accounted_for_once(archive, tmp_path, seed_file):

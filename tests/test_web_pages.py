@@ -103,15 +103,17 @@ def test_titles_dates_sources_and_first_words_agree_with_the_pages(disagreements
     assert unexpected == {}
 
 
-def test_the_cms_page_is_reported_as_failed_and_the_caption_page_imports_whole(tmp_path):
+def test_the_cms_page_is_skipped_as_not_an_article_and_the_caption_page_imports_whole(tmp_path):
     if not PAGES.is_dir():
         pytest.skip("real pages not available: ../shared/corpora/web-html not present")
     archive = Archive.init(tmp_path / "news")
     pages = ["lanouvellerepublique.fr.martin.html", "scmp.com.playbook.html"]
     report = archive.import_paths([PAGES / name for name in pages], index=False)
     assert report.imported == 1
-    assert len(report.failed) == 1 and "lanouvellerepublique" in report.failed[0]
-    assert "not an article" in report.failed[0]
+    assert report.failed == [] and len(report.skipped) == 1
+    assert "lanouvellerepublique" in report.skipped[0]
+    outcome = next(o for o in report.outcomes if o.status == "skipped")
+    assert outcome.reason.startswith("not an article: an unrendered page template")
     assert any(
         w.endswith(
             "scmp.com.playbook.html: the page's layout gave only 24 words of text; body "

@@ -11,10 +11,17 @@ notes about the article yielded just before. It never raises for bad input; a ra
 
 from __future__ import annotations
 
+import gzip
 import io
-from collections.abc import Callable
+import zipfile
+import zlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+from ..errors import ArchiveError
+
+MB = 1024 * 1024
 
 
 class ImportFailure(Exception):
@@ -24,6 +31,156 @@ class ImportFailure(Exception):
 class NothingToImport(ImportFailure):
     """An input that is read fine but holds no article (a feed with no entries): it is
     skipped, and the message says why."""
+
+
+class NotAnArticle(NothingToImport):
+    """The input is readable but holds no article (a licence, a word list, a host name): it is
+    skipped with this reason rather than failed, and rather than imported as noise."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of an input is read, so that memory stays bounded whatever the input is.
+
+    Set from the ``import`` settings (see :data:`archive_search.config.DEFAULTS`). ``article``
+    caps one article: a text file read as one article, one record (a JSON Lines line, a CSV
+    row, a JSON array element) and the text an importer extracts. ``document`` caps an input
+    that has to be read whole (an HTML page, a feed, a JSON object). ``input`` caps everything
+    read from one input, streamed or not, and what is spooled from standard input. ``ratio``
+    caps how many times its compressed size a ``.gz`` file or zip member may grow.
+    """
+
+    article: int = 1 * MB
+    document: int = 10 * MB
+    input: int = 10240 * MB
+    ratio: float = 100.0
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> Limits:
+        """The limits in the ``import`` section of the settings (sizes in MB); raises
+        :class:`~archive_search.errors.ArchiveError` for a value that is not a positive
+        number."""
+
+        if not isinstance(settings, Mapping):
+            raise ArchiveError(f"import: {settings!r} is not a mapping of limits")
+
+        def number(key: str) -> float:
+            value = settings.get(key)
+            try:
+                parsed = float(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                parsed = 0.0
+            if not 0 < parsed < 1e9 or isinstance(value, bool):
+                raise ArchiveError(f"import.{key}: {value!r} is not a positive number")
+            return parsed
+
+        return cls(int(number("max_article_mb") * MB), int(number("max_document_mb") * MB),
+                   int(number("max_input_mb") * MB), number("max_ratio"))
+
+    def record_failure(self) -> str:
+        """The reason given for a record larger than :attr:`article`."""
+        return (f"record larger than {_mb(self.article)}, longer than any news article "
+                "(import.max_article_mb); not imported")
+
+
+def _mb(size: float) -> str:
+    return f"{size / MB:.3g} MB"
+
+
+#: Decompressed output below this is never judged by its ratio (tiny files compress oddly).
+_RATIO_FLOOR = 1 * MB
+#: What zlib, gzip and zipfile raise for damaged or lying compressed data.
+_DAMAGED = (zlib.error, EOFError, zipfile.BadZipFile, gzip.BadGzipFile)
+
+
+class BoundedStream(io.BufferedIOBase):
+    """A binary input stream that refuses, with an :class:`ImportFailure`, to deliver more than
+    the :class:`Limits` allow, so that no input can exhaust memory or run for ever.
+
+    A read of everything (``read()``, as whole-file importers do) is capped at
+    ``limits.document``; sized reads (streaming importers) at ``limits.input`` in all. For
+    compressed data ``compressed`` tells how many compressed bytes were used so far, and output
+    growing past ``limits.ratio`` times that is refused as a compression bomb. Damaged
+    compressed data (a zip member whose header lies about its size, a cut-off ``.gz``) is an
+    :class:`ImportFailure` too, never an exception that would stop the batch.
+    """
+
+    def __init__(
+        self,
+        raw: BinaryIO,
+        limits: Limits,
+        compressed: Callable[[], int] | None = None,
+        also_close: tuple[BinaryIO, ...] = (),
+    ) -> None:
+        super().__init__()
+        self._raw = raw
+        self._limits = limits
+        self._compressed = compressed
+        self._also_close = also_close
+        self.delivered = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            return self._read_whole()
+        return self._count(self._call(self._raw.read, size))
+
+    def read1(self, size: int = -1) -> bytes:
+        return self.read(size if size >= 0 else io.DEFAULT_BUFFER_SIZE)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        """A line, capped at ``limits.article`` bytes when no size is given: past that it is
+        not a line of text but one huge record."""
+        cap = self._limits.article + 1 if size is None or size < 0 else size
+        line = self._count(self._call(self._raw.readline, cap))
+        if (size is None or size < 0) and len(line) == cap and not line.endswith(b"\n"):
+            raise ImportFailure(self._limits.record_failure())
+        return line
+
+    def close(self) -> None:
+        if not self.closed:
+            for stream in (self._raw, *self._also_close):
+                stream.close()
+        super().close()
+
+    def _read_whole(self) -> bytes:
+        parts, total, cap = [], 0, self._limits.document
+        while chunk := self.read(min(1 * MB, cap + 1 - total)):
+            parts.append(chunk)
+            total += len(chunk)
+            if total > cap:
+                raise ImportFailure(
+                    f"larger than {_mb(cap)}, too large to read whole (import.max_document_mb)"
+                )
+        return b"".join(parts)
+
+    def _call(self, method: Callable[[int], bytes], size: int) -> bytes:
+        if self._compressed is None:
+            return method(size)
+        try:
+            return method(size)
+        except _DAMAGED as exc:
+            raise ImportFailure(f"damaged compressed data ({exc})") from None
+
+    def _count(self, data: bytes) -> bytes:
+        self.delivered += len(data)
+        if self.delivered > self._limits.input:
+            raise ImportFailure(
+                f"more than {_mb(self._limits.input)} of data (import.max_input_mb); "
+                "the rest was not read"
+            )
+        if (
+            self._compressed is not None
+            and self.delivered > _RATIO_FLOOR
+            and self.delivered > self._limits.ratio * max(self._compressed(), 1)
+        ):
+            raise ImportFailure(
+                f"decompresses to more than {self._limits.ratio:g} times its compressed "
+                "size (import.max_ratio), like a compression bomb; not read further"
+            )
+        return data
 
 
 @dataclass
@@ -59,9 +216,16 @@ class Source:
     def from_bytes(cls, name: str, data: bytes) -> Source:
         return cls(name=name, open=lambda: io.BytesIO(data), size=len(data))
 
-    def read_bytes(self) -> bytes:
+    def read_bytes(self, limit: int | None = None, too_large: str = "") -> bytes:
+        """The whole input; with ``limit``, :class:`ImportFailure` (saying ``too_large``) when
+        it holds more bytes than that."""
         with self.open() as stream:
-            return stream.read()
+            if limit is None:
+                return stream.read()
+            data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise ImportFailure(f"larger than {_mb(limit)}{too_large}")
+        return data
 
 
 @dataclass
@@ -70,8 +234,9 @@ class ImportOptions:
 
     ``mapping`` maps our field names to the input's (``{"title": "headline"}``), from ``--map``.
     ``default_source`` names the source when the input does not (e.g. a feed's title).
+    ``limits`` bound what is read (see :class:`Limits`).
     """
 
     mapping: dict[str, str] = field(default_factory=dict)
     default_source: str | None = None
-    max_file_bytes: int = 512 * 1024 * 1024
+    limits: Limits = field(default_factory=Limits)

@@ -24,8 +24,6 @@ EXTENSIONS = (".csv", ".tsv", ".tab")
 
 _DELIMITERS = (",", ";", "\t", "|")
 _LONE_CR = re.compile(r"(?<=\r)(?!\n)")
-#: Article bodies can be long; the csv module's default cell limit (128 KiB) is too small.
-_FIELD_LIMIT = 64 * 1024 * 1024
 
 
 def sniff(head: bytes, name: str) -> bool:
@@ -44,9 +42,10 @@ def read(
 ) -> Iterator[Article | RecordFailure | RecordWarning]:
     """One article per data row; see the module docstring."""
     reader, converter = open_records(source, options)
-    if csv.field_size_limit() < _FIELD_LIMIT:
-        csv.field_size_limit(_FIELD_LIMIT)
-    lines = _split_lone_cr(reader.lines())
+    # a cell is at most one article long (the csv module's default, 128 KiB, is too small)
+    csv.field_size_limit(options.limits.article)
+    overlong: list[int] = []
+    lines = _split_lone_cr(reader.lines(), overlong)
     leading = []  # blank lines before the header, kept so that line numbers stay right
     for line in lines:
         leading.append(line)
@@ -65,10 +64,14 @@ def read(
         try:
             row = next(rows, None)
         except csv.Error as exc:
-            yield RecordFailure(f"unreadable row: {exc}", start)
+            too_long = str(exc).startswith("field larger than field limit")
+            reason = options.limits.record_failure() if too_long else f"unreadable row: {exc}"
+            yield RecordFailure(reason, start)
             if rows.line_num < start:
                 break
             continue
+        while overlong:
+            yield RecordFailure(options.limits.record_failure(), overlong.pop(0))
         if row is None:
             break
         if any(cell.strip() for cell in row):
@@ -81,10 +84,13 @@ def read(
 def _check_columns(columns: list[str], converter: RecordConverter) -> None:
     """Fail the whole table when no row could have a title or text: a missing header row or a
     ``--map`` naming a column that is not there would otherwise fail every row alike."""
-    shown = ", ".join(columns[:12]) + (" ..." if len(columns) > 12 else "")
+    shown = ", ".join(textutil.clip(c, 40) for c in columns[:12])
+    shown = textutil.clip(shown, 200) + (" ..." if len(columns) > 12 else "")
     for field, column in converter.mapping.items():
         if not has_key(columns, column):
-            raise ImportFailure(f"--map {field}={column}: no such column (columns: {shown})")
+            raise ImportFailure(
+                f"--map {field}={textutil.clip(column, 40)}: no such column (columns: {shown})"
+            )
     if not {"title", "body"} & (fields_for_keys(columns) | set(converter.mapping)):
         raise ImportFailure(
             f"no title or text column (columns: {shown}); name one in the header row "
@@ -106,10 +112,14 @@ def _width(line: str, delimiter: str) -> int:
         return 0
 
 
-def _split_lone_cr(lines: Iterator[str]) -> Iterator[str]:
-    """Lines ended by a lone carriage return (old Mac files) split as the csv module expects."""
+def _split_lone_cr(lines: Iterator[str], overlong: list[int]) -> Iterator[str]:
+    """Lines ended by a lone carriage return (old Mac files) split as the csv module expects;
+    the numbers of lines too long to read go to ``overlong``."""
     for line in lines:
-        if "\r" in line.rstrip("\r\n"):
+        if isinstance(line, textutil.Overlong):
+            overlong.append(line.number)
+            yield line
+        elif "\r" in line.rstrip("\r\n"):
             yield from (part for part in _LONE_CR.split(line) if part)
         else:
             yield line

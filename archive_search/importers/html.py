@@ -21,7 +21,14 @@ from urllib.parse import urljoin, urlsplit
 from ..article import Article
 from ..dates import parse_date
 from ..textutil import decode_bytes, head_as_utf8, html_to_text, looks_like_html, strip_controls
-from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
+from .base import (
+    ImportFailure,
+    ImportOptions,
+    NotAnArticle,
+    RecordFailure,
+    RecordWarning,
+    Source,
+)
 from .pagefacts import (
     TEMPLATE,
     PageFacts,
@@ -228,19 +235,19 @@ def _complete_body(body: str, text: str, facts: PageFacts) -> tuple[str, str | N
 
 
 def _refuse_non_articles(body: str, facts: PageFacts) -> None:
-    """Fail a page that is not an article, with the reason: one with no text, an unrendered
-    page template (a CMS editing screen saved instead of the article), or one whose whole text
-    is a handful of words (an empty placeholder, a consent wall)."""
+    """Fail a page with no text; skip, with the reason, a page that is not an article: an
+    unrendered page template (a CMS editing screen saved instead of the article), or one whose
+    whole text is a handful of words (an empty placeholder, a consent wall)."""
     words = len(body.split())
     if not words:
         raise ImportFailure("no article text found in the page")
     if facts.visible_templates >= 3 and words < 4 * MIN_ARTICLE_WORDS:
-        raise ImportFailure(
+        raise NotAnArticle(
             f"not an article: an unrendered page template ({facts.visible_templates} "
             f"'{{{{…}}}}' placeholders in its text, {words} words of text)"
         )
     if words < MIN_ARTICLE_WORDS:
-        raise ImportFailure(f"not an article: only {words} words of text in the page")
+        raise NotAnArticle(f"not an article: only {words} words of text in the page")
 
 
 def _without_headline(body: str, headlines: list[str]) -> str:

@@ -18,7 +18,15 @@ from typing import Any
 from .. import textutil
 from ..article import Article
 from . import jsonl
-from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
+from .base import (
+    MB,
+    ImportFailure,
+    ImportOptions,
+    Limits,
+    RecordFailure,
+    RecordWarning,
+    Source,
+)
 from .records import RecordConverter, fields_for_keys, open_records
 
 NAME = "json"
@@ -28,8 +36,6 @@ EXTENSIONS = (".json",)
 WRAPPERS = ("articles", "items", "entries", "posts", "stories", "news", "documents", "docs",
             "records", "results", "result", "hits", "data", "response", "feed", "rows",
             "objects", "value")  # fmt: skip
-#: The largest single array element read while streaming; beyond it the file is malformed.
-_MAX_ELEMENT = 64 * 1024 * 1024
 _WHITESPACE = " \t\r\n"
 
 
@@ -45,19 +51,18 @@ def read(
     """The articles in a JSON document; see the module docstring."""
     reader, converter = open_records(source, options)
     start = reader.head.decode("utf-8", "replace").lstrip("\ufeff" + _WHITESPACE)[:1]
+    limits = options.limits
     if start == "[":
-        yield from _stream_array(reader, converter)
+        yield from _stream_array(reader, converter, limits)
         return
     if start != "{":
         raise ImportFailure("not JSON: expected an object or an array of objects")
-    if source.size is not None and source.size > options.max_file_bytes:
-        raise ImportFailure("too large to read as one JSON object; export it as JSON Lines")
-    text = "".join(reader.chunks())
+    text = _whole(reader, limits, source.size)
     try:
         data = json.loads(text, strict=False)
     except json.JSONDecodeError as exc:
         if _is_json_lines(text, exc):
-            yield from jsonl.read_lines(reader, converter)
+            yield from jsonl.read_lines(reader, converter, limits)
             return
         where = f"line {exc.lineno} column {exc.colno}"
         raise ImportFailure(f"invalid JSON at {where}: {exc.msg}") from None
@@ -71,6 +76,24 @@ def read(
         yield from converter.convert(record, number)
         if number == 1 and reader.fallback_line is not None:
             yield RecordWarning(reader.fallback_note, None)
+
+
+def _whole(reader: textutil.TextReader, limits: Limits, size: int | None) -> str:
+    """The text of a JSON document that must be parsed whole (an object, not an array),
+    refused past ``limits.document``."""
+    too_large = ImportFailure(
+        f"larger than {limits.document // MB:,} MB, too large to read as one JSON object "
+        "(import.max_document_mb); export it as JSON Lines or as an array"
+    )
+    if size is not None and size > limits.document:
+        raise too_large
+    parts, total = [], 0
+    for chunk in reader.chunks():
+        total += len(chunk)
+        if total > limits.document:
+            raise too_large
+        parts.append(chunk)
+    return "".join(parts)
 
 
 def _is_json_lines(text: str, exc: json.JSONDecodeError) -> bool:
@@ -114,8 +137,9 @@ def _wrapped_list(data: dict[str, Any], depth: int) -> list[Any] | None:
 class _Cursor:
     """A position in text that arrives in chunks; old text is dropped as parsing moves on."""
 
-    def __init__(self, chunks: Iterator[str]) -> None:
+    def __init__(self, chunks: Iterator[str], max_element: int) -> None:
         self._chunks = chunks
+        self._max_element = max_element
         self._decoder = json.JSONDecoder(strict=False)
         self.buf = ""
         self.pos = 0
@@ -151,6 +175,12 @@ class _Cursor:
             except json.JSONDecodeError as exc:
                 if self._can_grow() and self._more():
                     continue
+                if not self.eof and len(self.buf) - self.pos >= self._max_element:
+                    raise ValueError(
+                        f"{self.where(self.pos)}: an element larger than "
+                        f"{self._max_element // MB:,} MB, longer than any news article "
+                        "(import.max_article_mb)"
+                    ) from None
                 raise ValueError(f"{self.where(exc.pos)}: {exc.msg}") from None
             except RecursionError:
                 raise ValueError(f"{self.where(self.pos)}: nested too deeply") from None
@@ -160,7 +190,7 @@ class _Cursor:
             return value
 
     def _can_grow(self) -> bool:
-        return not self.eof and len(self.buf) - self.pos < _MAX_ELEMENT
+        return not self.eof and len(self.buf) - self.pos < self._max_element
 
     def where(self, pos: int) -> str:
         line = self._lines_dropped + self.buf.count("\n", 0, pos) + 1
@@ -169,10 +199,10 @@ class _Cursor:
 
 
 def _stream_array(
-    reader: textutil.TextReader, converter: RecordConverter
+    reader: textutil.TextReader, converter: RecordConverter, limits: Limits
 ) -> Iterator[Article | RecordFailure | RecordWarning]:
-    """The elements of a top-level array, one at a time."""
-    cursor = _Cursor(reader.chunks())
+    """The elements of a top-level array, one at a time, none larger than an article."""
+    cursor = _Cursor(reader.chunks(), limits.article)
     cursor.peek()
     cursor.pos += 1  # the "["
     number, warned = 0, False

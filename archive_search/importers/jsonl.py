@@ -1,7 +1,8 @@
 """JSON Lines: one JSON object per line, the usual shape of large exports and scraper output.
 
 The input is read line by line, so a file of any size imports in bounded memory. Blank lines
-are skipped; a line that is not valid JSON, or not an object, fails alone (with its line
+are skipped; a line that is not valid JSON, or not an object, or longer than any article
+(``import.max_article_mb``, skipped without being held in memory) fails alone (with its line
 number) and the rest of the file still imports.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 
 from .. import textutil
 from ..article import Article
-from .base import ImportOptions, RecordFailure, RecordWarning, Source
+from .base import ImportOptions, Limits, RecordFailure, RecordWarning, Source
 from .records import RecordConverter, open_records
 
 NAME = "jsonl"
@@ -41,16 +42,18 @@ def read(
 ) -> Iterator[Article | RecordFailure | RecordWarning]:
     """One article per non-blank line; see the module docstring."""
     reader, converter = open_records(source, options)
-    yield from read_lines(reader, converter)
+    yield from read_lines(reader, converter, options.limits)
 
 
 def read_lines(
-    reader: textutil.TextReader, converter: RecordConverter
+    reader: textutil.TextReader, converter: RecordConverter, limits: Limits
 ) -> Iterator[Article | RecordFailure | RecordWarning]:
     """The records of ``reader``'s lines (also used for ``.json`` files that are really JSONL)."""
     warned = False
     for number, line in enumerate(reader.lines(), 1):
-        if line.strip():
+        if isinstance(line, textutil.Overlong):
+            yield RecordFailure(limits.record_failure(), number)
+        elif line.strip():
             yield from _line(line, number, converter)
         if reader.fallback_line is not None and not warned:
             warned = True

@@ -43,7 +43,7 @@ def read(
     source: Source, options: ImportOptions
 ) -> Iterator[Article | RecordFailure | RecordWarning]:
     """One article per file; see the module docstring."""
-    decoded = textutil.decode(source.read_bytes())
+    decoded = textutil.decode(scraped.read_article_bytes(source, options))
     if not decoded.text.strip():
         raise ImportFailure("empty file")
     yield from read_text(decoded.text, options)
@@ -58,6 +58,7 @@ def read_text(text: str, options: ImportOptions) -> Iterator[Article | RecordWar
         article, notes = _from_front_matter(text, options)
     else:
         title, rest = _heading(text)
+        scraped.check_article_text(text, titled=title is not None)
         article, notes = scraped.parse_text(
             rest, title=title, default_source=options.default_source
         )

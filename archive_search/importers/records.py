@@ -82,7 +82,7 @@ def open_records(
     source: Source, options: ImportOptions
 ) -> tuple[textutil.TextReader, RecordConverter]:
     """The reader and converter every record format starts with; an empty file fails here."""
-    reader = textutil.TextReader(source)
+    reader = textutil.TextReader(source, max_line=options.limits.article)
     if reader.is_blank():
         raise ImportFailure("empty file")
     return reader, RecordConverter(options)

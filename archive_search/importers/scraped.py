@@ -6,6 +6,11 @@ injected ``See also <other headline>`` links. Text without those markers still i
 first line is the title, and the date is looked for where news pages put it (a
 ``Published``/``Updated`` line, a line that is only a date, or a dateline such as
 ``PARIS, Sept. 18, 2023 (AFP) -``). Without one the date stays unknown and the user is told.
+
+Text that is not an article is skipped with the reason (:func:`not_an_article`: a licence, a
+word list, a host name), and a file of one story per line is pointed to ``--format lines``
+rather than imported as one giant article. A file is one article, so it is read only up to
+``import.max_article_mb``.
 """
 
 from __future__ import annotations
@@ -16,7 +21,14 @@ from dataclasses import dataclass, field
 
 from .. import dates, textutil
 from ..article import Article, normalize_text
-from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
+from .base import (
+    ImportFailure,
+    ImportOptions,
+    NotAnArticle,
+    RecordFailure,
+    RecordWarning,
+    Source,
+)
 from .records import NO_DATE
 
 NAME = "scraped"
@@ -66,7 +78,7 @@ def read(
     source: Source, options: ImportOptions
 ) -> Iterator[Article | RecordFailure | RecordWarning]:
     """One article per file; see the module docstring for what is recognised."""
-    decoded = textutil.decode(source.read_bytes())
+    decoded = textutil.decode(read_article_bytes(source, options))
     text = decoded.text
     if not text.strip():
         raise ImportFailure("empty file")
@@ -75,9 +87,7 @@ def read(
 
         yield from markdown.read_text(text, options)
     else:
-        problem = not_prose(text)
-        if problem:
-            raise ImportFailure(f"does not look like article text ({problem})")
+        check_article_text(text)
         article, notes = parse_text(text, default_source=options.default_source)
         yield article
         yield from (RecordWarning(note) for note in notes)
@@ -122,18 +132,93 @@ def parse_text(
     return article, ([] if article.date else [NO_DATE])
 
 
+def read_article_bytes(source: Source, options: ImportOptions) -> bytes:
+    """The bytes of a file that is one article, at most ``import.max_article_mb`` of them."""
+    return source.read_bytes(
+        options.limits.article,
+        ", longer than any news article (import.max_article_mb); "
+        "if it holds one story per line, use --format lines",
+    )
+
+
+def check_article_text(text: str, titled: bool = False) -> None:
+    """Raise :class:`NotAnArticle` (skipped, with the reason) for text that is no article, and
+    :class:`ImportFailure` for a file of one story per line (it needs ``--format lines``).
+    ``titled`` text (Markdown with a title heading) is only checked for being a licence."""
+    problem = not_an_article(text, titled)
+    if problem:
+        raise NotAnArticle(problem)
+    stories = 0 if titled else _stories_per_line(text)
+    if stories:
+        raise ImportFailure(
+            f"looks like one story per line ({stories} long lines, no title): "
+            "use --format lines to import each line as an article"
+        )
+
+
+#: Phrases of licence texts (MIT, BSD, Apache, GPL, Creative Commons); two of them make a
+#: licence, one alone may be a news story about one.
+_LICENCE_PHRASES = re.compile(
+    r"(permission is hereby granted)|(without warrant(?:y|ies)(?: or conditions)? of any kind)"
+    r"|(provided\W{0,3}as is\W)|(redistribution and use in source and binary forms)"
+    r"|(apache license,?\s+version \d)|(gnu (?:lesser |affero |library )?general public licen)"
+    r"|(everyone is permitted to copy and distribute verbatim)|(creative commons)"
+    r"|(public licen[cs]e)|(terms and conditions for use, reproduction)"
+    r"|(express or implied warrant)|(licensor)|(is free software)"
+    r"|(you may not use this file except in compliance)",
+    re.I,
+)
+_LICENCE_LOOK = 20_000
+
+
+def not_an_article(text: str, titled: bool = False) -> str | None:
+    """Why ``text`` is not an article (a licence, a host name or other lone word, a list of
+    short lines, data or code), or None. Said to the user as the reason it was skipped.
+    ``titled`` text has a title marked as one, so only a licence is looked for."""
+    phrases = {m.lastindex for m in _LICENCE_PHRASES.finditer(text[:_LICENCE_LOOK])}
+    if len(phrases) >= 2:
+        return "a licence text, not an article"
+    if titled:
+        return None
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) == 1 and len(lines[0].split()) <= 2:
+        return f"a single short line, not an article ({textutil.clip(lines[0], 40)!r})"
+    if len(lines) >= 3 and all(len(line.split()) <= 2 for line in lines):
+        return "does not look like article text (a list of short lines)"
+    problem = not_prose(lines)
+    return f"does not look like article text ({problem})" if problem else None
+
+
+#: How many lines, each a story, make a file of one story per line (the Lee corpus has 50).
+_STORY_LINES = 30
+_STORY_CHARS = 300
+
+
+def _stories_per_line(text: str) -> int:
+    """The number of stories when ``text`` holds one per line: many long lines, no blank
+    lines between them and no title line (an article's paragraphs have a title above them).
+    Zero otherwise."""
+    lines = text.strip().splitlines()
+    if len(lines) < _STORY_LINES or len(lines[0]) <= _MAX_TITLE:
+        return 0
+    full = [line for line in lines if line.strip()]
+    long = sum(1 for line in full if len(line) >= _STORY_CHARS)
+    blank = len(lines) - len(full)
+    return len(full) if long >= len(full) * 0.8 and blank <= len(full) * 0.1 else 0
+
+
 #: Only texts with at least this many lines are judged: a short note is always an article.
 _JUDGED_LINES = 15
 
 
-def not_prose(text: str) -> str | None:
-    """Why a long text is not an article (a word list, a data dump, code), or None.
+def not_prose(lines: list[str]) -> str | None:
+    """Why a long text (its non-blank ``lines``) is not an article (a word list, a data dump,
+    code), or None.
 
     A text is prose when most of its characters stand in lines of five or more words; word
     lists (one category per line) and data files (``bgfact("Afghanistan", …)``) are not, and
     importing them as articles would fill the archive with noise.
     """
-    lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) < _JUDGED_LINES:
         return None
     prose = sum(len(line) for line in lines if _is_sentence_like(line))
@@ -142,7 +227,7 @@ def not_prose(text: str) -> str | None:
         return None
     short = sum(1 for line in lines if len(line.split()) <= 2)
     if short >= len(lines) * 0.8:
-        return f"a list of {len(lines)} short lines"
+        return "a list of short lines"
     return "mostly lines that are not sentences, like data or code"
 
 
