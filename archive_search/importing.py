@@ -468,6 +468,13 @@ def _add(
         where = f":{article.origin['record']}" if article.origin.get("record") else ""
         report.failed.append(f"{source_name}{where}: empty article (no title and no text)")
         return
+    if not article.title:
+        # every article has a title (search lists, check): its opening words stand in
+        from .importers.lines import title_of
+
+        article.title = title_of(" ".join(article.body.split()))
+        report.warn(source_name, article.origin.get("record"),
+                    "no title; titled by its opening words")
     article_id = article.ensure_id()
     fingerprint = article.fingerprint()
     if article_id not in known.ids and not dry_run:

@@ -245,3 +245,19 @@ def test_every_input_is_accounted_for_once(archive, tmp_path, seed_file):
     assert by_name["c.jsonl"].failed == 1
     assert by_name["d.json"].reason == "no articles in it"
     assert sum(report.outcome_counts().values()) == report.inputs
+
+
+def test_an_article_without_a_title_is_titled_by_its_opening_words(archive, tmp_path):
+    """Found by tests/test_import_fuzz.py: text with no title was imported untitled, and
+    `arch check` then reported the archive's own file as a problem."""
+    path = tmp_path / "untitled.md"
+    path.write_text("---\ndate: 2023-09-18\n---\n\n"
+                    "The harbour reopened on Monday after the storm. More text.\n")
+    report = archive.import_paths([path])
+    assert report.imported == 1
+    article, _ = archive.get(report.ids[0])
+    assert article.title == "The harbour reopened on Monday after the storm."
+    assert any("no title; titled by its opening words" in w for w in report.warnings)
+    from archive_search.check import check
+
+    assert check(archive).ok
