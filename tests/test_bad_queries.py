@@ -3,6 +3,7 @@ never a silent zero (no results because the query was misread, with nothing said
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -96,6 +97,34 @@ EXPECTED = {
     "&&": "no searchable words",
     "- ~ {": "no searchable words",
     '"korea"~': None,
+    # boosts: a weight above 0 and at most 1,000, written as a plain number
+    "korea^0": "a weight must be above 0",
+    "title:korea^0": "a weight must be above 0",
+    "korea^0.0": "a weight must be above 0",
+    "korea^1e5": "'^1e5' is not a weight",
+    "korea^2^3": "is not a weight",
+    "korea^5000": "at most 1,000",
+    "korea^0.5 missile": None,
+    # the ends of the calendar
+    "date:>9999-12-31": "leaves no date to search",
+    "date:<0001-01-01": "leaves no date to search",
+    "date:>=2023-01 date:<2022": "exclude every date",
+    # nesting, repeated and chained operators
+    "(" * 1000 + "korea" + ")" * 1000: "brackets nested 1,000 deep",
+    "(" * 20 + "korea" + ")" * 20: None,
+    "NOT " * 1000 + "korea": None,
+    "korea NOT NOT missile": None,
+    "korea OR OR tram": None,
+    "korea AND AND AND missile": None,
+    "korea ANDNOT " * 11 + "tram": "more than 10 ANDNOT and ANDMAYBE",
+    "korea ANDMAYBE " * 11 + "tram": "more than 10 ANDNOT and ANDMAYBE",
+    # '<' and '>' outside field:>value are punctuation (a Reuters ticker, prose)
+    "<KOREA>": None,
+    "korea > missile": None,
+    # ranges and wildcards within their bounds
+    "body:[a TO b]": "matches more than 1,000 different words",
+    "*x": "matches more than 1,000 different words",
+    "tags:>a": None,
 }
 
 
@@ -128,28 +157,83 @@ def test_a_long_query_under_the_limit_is_answered_in_time(news: Archive):
     assert outcome(news, f"korea OR {text}").endswith(" results")
 
 
-def test_a_query_file_with_bad_lines_reports_each_and_runs_the_rest(news: Archive, tmp_path):
-    queries = tmp_path / "queries.txt"
-    queries.write_text('korea\n"unbalanced\nfoo:bar\ntram\n', encoding="utf-8")
-    result = CliRunner().invoke(
-        cli,
-        [
-            "--archive",
-            str(news.root),
-            "search",
-            "--batch",
-            str(queries),
-            "--format",
-            "tsv",
-            "--fields",
-            "id",
-        ],
-        obj={},
-        catch_exceptions=False,
+def batch(arc: Archive, lines: bytes, *options: str):
+    """``arch search --batch - -n 5 --fields id OPTIONS`` with ``lines`` on stdin."""
+    return CliRunner().invoke(
+        cli, ["--archive", str(arc.root), "search", "--batch", "-", "-n", str(LIMIT), "--fields",
+              "id", *options], input=lines, obj={}, catch_exceptions=False,
     )
+
+
+def test_a_query_file_with_bad_lines_reports_each_and_runs_the_rest(news: Archive):
+    result = batch(news, b'korea\n"unbalanced\nfoo:bar\ntram\n', "--format", "tsv")
     assert result.exit_code == 2
     assert [line.split(":", 3)[2] for line in result.stderr.splitlines()] == [" line 2", " line 3"]
-    assert {row.split("\t")[0] for row in result.stdout.splitlines()[1:]} == {"korea", "tram"}
+    rows = [row.split("\t") for row in result.stdout.splitlines()]
+    assert rows[0] == ["query", "rank", "id", "error"]
+    assert {row[0] for row in rows[1:] if row[1]} == {"korea", "tram"}
+    assert [(row[0], row[3][:20]) for row in rows[1:] if not row[1]] == [
+        ('"unbalanced', "unbalanced quote in "), ("foo:bar", "unknown field 'foo:'")]
+
+
+def test_every_batch_line_gets_a_row_that_tells_hits_nothing_and_errors_apart(news: Archive):
+    """A row per hit (with its rank); one row for a query that found nothing (no rank, no
+    error) and one for a query that could not run (no rank, the reason in ``error``)."""
+    result = batch(news, b"korea\nzeppelin\nkorea^0\n", "--format", "jsonl")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    hits = [row for row in rows if row["query"] == "korea"]
+    assert [row["rank"] for row in hits] == list(range(1, LIMIT + 1))
+    assert all(row["error"] is None and row["id"] for row in hits)
+    assert rows[LIMIT:] == [
+        {"query": "zeppelin", "rank": None, "id": None, "error": None},
+        {"query": "korea^0", "rank": None, "id": None,
+         "error": rows[-1]["error"]},
+    ]
+    assert rows[-1]["error"].startswith("'^0': a weight must be above 0")
+    assert result.exit_code == 2
+
+
+def test_a_line_that_is_not_utf8_fails_alone(news: Archive):
+    result = batch(news, b"\xef\xbb\xbfkorea\nmiss\xffile\ntram\n", "--format", "jsonl")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {row["query"] for row in rows if row["rank"]} == {"korea", "tram"}
+    [bad] = [row for row in rows if row["error"]]
+    assert bad["query"] == "miss\ufffdile" and "not UTF-8 text (byte 0xff at column 5)" in bad["error"]
+    assert result.stderr.startswith("arch: error: line 2: not UTF-8 text")
+    assert result.exit_code == 2
+
+
+def test_a_line_too_long_to_be_a_query_is_not_read_whole(news: Archive):
+    result = batch(news, b"korea\n" + b"x" * 100_000 + b"\ntram\n", "--format", "tsv")
+    assert "line 2: query too long" in result.stderr
+    assert {row.split("\t")[0] for row in result.stdout.splitlines()[1:]} == {
+        "korea", "x" * 80 + " …", "tram"}
+
+
+def test_a_bug_on_one_line_is_reported_and_the_batch_goes_on(news: Archive, monkeypatch):
+    import archive_search.search as search_mod
+
+    real = search_mod.run_search
+
+    def broken(archive, text, **options):
+        if text == "tram":
+            raise ZeroDivisionError("float division by zero")
+        return real(archive, text, **options)
+
+    monkeypatch.setattr(search_mod, "run_search", broken)
+    result = batch(news, b"korea\ntram\nmissile\n", "--format", "csv")
+    assert {row.split(",")[0] for row in result.stdout.splitlines()[1:]} == {
+        "korea", "tram", "missile"}
+    assert "arch: error: line 2: unexpected ZeroDivisionError" in result.stderr
+    assert result.exit_code == 70  # a bug in arch, said as such
+
+
+@pytest.mark.parametrize(("lines", "status"), [
+    (b"korea\nzeppelin\n", 0), (b"zeppelin\nquasar\n", 1), (b"korea\n\"x\n", 2),
+])
+def test_the_batch_exit_status_sums_up_its_lines(news: Archive, lines: bytes, status: int):
+    for fmt in ("table", "jsonl"):
+        assert batch(news, lines, "--format", fmt).exit_code == status
 
 
 # -- fuzzing -------------------------------------------------------------------------------------
