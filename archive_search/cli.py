@@ -88,8 +88,8 @@ def _date_span(since: str | None, until: str | None) -> tuple[Any, Any]:
     start = _user_date(since, end=False, option="--since")
     end = _user_date(until, end=True, option="--until")
     if start and end and start > end:
-        raise click.UsageError(f"--since {since} is after --until {until}: no day is left "
-                               "to search (swap them?)")
+        raise CliError(f"--since {since} is after --until {until}: no day is left to search "
+                       "(swap them?)")
     return start, end
 
 

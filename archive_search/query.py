@@ -240,7 +240,7 @@ def parse(
             raise QueryError(NO_WORDS)
         q = _expand(q, searcher, int(search.get("max_expansions", 1000)))
         if not use_and and _is_plain_words(stripped):
-            q = _within_postings(q, searcher, parsed.warnings)
+            q = _within_postings(q, searcher, parsed.words, parsed.warnings)
         plain = _is_plain_words(stripped) or (len(parsed.words) == 1 and stripped.isalpha())
         if _is_plain_words(stripped) and len(parsed.words) <= MAX_PHRASE_BONUS_WORDS:
             q = _with_phrase_bonus(q, stripped, schema, float(search.get("phrase_boost", 2.0)))
@@ -392,13 +392,16 @@ def _expand(q: query.Query, searcher: Searcher, limit: int) -> query.Query:
     return q.accept(expand)
 
 
-def _within_postings(q: query.Query, searcher: Searcher, warnings: list[str]) -> query.Query:
+def _within_postings(
+    q: query.Query, searcher: Searcher, words: list[str], warnings: list[str]
+) -> query.Query:
     """A query of optional words (an Or of their terms in each field) without its commonest
     words when scoring them all would read more than MAX_POSTINGS postings; the rarest word
-    stays whatever it costs. The words left out are listed in ``warnings``."""
+    stays whatever it costs. The words left out are listed in ``warnings`` as typed."""
     if not isinstance(q, query.Or):
         return q
     reader = searcher.reader()
+    schema = searcher.schema
     costs: Counter[str] = Counter()
     for sub in q.subqueries:
         if isinstance(sub, query.Term):
@@ -412,8 +415,11 @@ def _within_postings(q: query.Query, searcher: Searcher, warnings: list[str]) ->
         dropped.append(word)
     if not dropped:
         return _ManyWords.of(q)
-    warnings.append(f"left out the {len(dropped)} commonest words, to answer in time: "
-                 + ", ".join(dropped[:10]) + (" …" if len(dropped) > 10 else ""))
+    typed = {stem: word for word in words
+             for stem in schema["body"].process_text(word, mode="query")}
+    named = list(dict.fromkeys(typed.get(word, word) for word in dropped))
+    warnings.append(f"left out the {len(named)} commonest words, to answer in time: "
+                    + ", ".join(named[:10]) + (" …" if len(named) > 10 else ""))
     left_out = set(dropped)
     kept = [sub for sub in q.subqueries
             if not (isinstance(sub, query.Term) and sub.text in left_out)]

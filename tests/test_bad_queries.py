@@ -198,7 +198,8 @@ def test_a_line_that_is_not_utf8_fails_alone(news: Archive):
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert {row["query"] for row in rows if row["rank"]} == {"korea", "tram"}
     [bad] = [row for row in rows if row["error"]]
-    assert bad["query"] == "miss\ufffdile" and "not UTF-8 text (byte 0xff at column 5)" in bad["error"]
+    assert bad["query"] == "miss\ufffdile"
+    assert "not UTF-8 text (byte 0xff at column 5)" in bad["error"]
     assert result.stderr.startswith("arch: error: line 2: not UTF-8 text")
     assert result.exit_code == 2
 
@@ -299,11 +300,38 @@ PIECES = [
     "=",
     "@",
 ]
+PIECES += [
+    # boosts
+    "^0", "^0.0", "^1e5", "^0.5", "^1000", "^1001", "^.5", "^2^3", "korea^0", "tram^1e9",
+    # extreme dates
+    "date:9999-12-31", "date:>9999-12-31", "date:>=9999-12-31", "date:<0001-01-01",
+    "date:<=0001-01-01", "date:0001", "date:9999", "date:[0001 to 9999]",
+    "date:[9999-12-31 to 0001-01-01]", "date:>9999-12-31T23:59:59",
+    # operators, comparisons
+    "ANDMAYBE", "<", ">", "<DIA>", "title:>", "title:<", "tags:>a",
+]
 query_like = st.lists(st.sampled_from(PIECES), min_size=1, max_size=12).flatmap(
     lambda parts: st.lists(
         st.sampled_from(["", " "]), min_size=len(parts), max_size=len(parts)
     ).map(lambda seps: "".join(p + s for p, s in zip(parts, seps, strict=True)))
 )
+
+@st.composite
+def hostile(draw: st.DrawFn) -> str:
+    """Deep nesting, long runs of one operator or word, many boosts: a query-like text wrapped
+    in up to 1,200 brackets, or an operator or word repeated up to 1,200 times."""
+    inner = draw(query_like)
+    kind = draw(st.sampled_from(["nest", "repeat", "chain"]))
+    n = draw(st.integers(min_value=1, max_value=1200))
+    if kind == "nest":
+        return "(" * n + inner + ")" * draw(st.integers(min_value=0, max_value=n))
+    word = draw(st.sampled_from(["NOT ", "AND ", "OR ", "ANDNOT ", "ANDMAYBE ", "korea ",
+                                 "korea^2 ", "( ", ") ", "a* ", '"korea" ']))
+    if kind == "repeat":
+        return (word * n + inner)[: 4096]
+    return (" ".join([inner] * min(n, 40)))[:4096]
+
+
 FUZZ = settings(
     max_examples=300,
     deadline=None,
@@ -315,6 +343,24 @@ FUZZ = settings(
 @given(text=st.one_of(query_like, st.text(max_size=60)))
 def test_any_text_is_answered_or_refused_in_one_line(news: Archive, text: str):
     outcome(news, text)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(text=hostile())
+def test_nesting_repeats_and_chains_are_answered_or_refused_in_one_line(news: Archive, text: str):
+    outcome(news, text)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(text=hostile())
+def test_nesting_repeats_and_chains_through_the_cli_exit_0_1_or_2(news: Archive, text: str):
+    result = cli_search(news, text)
+    assert result.exit_code in (0, 1, 2), result.stderr
+    assert "Traceback" not in result.output and "unexpected" not in result.stderr
+    if result.exit_code == 2:
+        assert len(result.stderr.splitlines()) == 1
 
 
 @settings(
@@ -344,3 +390,106 @@ def test_slashes_in_a_sentence_are_punctuation_not_a_regex(archive: Archive, add
                                    date="2023-01-01"))
     result = archive.search("how does the addition of a /boat-tail/ affect the drag")
     assert [h.id for h in result.hits] == [found]
+
+
+# -- bounds --------------------------------------------------------------------------------------
+
+
+def test_dates_at_the_ends_of_the_calendar_are_answered(news: Archive):
+    assert outcome(news, "date:9999-12-31") == "0 results"
+    assert outcome(news, "date:9999") == "0 results"
+    assert outcome(news, "date:0001-01-01") == "0 results"
+    assert outcome(news, "date:>=0001-01-01 korea").endswith(" results")
+    assert outcome(news, "date:[2023 to 9999] korea") == outcome(news, "korea")
+
+
+def test_since_after_until_is_refused_by_the_library_too(news: Archive):
+    import datetime as dt
+
+    with pytest.raises(QueryError, match="the dates leave no day to search"):
+        news.search("date:2023-05 korea", since=dt.datetime(2023, 6, 1))
+
+
+def test_a_leading_wildcard_that_would_read_too_much_of_the_index_is_refused(
+        news: Archive, monkeypatch):
+    import archive_search.query as query_mod
+
+    assert outcome(news, "*0x").endswith(" results")  # reads every word of each field
+    monkeypatch.setattr(query_mod, "MAX_SCAN", 1000)
+    assert outcome(news, "*0x").startswith("error: '*0x' would read more than 1,000 words")
+    assert outcome(news, "a00*").endswith(" results")  # a prefix reads only its own words
+
+
+def test_wildcards_together_stay_within_their_budget(news: Archive, monkeypatch):
+    import archive_search.query as query_mod
+
+    monkeypatch.setattr(query_mod, "MAX_EXPANDED", 500)
+    assert outcome(news, "a00*").endswith(" results")  # 100 words in body, none elsewhere
+    assert "match more than 500 words together" in outcome(news, "a00* a01* a02* a03* a04* a05*")
+
+
+def test_expanded_wildcards_and_ranges_find_what_whoosh_finds(news: Archive):
+    """The words of a wildcard are looked up once and matched in one pass; the articles found
+    are those Whoosh's own expansion finds."""
+    from whoosh import query
+
+    def found(text: str) -> set[str]:
+        return {hit.id for hit in news.search(text, limit=0, snippets=False).hits}
+
+    with news.index.open().searcher() as searcher:
+        def whoosh(q) -> set[str]:
+            return {hit["id"] for hit in searcher.search(q, limit=None)}
+
+        assert found("kor*") == whoosh(query.Or([query.Prefix(f, "kor")
+                                                 for f in ("title", "body", "tags")]))
+        assert found("body:*00x") == whoosh(query.Wildcard("body", "*00x"))
+        assert found("title:[k TO m]") == whoosh(query.TermRange("title", "k", "m"))
+        assert found("kor* NOT missil*") == found("korea NOT missile")
+
+
+def test_explain_gives_each_hit_its_parts(news: Archive):
+    result = news.search("kor* OR tram", explain=True, limit=LIMIT)
+    for hit in result.hits:
+        assert hit.explain and all(score > 0 for _, score in hit.explain)
+        assert sum(score for _, score in hit.explain) == pytest.approx(hit.score, rel=1e-3)
+
+
+def test_a_very_long_query_of_common_words_leaves_out_the_commonest(news: Archive, monkeypatch):
+    import archive_search.query as query_mod
+
+    words = "korea missile story part report harbour storm tram line budget vote"
+    everything = news.search(words, limit=0)
+    assert not everything.warnings
+    monkeypatch.setattr(query_mod, "MAX_POSTINGS", 30)
+    bounded = news.search(words, limit=0)
+    [warning] = bounded.warnings
+    assert warning.startswith("left out the ") and "story" in warning  # in every article
+    assert 0 < len(bounded.hits) < len(everything.hits)
+
+
+def test_the_cli_says_which_words_it_left_out(news: Archive, monkeypatch):
+    import archive_search.query as query_mod
+
+    monkeypatch.setattr(query_mod, "MAX_POSTINGS", 30)
+    result = cli_search(news, "korea missile story part report harbour storm")
+    assert result.exit_code == 0
+    assert "arch: warning: left out the " in result.stderr
+
+
+def test_typo_suggestions_are_whooshs(news: Archive):
+    """Did-you-mean finds the words Whoosh's corrector finds (rapidfuzz, not Whoosh's Python
+    edit distance to every word, which cost seconds on Reuters)."""
+    from archive_search.search import _close_words
+
+    with news.index.open().searcher() as searcher:
+        reader = searcher.reader()
+        lexicon = [w.decode() for w in reader.lexicon("body")]
+        for word in ["harbor", "misile", "koreaa", "trm", "a0007"]:
+            for maxdist in (1, 2):
+                ours = _close_words(reader, lexicon, word, maxdist)
+                theirs = reader.corrector("body").suggest(word, limit=5, maxdist=maxdist)
+                assert set(ours) == set(theirs) or len(ours) == len(theirs) == 5, word
+
+
+def test_a_query_of_one_very_long_word_is_answered_in_time(news: Archive):
+    assert outcome(news, "x" * 4096) == "0 results"
