@@ -362,7 +362,9 @@ def _expand(q: query.Query, searcher: Searcher, limit: int) -> query.Query:
         nonlocal expanded
         if not isinstance(node, query.MultiTerm):
             return node
-        pattern = str(getattr(node, "text", "") or node)
+        # as typed: a Prefix holds 'kor' for 'kor*'; a range has no text
+        pattern = (f"{node.text}*" if isinstance(node, query.Prefix)
+                   else str(getattr(node, "text", "") or node))
         if isinstance(node, query.Wildcard) and pattern.strip("*?") == "":
             raise QueryError(
                 f"wildcard '{pattern}' matches every word; use '*' alone for all articles"
