@@ -100,6 +100,8 @@ MAX_PHRASE_BONUS_WORDS = 12
 MAX_POSTINGS = 100_000
 #: An Or of more terms than this is matched as one array union (see :class:`_ManyWords`).
 MANY_CLAUSES = 100
+#: ... and so is an Or whose parts occur in more places than this.
+COSTLY_POSTINGS = 25_000
 
 
 @dataclass
@@ -239,7 +241,7 @@ def parse(
         if q is query.NullQuery:
             raise QueryError(NO_WORDS)
         q = _expand(q, searcher, int(search.get("max_expansions", 1000)))
-        if not use_and and _is_plain_words(stripped):
+        if not use_and:
             q = _within_postings(q, searcher, parsed.words, parsed.warnings)
         plain = _is_plain_words(stripped) or (len(parsed.words) == 1 and stripped.isalpha())
         if _is_plain_words(stripped) and len(parsed.words) <= MAX_PHRASE_BONUS_WORDS:
@@ -389,7 +391,7 @@ def _expand(q: query.Query, searcher: Searcher, limit: int) -> query.Query:
                 f"the wildcards and ranges of this query match more than {MAX_EXPANDED:,} "
                 "words together; use fewer of them, or more specific ones"
             )
-        return _Expanded.of(node, words)
+        return _Expanded.of(node, words, pattern)
 
     return q.accept(expand)
 
@@ -397,18 +399,24 @@ def _expand(q: query.Query, searcher: Searcher, limit: int) -> query.Query:
 def _within_postings(
     q: query.Query, searcher: Searcher, words: list[str], warnings: list[str]
 ) -> query.Query:
-    """A query of optional words (an Or of their terms in each field) without its commonest
-    words when scoring them all would read more than MAX_POSTINGS postings; the rarest word
-    stays whatever it costs. The words left out are listed in ``warnings`` as typed."""
+    """A query of optional parts (an Or of words in each field, wildcards, phrases) without
+    its commonest words and wildcards when scoring them all would read more than MAX_POSTINGS
+    postings; the rarest stays whatever it costs, and other parts are always kept. What was
+    left out is listed in ``warnings``, words as typed."""
     if not isinstance(q, query.Or):
         return q
     reader = searcher.reader()
-    schema = searcher.schema
     costs: Counter[str] = Counter()
+    kept_cost = 0
     for sub in q.subqueries:
         if isinstance(sub, query.Term):
             costs[sub.text] += reader.doc_frequency(sub.fieldname, sub.text)
-    total = sum(costs.values())
+        elif isinstance(sub, _Expanded):
+            costs[sub.label] += sum(reader.doc_frequency(sub.fieldname, w) for w in sub.words)
+        else:
+            kept_cost += sum(reader.doc_frequency(t.fieldname, t.text) for t in sub.leaves()
+                             if isinstance(t, query.Term))
+    total = kept_cost + sum(costs.values())
     dropped: list[str] = []
     for word, cost in costs.most_common()[:-1]:
         if total <= MAX_POSTINGS:
@@ -416,27 +424,32 @@ def _within_postings(
         total -= cost
         dropped.append(word)
     if not dropped:
-        return _ManyWords.of(q)
+        return _ManyWords.of(q, total)
     typed = {stem: word for word in words
-             for stem in schema["body"].process_text(word, mode="query")}
+             for stem in searcher.schema["body"].process_text(word, mode="query")}
     named = list(dict.fromkeys(typed.get(word, word) for word in dropped))
     warnings.append(f"left out the {len(named)} commonest words, to answer in time: "
                     + ", ".join(named[:10]) + (" …" if len(named) > 10 else ""))
     left_out = set(dropped)
     kept = [sub for sub in q.subqueries
-            if not (isinstance(sub, query.Term) and sub.text in left_out)]
-    return _ManyWords.of(query.Or(kept, boost=q.boost, scale=q.scale))
+            if not (isinstance(sub, query.Term) and sub.text in left_out)
+            and not (isinstance(sub, _Expanded) and sub.label in left_out)]
+    return _ManyWords.of(query.Or(kept, boost=q.boost, scale=q.scale), total)
 
 
 class _ManyWords(query.Or):
-    """An Or of more than MANY_CLAUSES terms (a question or a pasted paragraph, in every
-    field), matched by adding up their postings block by block (:class:`_WordsMatcher`)
-    rather than through Whoosh's tree of unions, which costs a few times more per posting.
-    Whoosh does the same above 1,024 terms; like Whoosh's then, it has no coordination bonus."""
+    """An Or of many parts (a question or a pasted paragraph, in every field) or of costly
+    ones (wildcards), matched by adding up their postings block by block
+    (:class:`_WordsMatcher`) rather than through Whoosh's tree of unions, which costs a few
+    times more per posting. Whoosh does the same above 1,024 parts; like Whoosh's then, it
+    has no coordination bonus. An Or with a NOT in it keeps Whoosh's matcher: a part that
+    scores nothing would count as no match."""
 
     @classmethod
-    def of(cls, q: query.Or) -> query.Query:
-        if len(q.subqueries) <= MANY_CLAUSES:
+    def of(cls, q: query.Or, cost: int) -> query.Query:
+        if len(q.subqueries) <= MANY_CLAUSES and cost <= COSTLY_POSTINGS:
+            return q
+        if any(isinstance(sub, query.Not) for sub in q.subqueries):
             return q
         return cls(q.subqueries, boost=q.boost, scale=q.scale)
 
@@ -490,13 +503,14 @@ class _Expanded:
     """
 
     words: list[bytes]
+    #: the pattern or range as typed, to name it in messages
+    label: str
     fieldname: str
     boost: float
-    constantscore: bool
     _classes: dict[type, type] = {}
 
     @classmethod
-    def of(cls, node: query.Query, words: list[bytes]) -> query.Query:
+    def of(cls, node: query.Query, words: list[bytes], label: str) -> query.Query:
         kind = type(node)
         if kind not in cls._classes:
             cls._classes[kind] = type(f"Expanded{kind.__name__}", (cls, kind), {})
@@ -504,6 +518,7 @@ class _Expanded:
         expanded = copy.copy(node)
         expanded.__class__ = cls._classes[kind]
         expanded.words = words  # type: ignore[attr-defined]
+        expanded.label = label  # type: ignore[attr-defined]
         return expanded
 
     def _btexts(self, ixreader: Any) -> Any:
@@ -511,7 +526,6 @@ class _Expanded:
 
     def matcher(self, searcher: Searcher, context: Any = None) -> Any:
         from whoosh.matching import NullMatcher
-        from whoosh.searching import SearchContext
 
         reader = searcher.reader()
         present = [query.Term(self.fieldname, word) for word in self.words
@@ -520,11 +534,10 @@ class _Expanded:
             return NullMatcher()
         if len(present) == 1:
             return present[0].with_boost(self.boost).matcher(searcher, context)
-        if self.constantscore:  # as Whoosh does: each match scores the same
-            context = (context or SearchContext()).set(weighting=None)
+        # each word scored as a term of its own, as Whoosh's does (its "constant score" falls
+        # back on the searcher's weighting)
         matchers = [term.matcher(searcher, context) for term in present]
-        return _WordsMatcher(matchers, searcher.doc_count_all(), boost=self.boost,
-                             scored=context is None or context.weighting is not None)
+        return _WordsMatcher(matchers, searcher.doc_count_all(), boost=self.boost, scored=True)
 
 
 class _WordsMatcher(ArrayUnionMatcher):

@@ -493,3 +493,13 @@ def test_typo_suggestions_are_whooshs(news: Archive):
 
 def test_a_query_of_one_very_long_word_is_answered_in_time(news: Archive):
     assert outcome(news, "x" * 4096) == "0 results"
+
+
+def test_a_long_query_with_wildcards_leaves_out_its_costliest_parts(news: Archive, monkeypatch):
+    import archive_search.query as query_mod
+
+    monkeypatch.setattr(query_mod, "MAX_POSTINGS", 30)
+    result = news.search("sto* korea missile tram harbour", limit=0)
+    [warning] = result.warnings
+    assert "sto*" in warning  # 'story' is in every article: the costliest part
+    assert result.hits
