@@ -16,7 +16,7 @@ import gc
 import os
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import click
 
@@ -111,6 +111,16 @@ def _user_date(value: str | None, *, end: bool, option: str) -> Any:
         return parse_user_date(value, end=end)
     except DateError as exc:
         raise click.BadParameter(str(exc), param_hint=option) from None
+
+
+def _date_span(since: str | None, until: str | None) -> tuple[Any, Any]:
+    """``--since`` and ``--until`` read, and refused when they leave no day between them."""
+    start = _user_date(since, end=False, option="--since")
+    end = _user_date(until, end=True, option="--until")
+    if start and end and start > end:
+        raise CliError(f"--since {since} is after --until {until}: no day is left to search "
+                       "(swap them?)")
+    return start, end
 
 
 def _ensure_index(arc: Archive) -> None:
@@ -336,8 +346,9 @@ def _hit_rows(result: Any, query: str | None = None) -> list[dict[str, Any]]:
 @click.option("--limit", "-n", type=click.IntRange(min=0), default=None,
               help="How many results (default 10; 0 for all).")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many results.")
-@click.option("--batch", type=click.File("r", encoding="utf-8"), default=None, metavar="FILE",
-              help="Run one query per line of FILE (- for stdin); rows carry the query.")
+@click.option("--batch", type=click.File("rb"), default=None, metavar="FILE",
+              help="Run one query per line of FILE (- for stdin); rows carry the query, "
+                   "the rank and an error column.")
 @click.option("--recent", is_flag=True,
               help="Prefer newer articles among the relevant ones (never buries the best).")
 @click.option("--explain", is_flag=True,
@@ -352,7 +363,7 @@ def _hit_rows(result: Any, query: str | None = None) -> list[dict[str, Any]]:
 @FIELDS_OPTION
 @click.pass_context
 def search(ctx: click.Context, query: str | None, since: str | None, until: str | None,
-           sort: str, limit: int | None, offset: int, batch: TextIO | None, recent: bool,
+           sort: str, limit: int | None, offset: int, batch: BinaryIO | None, recent: bool,
            explain: bool, correct: bool, exact: bool, related_n: int, fmt: str | None,
            fields: str | None) -> None:
     """Ranked full-text search with highlighted snippets.
@@ -379,8 +390,7 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
         columns = parse_fields(fields, fmt)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--fields") from None
-    start = _user_date(since, end=False, option="--since")
-    end = _user_date(until, end=True, option="--until")
+    start, end = _date_span(since, until)
     arc = _archive(ctx)
     _ensure_index(arc)
     options = {"since": start, "until": end, "sort": sort, "limit": limit, "offset": offset,
@@ -394,6 +404,8 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
             click.echo(f"arch: showing results for {result.suggestion.query!r} instead of "
                        f"{query!r}", err=True)
             result = arc.search(result.suggestion.query, **options)
+        for warning in result.warnings:
+            click.echo(f"arch: warning: {warning}", err=True)
         if explain:
             _explain(result)
         elif result.variants:
@@ -427,24 +439,63 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
             click.echo(f"arch: {len(result.hits)} of {result.total} shown "
                        f"(--limit/--offset for more)", err=True)
         return
+    ctx.exit(_run_batch(arc, batch, options, columns, fmt))
+
+
+#: Formats written line by line as a batch runs (a script reads each query's rows as soon as
+#: they are found); the others are written whole at the end.
+_STREAMED = ("jsonl", "csv", "tsv")
+
+
+def _run_batch(arc: Archive, batch: BinaryIO, options: dict[str, Any], columns: list[str],
+               fmt: str) -> int:
+    """Run ``--batch``: every query gets its rows, or one row saying why it has none, and the
+    exit status sums up the lines (see :func:`_batch_rows` and the README)."""
+    from .output import render
+    from .search import search_lines
+
+    columns = ["query", "rank", *columns, "error"]
     rows: list[dict[str, Any]] = []
-    failures = 0
-    for line_no, line in enumerate(batch, 1):
-        text = line.strip()
-        if not text:
+    header = True
+    matched = refused = bugs = 0
+    for answer in search_lines(arc, batch, **options):
+        if answer.error is not None:
+            refused += 1
+            bugs += answer.bug
+            click.echo(f"arch: error: line {answer.line}: {answer.error}", err=True)
+        elif answer.result is not None:
+            matched += bool(answer.result.hits)
+            for warning in answer.result.warnings:
+                click.echo(f"arch: warning: line {answer.line}: {warning}", err=True)
+        found = _batch_rows(answer)
+        if fmt not in _STREAMED:
+            rows.extend(found)
             continue
-        try:
-            result = arc.search(text, **options)
-        except ArchiveError as exc:
-            failures += 1
-            click.echo(f"arch: error: line {line_no}: {exc}", err=True)
-            continue
-        rows.extend(_hit_rows(result, text))
-    write_rows(rows, ["query", *columns], fmt, sys.stdout, color=_color(), width=_width())
-    if failures:
-        ctx.exit(2)
-    if not rows:
-        ctx.exit(1)
+        text = render(found, columns, fmt)
+        if not header:  # the header row once, at the top
+            text = text.split("\n", 1)[1] if fmt != "jsonl" else text
+        header = False
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if fmt not in _STREAMED:
+        write_rows(rows, columns, fmt, sys.stdout, color=_color(), width=_width())
+    if bugs:
+        return 70
+    if refused:
+        return 2
+    return 0 if matched else 1
+
+
+def _batch_rows(answer: Any) -> list[dict[str, Any]]:
+    """A batch line's rows: one per hit, with its ``rank``; or, for a query that matched
+    nothing or could not be run, one row with the query alone, ``rank`` empty and the reason
+    in ``error`` (empty when the query ran and found nothing)."""
+    if answer.result is not None and answer.result.hits:
+        rows = _hit_rows(answer.result, answer.query)
+        for row in rows:
+            row["error"] = None
+        return rows
+    return [{"query": answer.query, "rank": None, "error": answer.error}]
 
 
 def _few(result: Any) -> str:
@@ -580,11 +631,11 @@ def export(ctx: click.Context, query: str | None, output: str | None, since: str
         columns = parse_fields(fields or "id,date,title,source,tags,url", fmt)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--fields") from None
+    start, end = _date_span(since, until)
     arc = _archive(ctx)
     _ensure_index(arc)
     result = arc.search(
-        query or "*", since=_user_date(since, end=False, option="--since"),
-        until=_user_date(until, end=True, option="--until"),
+        query or "*", since=start, until=end,
         sort=sort or ("relevance" if query else "oldest"), limit=0,
         snippets="snippet" in columns,
     )
@@ -648,7 +699,7 @@ RELATED_FIELDS = ("id", "date", "title", "score", "reasons", "duplicate", "days_
 
 @cli.command()
 @click.argument("article_id", required=False)
-@click.option("--text", "text_file", type=click.File("r", encoding="utf-8"), default=None,
+@click.option("--text", "text_file", type=click.File("rb"), default=None,
               metavar="FILE", help="Related to the article in FILE (- for stdin), not archived.")
 @click.option("--limit", "-n", type=click.IntRange(min=0), default=10, show_default=True)
 @click.option("--since", default=None, metavar="DATE", help="Only suggestions on or after DATE.")
@@ -660,7 +711,7 @@ RELATED_FIELDS = ("id", "date", "title", "score", "reasons", "duplicate", "days_
 @click.option("--fields", default=None, metavar="A,B,…",
               help=f"Columns, from: {', '.join(RELATED_FIELDS)}.")
 @click.pass_context
-def related(ctx: click.Context, article_id: str | None, text_file: TextIO | None, limit: int,
+def related(ctx: click.Context, article_id: str | None, text_file: BinaryIO | None, limit: int,
             since: str | None, until: str | None, exclude_duplicates: bool, fmt: str | None,
             fields: str | None) -> None:
     """Articles related to one in the archive (ID) or to a text (--text), best first.
@@ -684,18 +735,17 @@ def related(ctx: click.Context, article_id: str | None, text_file: TextIO | None
         columns = parse_fields(fields or default, fmt, RELATED_FIELDS)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--fields") from None
-    arc = _archive(ctx)
-    _ensure_index(arc)
+    start, end = _date_span(since, until)
     text = title = None
     if text_file is not None:
-        raw = text_file.read()
+        raw = _article_text(text_file)
         head, _, rest = raw.strip().partition("\n")
         title, text = (head.strip(), rest) if rest.strip() else (None, raw)
+    arc = _archive(ctx)
+    _ensure_index(arc)
     try:
         result = arc.related(
-            article_id, text=text, title=title, limit=limit,
-            since=_user_date(since, end=False, option="--since"),
-            until=_user_date(until, end=True, option="--until"),
+            article_id, text=text, title=title, limit=limit, since=start, until=end,
             exclude_duplicates=exclude_duplicates,
         )
     except NotFound as exc:
@@ -706,6 +756,31 @@ def related(ctx: click.Context, article_id: str | None, text_file: TextIO | None
         click.echo(f"arch: {note}", err=True)
     if not rows:
         ctx.exit(1)
+
+
+#: The most ``related --text`` reads: far more than any article, and little enough to compare
+#: in a second or two.
+MAX_TEXT_BYTES = 1_000_000
+
+
+def _article_text(source: BinaryIO) -> str:
+    """The text of ``--text FILE``, refused in one line when it is not text: not UTF-8, or with
+    NUL bytes (a binary file), or larger than MAX_TEXT_BYTES."""
+    name = getattr(source, "name", "-")
+    name = "stdin" if name in ("-", "<stdin>") else name
+    data = source.read(MAX_TEXT_BYTES + 1)
+    if len(data) > MAX_TEXT_BYTES:
+        raise CliError(f"{name} is larger than {MAX_TEXT_BYTES // 1_000_000} MB; --text takes "
+                       "the text of one article")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+                       f"{exc.start}); --text takes the text of one article") from None
+    if "\x00" in text:
+        raise CliError(f"{name} looks like a binary file (it has NUL bytes); --text takes the "
+                       "text of one article")
+    return text
 
 
 @cli.command()

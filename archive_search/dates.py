@@ -174,12 +174,15 @@ def parse_user_date(text: str, *, end: bool = False) -> _dt.datetime:
             start = _dt.datetime(year, month, day)
             if not end:
                 return start
-            if m[3]:
-                nxt = start + _dt.timedelta(days=1)
-            elif m[2]:
-                nxt = (start.replace(day=28) + _dt.timedelta(days=4)).replace(day=1)
-            else:
-                nxt = start.replace(year=year + 1)
+            try:
+                if m[3]:
+                    nxt = start + _dt.timedelta(days=1)
+                elif m[2]:
+                    nxt = (start.replace(day=28) + _dt.timedelta(days=4)).replace(day=1)
+                else:
+                    nxt = start.replace(year=year + 1)
+            except (ValueError, OverflowError):  # a span that ends with the year 9999
+                return _dt.datetime.max
             return nxt - _dt.timedelta(microseconds=1)
         value = parse_iso(text)
         if value is not None:
