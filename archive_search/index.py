@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .article import Article
-from .errors import ArchiveError, StorageError, storage_error
+from .errors import ArchiveError, ArchiveLocked, StorageError, storage_error
 from .store import Corpus, atomic_write_bytes, atomic_write_text
 
 if TYPE_CHECKING:
@@ -506,7 +506,10 @@ class Index:
         # for its first files) would hold it until the process ends
         lock = ix.lock("WRITELOCK")
         if not lock.acquire():
-            raise whoosh_index.LockError(f"{gen} is locked by another Whoosh writer")
+            raise ArchiveLocked(
+                f"the index in {gen} is held by another process's index writer (a helper left "
+                "running by a killed import?); end that process, then try again"
+            )
         try:
             if procs > 1:
                 from .mpwriter import ParallelWriter

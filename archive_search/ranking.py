@@ -251,20 +251,28 @@ def _with_feedback(
     return Reranked(q, scores, [word for (_, word), _ in chosen])
 
 
+#: How much of a feedback match's body is read: longer than nearly every news story (about
+#: 3,000 words), so feedback on real stories is unchanged, while a book-length article among
+#: the best matches costs no more than an ordinary one.
+FEEDBACK_CHARS = 20_000
+
+
 def _votes(
     voters: list[tuple[dict[str, Any], float]], schema: Any, read_body: BodyReader, focus: float
 ) -> Counter[tuple[str, str]]:
     """Each ``(body field, word)`` of the voting matches (stored fields, score), weighted by
     its share of a match's text and by the match's say, ``exp(focus * (score / best - 1))``:
     a clear winner speaks for the query while near-ties share the say. Function words get no
-    vote; an article file that cannot be read votes with its title alone."""
+    vote; an article file that cannot be read votes with its title alone. Only the first
+    :data:`FEEDBACK_CHARS` of a body are read: a story is told in its opening, and one very
+    long article among the best matches would otherwise make every such query slow."""
     best = voters[0][1]
     votes: Counter[tuple[str, str]] = Counter()
     for stored, score in voters:
         body_field = text_fields(stored.get("lang"))[1]
         text = stored.get("title", "")
         with contextlib.suppress(OSError, UnicodeDecodeError, ValueError, KeyError):
-            text += "\n" + read_body(stored["path"])
+            text += "\n" + read_body(stored["path"])[:FEEDBACK_CHARS]
         words = Counter(schema[body_field].process_text(text, mode="index"))
         length = sum(words.values())
         say = math.exp(focus * (score / best - 1))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import article
 
 from archive_search import Archive, ArchiveLocked
 from archive_search.check import check
@@ -276,3 +277,27 @@ def test_readers_never_fail_while_rebuilds_replace_the_index(
     assert rebuilds.returncode == 0
     assert searches >= 20
     assert failures == []
+
+
+def test_an_index_writer_left_by_another_process_is_named_not_a_crash(archive, run):
+    """A stray index writer (an orphaned helper of a killed import, on a system without
+    PR_SET_PDEATHSIG) holding Whoosh's own lock: one line and exit 3, never exit 70."""
+    from whoosh.filedb.filestore import FileStorage
+
+    first = article("Harbour storm", "The storm closed the harbour.")
+    first.ensure_id()
+    archive.corpus.write(first)
+    archive.update_index()
+    gen = archive.index.current_dir()
+    stray = FileStorage(str(gen)).lock("MAIN_WRITELOCK")
+    assert stray.acquire()
+    try:
+        second = article("Ferry strike", "The ferry crews walked out.")
+        second.ensure_id()
+        archive.corpus.write(second)
+        result = run("index")
+    finally:
+        stray.release()
+    assert result.exit_code == 3
+    assert "held by another process's index writer" in result.stderr
+    assert result.stderr.count("\n") == 1
