@@ -34,11 +34,12 @@ FALLBACK_NOTE = "not valid UTF-8; read as Windows-1252"
 
 
 def looks_binary(data: bytes) -> bool:
-    """NUL bytes or many control characters in the first 8 KiB: not a text format we read."""
+    """NUL bytes or many control characters in the first 8 KiB: not a text format we read
+    (text in UTF-16 or UTF-32, whose every character carries NUL bytes, is text)."""
     head = data[:8192]
     if not head:
         return False
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if wide_encoding(head):
         return False
     if b"\x00" in head:
         return True
@@ -46,13 +47,51 @@ def looks_binary(data: bytes) -> bool:
     return controls > len(head) * 0.05
 
 
+#: Byte-order marks of the wide encodings, longest first (UTF-32-LE's begins like UTF-16-LE's).
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def wide_encoding(head: bytes) -> str | None:
+    """``utf-16``/``utf-32`` (with a byte-order mark) or the byte order of one without, when
+    ``head`` is text in such an encoding; else None.
+
+    Without a mark (feeds saved by old Windows tools, XML that declares UTF-16 in its own
+    bytes), the text is recognised by what it decodes to: no NUL, few controls, and mostly
+    ASCII, as markup and Western text are. Binary data fails one of these within a few bytes.
+    """
+    for bom, name in _WIDE_BOMS:
+        if head.startswith(bom):
+            return name
+    if b"\x00" not in head[:64]:
+        return None
+    for name, width in (("utf-32-le", 4), ("utf-32-be", 4), ("utf-16-le", 2), ("utf-16-be", 2)):
+        sample = head[: len(head) - len(head) % width]
+        try:
+            text = sample.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if not text or "\x00" in text:
+            continue
+        controls = sum(1 for c in text if c < " " and c not in "\t\n\r\f")
+        ascii_printable = sum(1 for c in text if " " <= c <= "~" or c in "\t\n\r")
+        if controls <= len(text) * 0.05 and ascii_printable >= len(text) * 0.3:
+            return name
+    return None
+
+
 def head_as_utf8(head: bytes) -> bytes:
-    """The first bytes of a file without a UTF-8 byte-order mark, and UTF-16 re-encoded as
-    UTF-8, so that a format's signature can be matched with one bytes pattern."""
+    """The first bytes of a file without a UTF-8 byte-order mark, and UTF-16 or UTF-32
+    re-encoded as UTF-8, so that a format's signature can be matched with one bytes pattern."""
     if head.startswith(codecs.BOM_UTF8):
         return head[3:]
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return head.decode("utf-16", errors="ignore").encode("utf-8")
+    wide = wide_encoding(head)
+    if wide:
+        return head.decode(wide, errors="ignore").encode("utf-8")
     return head
 
 
@@ -186,6 +225,9 @@ def decode(data: bytes, declared: str | None = None) -> Decoded:
     """
     if looks_binary(data):
         raise ImportFailure("binary data, not text")
+    wide = wide_encoding(data[:8192])
+    if wide:
+        return Decoded(data.decode(wide, errors="replace").lstrip("\ufeff"), wide)
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return Decoded(data[len(bom) :].decode(enc, errors="replace"), enc)
@@ -289,7 +331,8 @@ class Overlong(str):
 class TextReader:
     """An input read as text in bounded memory, line by line or chunk by chunk.
 
-    UTF-8 unless a byte-order mark says UTF-16. Bytes that are not valid UTF-8 are read in the
+    UTF-8 unless the input is UTF-16 or UTF-32 (:func:`wide_encoding`: a byte-order mark, or
+    text whose characters carry NUL bytes). Bytes that are not valid UTF-8 are read in the
     encoding :func:`guess_encoding` finds in the first line (or chunk) that is not, usually
     Windows-1252 (line by line in :meth:`lines`, for the rest of the input in :meth:`chunks`);
     :attr:`fallback_line` records the first line where that happened and
@@ -306,7 +349,7 @@ class TextReader:
         if looks_binary(self.head):
             raise ImportFailure("binary data, not text")
         self._source = source
-        self._utf16 = self.head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        self._wide = wide_encoding(self.head)
         self.fallback_line: int | None = None
         self.max_line = max_line
         self.fallback_encoding: str = FALLBACK
@@ -330,9 +373,12 @@ class TextReader:
     def lines(self) -> Iterator[str]:
         """The lines with their line endings, as the csv module wants them."""
         with self._source.open() as stream:
-            if self._utf16:
-                wrapper = io.TextIOWrapper(stream, encoding="utf-16", errors="replace", newline="")
-                yield from _bounded_lines(wrapper.readline, "\n", self.max_line)
+            if self._wide:
+                wrapper = io.TextIOWrapper(stream, encoding=self._wide, errors="replace",
+                                           newline="")
+                lines = _bounded_lines(wrapper.readline, "\n", self.max_line)
+                for number, line in enumerate(lines, 1):
+                    yield line.lstrip("\ufeff") if number == 1 and isinstance(line, str) else line
                 return
             for number, raw in enumerate(_bounded_lines(stream.readline, b"\n", self.max_line), 1):
                 if isinstance(raw, Overlong):
@@ -348,9 +394,10 @@ class TextReader:
     def chunks(self, size: int = 1 << 20) -> Iterator[str]:
         """The text in pieces of about ``size`` bytes each."""
         with self._source.open() as stream:
-            if self._utf16:
-                wrapper = io.TextIOWrapper(stream, encoding="utf-16", errors="replace")
-                yield from iter(lambda: wrapper.read(size), "")
+            if self._wide:
+                wrapper = io.TextIOWrapper(stream, encoding=self._wide, errors="replace")
+                for number, chunk in enumerate(iter(lambda: wrapper.read(size), "")):
+                    yield chunk.lstrip("\ufeff") if number == 0 else chunk
                 return
             decoder = codecs.getincrementaldecoder("utf-8")("strict")
             lines_before = 1

@@ -261,3 +261,19 @@ def test_an_article_without_a_title_is_titled_by_its_opening_words(archive, tmp_
     from archive_search.check import check
 
     assert check(archive).ok
+
+
+@pytest.mark.parametrize("name, text", [
+    ("a.jsonl", '{"title": "Harbour reopens", "body": "The harbour reopened on Monday."}\n'),
+    ("b.csv", "title,body\nHarbour reopens,The harbour reopened on Monday.\n"),
+    ("c.txt", "Harbour reopens\n\nThe harbour reopened on Monday after the storm.\n"),
+])
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le"])
+def test_text_in_utf16_or_utf32_without_a_byte_order_mark_is_read_as_such(
+        archive, tmp_path, name, text, codec):
+    path = tmp_path / name
+    path.write_bytes(text.encode(codec))
+    report = archive.import_paths([path])
+    assert (report.imported, report.failed) == (1, []), report.failed
+    article, _ = archive.get(report.ids[0])
+    assert article.title == "Harbour reopens" and "\x00" not in article.body

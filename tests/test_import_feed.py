@@ -433,3 +433,37 @@ def test_entries_with_neither_id_nor_link_are_told_apart_by_their_text():
     second = articles(feed_of % b"Roads open.</description></item></channel></rss>")[0]
     again = articles(feed_of % b"Roads closed.</description></item></channel></rss>")[0]
     assert first.id != second.id and first.id == again.id and is_safe_id(first.id)
+
+
+_WIDE_FEED = (
+    '<?xml version="1.0" encoding="{enc}"?><rss version="2.0"><channel><title>Desk</title>'
+    "<item><title>Harbour reopens</title><link>https://desk.example/h</link>"
+    "<description>The harbour reopened on Monday after the storm.</description></item>"
+    "</channel></rss>"
+)
+
+
+@pytest.mark.parametrize("codec, declared, bom", [
+    ("utf-16-le", "utf-16", b""), ("utf-16-be", "utf-16", b""),
+    ("utf-32-be", "utf-32", b"\x00\x00\xfe\xff"), ("utf-32-le", "utf-32", b""),
+])
+def test_feeds_in_utf16_or_utf32_are_text_not_binary_data(tmp_path, codec, declared, bom):
+    """Found by bench/import_realworld.py on feedparser's test feeds: a feed in UTF-16 or
+    UTF-32 (every character carrying NUL bytes) was refused as binary data."""
+    from archive_search import Archive
+
+    path = tmp_path / "wide.xml"
+    path.write_bytes(bom + _WIDE_FEED.format(enc=declared).encode(codec))
+    report = Archive.init(tmp_path / "news").import_paths([path])
+    assert (report.imported, report.failed) == (1, []), report.failed
+    assert report.outcomes[0].status == "imported"
+
+
+def test_wide_text_is_told_from_binary_data():
+    from archive_search.textutil import looks_binary, wide_encoding
+
+    assert wide_encoding("<rss>news</rss>".encode("utf-16-le")) == "utf-16-le"
+    assert wide_encoding("<rss>news</rss>".encode("utf-32-be")) == "utf-32-be"
+    assert wide_encoding(b"plain text") is None
+    assert looks_binary(bytes(range(256)) * 8)
+    assert looks_binary(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" * 20)
