@@ -167,6 +167,24 @@ def test_a_news_file_whose_name_merely_contains_notice_is_imported(archive, tmp_
     assert report.imported == 1
 
 
+def test_a_feed_or_page_is_never_skipped_for_its_name_alone(archive, tmp_path):
+    """Found by bench/import_realworld.py: feeds named ``feed_copyright_*.xml`` were skipped
+    as documentation. A documentation name counts only for plain text; the rest is judged
+    by its content."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "copyright-ruling.html").write_text(
+        "<html><head><title>Court rules on copyright</title></head><body><article>"
+        + "".join(f"<p>The court ruled on part {n} of the copyright case on Monday, ending "
+                  f"one more round of a long dispute between the two publishers.</p>"
+                  for n in range(5))
+        + "</article></body></html>")
+    (folder / "authors.json").write_text(
+        '{"title": "Authors sue", "body": "A group of authors sued the publisher today."}')
+    report = archive.import_paths([folder])
+    assert report.imported == 2, report.outcomes
+
+
 # -- links and special files ------------------------------------------------------------------
 
 

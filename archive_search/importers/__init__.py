@@ -114,12 +114,15 @@ class Input:
 
 #: Names of files that are documentation or tooling, not articles: ``README``, ``LICENSE-MIT``,
 #: ``data-LICENSE.txt``, ``COPYING.txt``, ``notes.css`` (but not ``notice-of-strike.txt``).
+#: A documentation name counts only for plain text or no extension: a feed, page or export
+#: named ``feed_copyright.xml`` or ``authors.json`` is judged by its content like any other.
 #: They are skipped when found in a folder or a zip file; a file named on the command line is
 #: read, and is still skipped when its content is not an article (see
 #: :func:`.scraped.not_an_article`).
 _NOT_ARTICLES = re.compile(
     r"^(?:(?:[^._-]+[._-])?(?:readme|licen[cs]e|copying|copyright)"
-    r"|notice|changelog|changes|authors|contributing)([._-][^._-]+)?(\.[^.]+)*$"
+    r"|notice|changelog|changes|authors|contributing)([_-][^._-]+)?"
+    r"(\.(?:txt|text|md|markdown|rst))?$"
     r"|\.(dtd|xsd|css|js|py|sh|pl|rb|bat|exe|dll|so|o|class|jar|pyc)$",
     re.I,
 )
