@@ -147,7 +147,8 @@ def run_collection(name: str, paths: list[Path], work: Path, top: int) -> bool:
         print("  encodings guessed: " + ", ".join(f"{e} {n}" for e, n in guessed.most_common()))
     clashes = sum(1 for w in report.warnings if "is already used by a different article" in w)
     if clashes:
-        print(f"  of the duplicates, {clashes} are different articles whose derived id clashed")
+        print(f"  {clashes} different articles met an id already taken; each was imported "
+              "under an id of its own")
     literal = sum(1 for _, article in archive.articles()
                   if _REFERENCE.search(article.title) or _REFERENCE.search(article.body))
     print(f"  articles that still show a character reference (&quot;, &#39;): {literal}")
