@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import articlefile, textutil
-from .article import SAME_STORY, Article, sibling_id, slugify, story_overlap, version_number
+from .article import Article, same_story, sibling_id, slugify, version_number
 from .errors import ArchiveError
 from .importers import (
     FORMATS,
@@ -437,12 +437,12 @@ class _Known:
             return "version", base, 1.0
         if self.policy == "separate":
             return "separate", free, 0.0
-        best, best_id = 0.0, base
+        best, best_id, revision = 0.0, base, False
         for candidate in candidates:
-            overlap = story_overlap(article.body, self.current_body(candidate, archive))
-            if overlap > best:
-                best, best_id = overlap, candidate
-        if best >= SAME_STORY:
+            same, overlap = same_story(self.current_body(candidate, archive), article.body)
+            if (same, overlap) > (revision, best):
+                best, best_id, revision = overlap, candidate, same
+        if revision:
             return "version", best_id, best
         return "separate", free, best
 

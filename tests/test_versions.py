@@ -463,3 +463,33 @@ def test_updates_killed_with_sigkill_at_random_moments_lose_no_text(tmp_path):
         assert updated == first + " Update one."
     assert check(archive).ok
     assert len(archive.search("Update", limit=0).hits) == 120
+
+
+def test_a_page_that_is_mostly_its_sites_navigation_is_no_version_of_a_longer_page(archive,
+                                                                                    tmp_path):
+    """Found importing /usr/share/doc: two pages of one manual share a title and no url, and
+    the short one (navigation and a line of its own) is contained in the long one. Contained
+    is not enough: the shared text must be a real part of the longer page too, or the short
+    page would hide as an old version of the other."""
+    menu = " ".join(f"Menu item {n} of the manual" for n in range(12)) + ". "
+    short = menu + "Questions and answers about installing the library."
+    long = menu + " ".join(
+        f"Section {n} explains how the parser handles case {n} in its own words."
+        for n in range(40)
+    )
+    path = tmp_path / "pages.jsonl"
+    path.write_text("".join(json.dumps({"title": "The library manual", "body": body}) + "\n"
+                            for body in (long, short)))
+    report = archive.import_paths([path])
+    assert (report.imported, report.updated) == (2, 0)
+    assert len(archive.search("library manual").hits) == 2
+
+
+def test_a_flash_and_its_fuller_resend_are_one_story_revised(archive, tmp_path):
+    first = "The harbour closed on Monday after the storm damaged the main pier, officials said."
+    fuller = first + " Ferries were diverted to the north quay and repairs may take a week."
+    path = tmp_path / "desk.jsonl"
+    path.write_text("".join(json.dumps({"title": "Harbour closed", "body": body}) + "\n"
+                            for body in (first, fuller)))
+    report = archive.import_paths([path])
+    assert (report.imported, report.updated) == (1, 1)
