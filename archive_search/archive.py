@@ -74,7 +74,7 @@ class Archive:
         if not settings_file.exists():
             root.mkdir(parents=True, exist_ok=True)
             label = name or root.resolve().name or "news archive"
-            settings_file.write_text(config.TEMPLATE.format(name=label), encoding="utf-8")
+            settings_file.write_text(config.template(label), encoding="utf-8")
         (root / "corpus").mkdir(exist_ok=True)
         (root / "index").mkdir(exist_ok=True)
         gitignore = root / "index" / ".gitignore"

@@ -35,37 +35,48 @@ class SettingsError(ArchiveError):
 def _read_number(value: Any, whole: bool = False, positive: bool = False) -> float:
     """``value`` as a finite number of 0 or more (more than 0 when ``positive``). A number
     written as text counts, because YAML reads ``1e4`` (no dot) as text."""
-    number: float | None = None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            number = float(value.strip())
+    number = math.nan
+    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            number = math.inf
+        except ValueError:
+            pass
     what = "a whole number" if whole else "a number"
-    if number is None or not math.isfinite(number) or (whole and number != int(number)):
-        raise SettingsError(f"{value!r} is not {what}")
+    if math.isnan(number) or (whole and math.isfinite(number) and number != int(number)):
+        raise SettingsError(f"{_shown(value)} is not {what}")
     if positive and number <= 0:
-        raise SettingsError(f"{value!r} is not a positive number")
+        raise SettingsError(f"{_shown(value)} is not a positive number")
     if number < 0:
-        raise SettingsError(f"{value!r} is negative")
+        raise SettingsError(f"{_shown(value)} is negative")
     if number > MAX_NUMBER:
-        raise SettingsError(f"{value!r} is too large (at most {MAX_NUMBER:,.0f})")
-    return int(number) if whole else float(number)
+        raise SettingsError(f"{_shown(value)} is too large (at most {MAX_NUMBER:,.0f})")
+    return int(number) if whole else number
+
+
+def _shown(value: Any, most: int = 60) -> str:
+    """``value`` as Python writes it, cut to ``most`` characters (an error is one line)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long for Python to write out
+        return "a number too long to show"
+    except RecursionError:  # lists within lists thousands deep
+        return "a value nested too deep to show"
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _read_choice(value: Any, choices: tuple[str, ...]) -> str:
     if isinstance(value, str) and value.strip().lower() in choices:
         return value.strip().lower()
-    raise SettingsError(f"{value!r} is not one of: {', '.join(choices)}")
+    raise SettingsError(f"{_shown(value)} is not one of: {', '.join(choices)}")
 
 
 def _read_text(value: Any) -> str:
-    """Text; a number or a date counts too, as YAML reads ``name: 1987`` as a number."""
-    if isinstance(value, str) or (
-        isinstance(value, (int, float, _dt.date)) and not isinstance(value, bool)
-    ):
-        return str(value)
-    raise SettingsError(f"{value!r} is not text")
+    """Text; a number, date or yes/no counts too, as YAML reads ``name: 1987`` as a number."""
+    if isinstance(value, (str, int, float, _dt.date)):
+        return _shown(value, 200) if isinstance(value, int) else str(value)
+    raise SettingsError(f"{_shown(value)} is not text")
 
 
 def _read_groups(value: Any) -> tuple[tuple[str, ...], ...]:
@@ -73,10 +84,10 @@ def _read_groups(value: Any) -> tuple[tuple[str, ...], ...]:
     if value is None:
         return ()
     if not isinstance(value, (list, tuple)):
-        raise SettingsError(f"{value!r} is not a list of lists of names")
+        raise SettingsError(f"{_shown(value)} is not a list of lists of names")
     for group in value:
         if not isinstance(group, (list, tuple)) or not all(isinstance(n, str) for n in group):
-            raise SettingsError(f"{group!r} is not a list of names")
+            raise SettingsError(f"{_shown(group)} is not a list of names")
     return tuple(tuple(group) for group in value)
 
 
@@ -202,12 +213,13 @@ def read_settings(data: Any) -> tuple[Settings, list[str]]:
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key == "name":
-            values["name"] = _checked("name", value, _read_text)
+            if value is not None:  # an empty ``name:`` leaves the default
+                values["name"] = _checked("name", value, _read_text)
         elif key in SECTIONS:
             attribute, cls = SECTIONS[key]
             values[attribute] = _read_section(key, cls, value, warnings)
         else:
-            warnings.append(_unknown(str(key), ["name", *SECTIONS]))
+            warnings.append(_unknown(_key(key), ["name", *SECTIONS]))
     return Settings(**values), warnings
 
 
@@ -215,12 +227,12 @@ def _read_section(key: str, cls: type, data: Any, warnings: list[str]) -> Any:
     if data is None:  # a section whose keys are all commented out
         data = {}
     if not isinstance(data, dict):
-        raise SettingsError(f"{key}: {data!r} is not a mapping of keys to values")
+        raise SettingsError(f"{key}: {_shown(data)} is not a mapping of keys to values")
     known = {f.name: f for f in fields(cls)}
     values = {}
     for name, value in data.items():
         if name not in known:
-            warnings.append(_unknown(f"{key}.{name}", list(known)))
+            warnings.append(_unknown(f"{key}.{_key(name)}", list(known)))
             continue
         values[name] = _checked(f"{key}.{name}", value, known[name].metadata["read"])
     return cls(**values)
@@ -231,6 +243,11 @@ def _checked(key: str, value: Any, read: Callable[[Any], Any]) -> Any:
         return read(value)
     except SettingsError as exc:
         raise SettingsError(f"{key}: {exc}") from None
+
+
+def _key(key: Any) -> str:
+    """A key as a warning names it (YAML keys may be numbers, dates, even lists)."""
+    return key if isinstance(key, str) else _shown(key)
 
 
 def _unknown(key: str, known: list[str]) -> str:
@@ -253,6 +270,19 @@ names:
   aliases: []            # e.g. [["Jim Baker", "James Baker"]]: spellings of one person
   separate: []           # e.g. [["Kim Jong-il", "Kim Jong-un"]]: never merge these
 """
+
+
+def template(name: str) -> str:
+    """The ``archive.yaml`` that ``arch init`` writes for an archive called ``name`` (the
+    folder's name), quoted when YAML would read it as something else (``yes``, ``null``,
+    ``1.50``) or not at all (``a: b``, ``[drafts``)."""
+    import yaml
+
+    try:
+        plain = yaml.safe_load(f"name: {name}") == {"name": name}
+    except yaml.YAMLError:
+        plain = False
+    return TEMPLATE.format(name=name if plain else json.dumps(name))
 
 
 def find_root(explicit: str | os.PathLike[str] | None = None, start: Path | None = None) -> Path:
@@ -321,6 +351,9 @@ def _parse(path: Path) -> Any:
         raise ArchiveError(f"{path}{where}: not valid YAML") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ArchiveError(f"{path}: cannot read settings ({exc})") from None
+    except (ValueError, RecursionError):  # PyYAML lets these through: 5,000 digits, [[[[…
+        raise ArchiveError(f"{path}: not valid YAML (a number or nesting too large to read)"
+                           ) from None
 
 
 def _stamp(path: Path) -> list[int] | None:

@@ -16,12 +16,11 @@ from archive_search import Archive, ArchiveError
 from archive_search import query as query_mod
 from archive_search.config import (
     SETTINGS_CACHE,
-    TEMPLATE,
     IndexSettings,
     SearchSettings,
     Settings,
-    SettingsError,
     read_settings,
+    template,
 )
 from archive_search.ranking import weighting
 
@@ -127,7 +126,7 @@ def test_the_readme_lists_every_setting_with_its_default():
 
 
 def test_the_init_template_holds_only_settings_at_their_defaults():
-    written, warnings = read_settings(yaml.safe_load(TEMPLATE.format(name="news archive")))
+    written, warnings = read_settings(yaml.safe_load(template("news archive")))
     assert warnings == []
     assert written == Settings()
 
@@ -186,11 +185,16 @@ def test_a_setting_that_is_not_a_number_exits_2_with_one_line_naming_it(archive,
         ("search: 5\n", "search: 5 is not a mapping"),
         ("name: [a]\n", r"name: \['a'\] is not text"),
         ("- a list\n", "settings must be a mapping"),
+        ("search:\n  limit: " + "9" * 400 + "\n", "search.limit: 9999.*… is too large"),
+        ("search:\n  limit: " + "9" * 5000 + "\n", "not valid YAML"),
+        ("names:\n  aliases: " + "[" * 5000 + "]" * 5000 + "\n", "not valid YAML"),
+        ("names:\n  aliases: " + "[" * 50 + "]" * 50 + "\n", r"names.aliases: \[\[\[.*…"),
+        ("? [1, 2]\n: x\n", "not valid YAML"),
     ],
 )
 def test_a_value_a_setting_cannot_take_is_refused_naming_key_and_value(archive, text, message):
     write_settings(archive, text)
-    with pytest.raises(SettingsError, match=message) as caught:
+    with pytest.raises(ArchiveError, match=message) as caught:
         Archive.open(archive.root)
     assert caught.value.exit_code == 2
     assert "\n" not in str(caught.value)
@@ -222,3 +226,10 @@ def test_an_unknown_key_is_named_on_stderr_with_the_known_ones(archive, run, add
         assert ("unknown setting serach ignored (did you mean search?); the known ones are: "
                 "name, search, index, names, import") in result.stderr
     assert Archive.open(archive.root).settings == Settings()
+
+
+@pytest.mark.parametrize("name", ["harbour news", "yes", "null", "1.50", "a: b", "[drafts", "#1",
+                                  "it's", "Zürich"])
+def test_an_archive_named_anything_opens_with_that_name(tmp_path, name):
+    assert Archive.init(tmp_path / name).settings.name == name
+    assert "name: harbour news\n" in template("harbour news")  # plain when it can be
