@@ -1,4 +1,5 @@
-"""Finding the archive and reading its settings (``archive.yaml``).
+"""Finding the archive and reading its settings (``archive.yaml``) into :class:`Settings`,
+typed and checked, whose field defaults are the only defaults.
 
 An archive is found like git finds a repository: ``--archive``, else ``$ARCH_HOME``, else the
 nearest folder at or above the current one that holds an ``archive.yaml``.
@@ -107,9 +108,9 @@ def _groups() -> Any:
 
 
 # The field defaults below are the only defaults: code reads settings as attributes
-# (``archive.settings.search.title_boost``) and README.md lists every field with the same
-# default (tests/test_config.py checks both). bench/README.md says how the ranking ones
-# were chosen.
+# (``archive.settings.search.title_boost``), never with a fallback of its own, and README.md
+# lists every field with the same default (tests/test_config.py checks that). bench/README.md
+# says how the ranking ones were chosen.
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ class Settings:
     """Every setting of an archive, typed and checked (:func:`read_settings`); frozen, so
     that a change is made with :func:`dataclasses.replace` and seen by whoever holds it."""
 
-    name: str = field(default="news archive", metadata={"read": _read_text})
+    name: str = "news archive"
     search: SearchSettings = field(default_factory=SearchSettings)
     index: IndexSettings = field(default_factory=IndexSettings)
     names: NamesSettings = field(default_factory=NamesSettings)
@@ -246,8 +247,10 @@ def _checked(key: str, value: Any, read: Callable[[Any], Any]) -> Any:
 
 
 def _key(key: Any) -> str:
-    """A key as a warning names it (YAML keys may be numbers, dates, even lists)."""
-    return key if isinstance(key, str) else _shown(key)
+    """A key as a warning names it: as written when it is short plain text, else as Python
+    writes it (YAML keys may be numbers or dates, and hold line breaks)."""
+    plain = isinstance(key, str) and key.isprintable() and len(key) <= 60
+    return key if plain else _shown(key)
 
 
 def _unknown(key: str, known: list[str]) -> str:
