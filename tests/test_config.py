@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import fields
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from conftest import article
 from archive_search import Archive, ArchiveError
 from archive_search import query as query_mod
 from archive_search.config import (
+    SECTIONS,
     SETTINGS_CACHE,
     IndexSettings,
     SearchSettings,
@@ -112,6 +114,19 @@ def test_a_bulk_index_update_uses_the_default_number_of_processes(
     with pytest.raises(Started):
         archive.index._writer(archive.index.current_dir(), bulk=True)
     assert seen == {"procs": IndexSettings().procs}
+
+
+def test_no_code_reads_a_setting_with_a_fallback_of_its_own():
+    """Settings are attributes of :class:`Settings`; a ``.get("title_boost", 2.0)`` would
+    bring back a second default that can contradict the first."""
+    keys = set(SECTIONS) | {f.name for _, cls in SECTIONS.values() for f in fields(cls)}
+    found = [
+        f"{path.relative_to(REPO)}: {match[0]}"
+        for path in (REPO / "archive_search").rglob("*.py")
+        for match in re.finditer(r"\.get\(\s*[\"'](\w+)[\"']", path.read_text(encoding="utf-8"))
+        if match[1] in keys
+    ]
+    assert found == []
 
 
 def readme_settings() -> dict:
