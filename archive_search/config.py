@@ -180,8 +180,9 @@ SECTIONS: dict[str, tuple[str, type]] = {
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting of an archive, typed and checked (:func:`read_settings`); frozen, so
-    that a change is made with :func:`dataclasses.replace` and seen by whoever holds it."""
+    """Every setting of an archive, typed and checked (:func:`read_settings`). Frozen: no
+    code changes them under another that holds them; :func:`dataclasses.replace` makes a
+    changed copy."""
 
     name: str = "news archive"
     search: SearchSettings = field(default_factory=SearchSettings)
