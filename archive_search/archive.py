@@ -49,7 +49,8 @@ class Archive:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()
-        self.settings = config.load_settings(self.root)
+        #: ``archive.yaml`` read and checked; ``settings_warnings`` names keys it ignored
+        self.settings, self.settings_warnings = config.load_settings(self.root)
         self.corpus = Corpus(self.root / "corpus")
         self.index = Index(self.root / "index", self.corpus, self.settings)
         #: the folder stamps of ``corpus/`` when a reader last found the index behind and
@@ -73,7 +74,7 @@ class Archive:
         if not settings_file.exists():
             root.mkdir(parents=True, exist_ok=True)
             label = name or root.resolve().name or "news archive"
-            settings_file.write_text(config.TEMPLATE.format(name=label), encoding="utf-8")
+            settings_file.write_text(config.template(label), encoding="utf-8")
         (root / "corpus").mkdir(exist_ok=True)
         (root / "index").mkdir(exist_ok=True)
         gitignore = root / "index" / ".gitignore"
@@ -117,7 +118,7 @@ class Archive:
         from .importers import ImportOptions, Limits, expand_inputs, remove_stale_spools
         from .importing import run_import
 
-        limits = Limits.from_settings(self.settings["import"])
+        limits = Limits.from_settings(self.settings.import_)
         options = ImportOptions(mapping=dict(mapping or {}), limits=limits)
         names = [str(p) for p in paths]
         bulk = _total_bytes(names) > 1024 * 1024

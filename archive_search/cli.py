@@ -89,7 +89,11 @@ def _flush_or_drop_stdout() -> None:
 
 
 def _archive(ctx: click.Context) -> Archive:
-    return Archive.open(ctx.obj.get("archive"))
+    """The archive the command works on; keys of archive.yaml it ignores are named on stderr."""
+    arc = Archive.open(ctx.obj.get("archive"))
+    for warning in arc.settings_warnings:
+        click.echo(f"arch: warning: {warning}", err=True)
+    return arc
 
 
 def _stdout_is_tty() -> bool:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from whoosh import analysis, fields
     from whoosh import index as whoosh_index
 
+    from .config import Settings
     from .manifest import Manifest, SyncReport
     from .names import NameCatalog
 
@@ -224,7 +225,7 @@ def article_document(
 class Index:
     """The ``index/`` folder of an archive."""
 
-    def __init__(self, root: Path, corpus: Corpus, settings: dict[str, Any]) -> None:
+    def __init__(self, root: Path, corpus: Corpus, settings: Settings) -> None:
         self.root = root
         self.corpus = corpus
         self.settings = settings
@@ -348,9 +349,8 @@ class Index:
         gen = self.current_dir()
         if gen is None:
             return []
-        rules = self.settings.get("names", {}) or {}
-        aliases = rules.get("aliases") or []
-        separate = rules.get("separate") or []
+        aliases = [list(group) for group in self.settings.names.aliases]
+        separate = [list(group) for group in self.settings.names.separate]
         stamp = {"revision": self._state(gen).get("revision"), "rules": [aliases, separate]}
         cache, built_from = gen / "names.cache", gen / "names.built"
         cached = None
@@ -495,9 +495,8 @@ class Index:
         from whoosh.writing import SegmentWriter
 
         ix = whoosh_index.open_dir(str(gen))
-        opts = self.settings.get("index", {})
-        limitmb = int(opts.get("memory_mb", 256))
-        procs = int(opts.get("procs", 1)) if bulk else 1
+        limitmb = self.settings.index.memory_mb
+        procs = self.settings.index.procs if bulk else 1
         # Segments stay as separate files: Whoosh opens a compound segment by copying each of
         # its parts out of the memory map into a BytesIO, so every search process would read
         # the whole index (about 3 ms per MB) before looking up a single word.

@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import qparser, query
 from whoosh.matching import ArrayUnionMatcher
@@ -32,6 +32,9 @@ from whoosh.searching import Searcher
 from .dates import DateError, parse_user_date
 from .errors import QueryError
 from .index import all_text_fields
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 MAX_QUERY_CHARS = 4096
 #: Field names a user may type, and what they mean in the index.
@@ -190,7 +193,7 @@ def _check_depth(outside: str) -> None:
 def parse(
     text: str,
     searcher: Searcher,
-    settings: dict[str, Any],
+    settings: Settings,
     names: Callable[[], list[Any]] | None = None,
 ) -> ParsedQuery:
     """Turn query text into a :class:`ParsedQuery`; raises :class:`QueryError`.
@@ -204,7 +207,7 @@ def parse(
     if rest.strip() != "*":
         rest = _STRAY_COMPARISON.sub(" ", _PROSE_PUNCTUATION.sub(" ", rest))
     rest = _FIELD_REF.sub(lambda m: FIELD_ALIASES.get(m[1].lower(), m[1]) + ":", rest)
-    search = settings.get("search", {})
+    search = settings.search
     schema = searcher.schema
     parsed = ParsedQuery(text=text, query=query.Every(), date_start=start, date_end=end)
     stripped = rest.strip()
@@ -221,14 +224,14 @@ def parse(
                     if w.upper() not in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")]
     if stripped and stripped != "*":
         words = len(parsed.words)
-        operator = str(search.get("default_operator", "auto")).lower()
+        operator = search.default_operator
         use_and = operator == "and" or (operator == "auto" and words <= 3)
         group = qparser.AndGroup if use_and else qparser.OrGroup.factory(0.9)
-        boosts = {"title": float(search.get("title_boost", 2.0))}
+        boosts = {"title": search.title_boost}
         for name in all_text_fields():
             if name.startswith("title_"):
                 boosts[name] = boosts["title"]
-        boosts["tags"] = float(search.get("tags_boost", 1.5))
+        boosts["tags"] = search.tags_boost
         parser = qparser.MultifieldParser(
             [*_present_text_fields(searcher), "tags"], schema, fieldboosts=boosts, group=group
         )
@@ -240,12 +243,12 @@ def parse(
         q = _without_punctuation_terms(q)
         if q is query.NullQuery:
             raise QueryError(NO_WORDS)
-        q = _expand(q, searcher, int(search.get("max_expansions", 1000)))
+        q = _expand(q, searcher, search.max_expansions)
         if not use_and:
             q = _within_postings(q, searcher, parsed.words, parsed.warnings)
         plain = _is_plain_words(stripped) or (len(parsed.words) == 1 and stripped.isalpha())
         if _is_plain_words(stripped) and len(parsed.words) <= MAX_PHRASE_BONUS_WORDS:
-            q = _with_phrase_bonus(q, stripped, schema, float(search.get("phrase_boost", 2.0)))
+            q = _with_phrase_bonus(q, stripped, schema, search.phrase_boost)
         # names are written with capitals: only such queries consult the name catalogue,
         # which keeps 'cocoa prices' from paying for loading it
         looks_like_name = any(w[:1].isupper() for w in parsed.words)
@@ -254,7 +257,7 @@ def parse(
             parsed.variants = list(dict.fromkeys(found))
             if parsed.variants:
                 q = _with_name_variants(q, parsed.variants, schema,
-                                        float(search.get("variant_boost", 0.5)))
+                                        search.variant_boost)
                 parsed.notes.append("also searched: " + ", ".join(parsed.variants))
         parsed.query = q
     parsed.terms = sorted({(f, t.decode() if isinstance(t, bytes) else t)

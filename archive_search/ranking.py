@@ -35,6 +35,7 @@ from whoosh.searching import Searcher
 from .index import all_text_fields, text_fields
 
 if TYPE_CHECKING:
+    from .config import SearchSettings, Settings
     from .query import ParsedQuery
 
 #: Reads an article body given the ``path`` stored in the index.
@@ -61,11 +62,11 @@ FUNCTION_WORDS = frozenset(
 FEEDBACK_MAX_DF = 0.5
 
 
-def weighting(opts: dict[str, Any]) -> scoring.WeightingModel:
+def weighting(opts: SearchSettings) -> scoring.WeightingModel:
     """The model named by ``search.weighting``: ``dfr`` (In_expB2, the default) or ``bm25``."""
-    if str(opts.get("weighting", "dfr")).lower() == "bm25":
-        return scoring.BM25F(B=float(opts.get("bm25_b", 0.75)), K1=float(opts.get("bm25_k1", 1.2)))
-    return InExpB2(c=float(opts.get("dfr_c", 1.4)), title_c=float(opts.get("dfr_title_c", 0.2)))
+    if opts.weighting == "bm25":
+        return scoring.BM25F(B=opts.bm25_b, K1=opts.bm25_k1)
+    return InExpB2(c=opts.dfr_c, title_c=opts.dfr_title_c)
 
 
 class InExpB2(scoring.WeightingModel):
@@ -114,7 +115,7 @@ class _InExpB2Scorer(scoring.WeightLengthScorer):
 def prepare(
     parsed: ParsedQuery,
     searcher: Searcher,
-    settings: dict[str, Any],
+    settings: Settings,
     read_body: BodyReader | None = None,
 ) -> query.Query:
     """The query as it will be run: repeated words weighted, function words of long questions
@@ -126,7 +127,7 @@ def prepare(
     q = parsed.query
     if not parsed.words or not _text_terms(q):
         return q
-    opts = settings.get("search", {})
+    opts = settings.search
     schema = searcher.schema
     q = _weigh_repeats(q, parsed.words, schema)
     # analysing the function-word list costs tens of milliseconds: only when one was typed
@@ -134,8 +135,8 @@ def prepare(
         q = _drop_optional_function_words(q, schema)
     # feedback pays on questions (many optional words); on a short search it costs file reads
     # and can let the vocabulary of one long match outweigh the word typed
-    long_enough = len(parsed.words) >= int(opts.get("feedback_min_words", 4))
-    if read_body is not None and long_enough and int(opts.get("feedback_docs", 15)) > 0:
+    long_enough = len(parsed.words) >= opts.feedback_min_words
+    if read_body is not None and long_enough and opts.feedback_docs > 0:
         q = _with_feedback(q, parsed, searcher, opts, read_body)
     return q
 
@@ -203,7 +204,7 @@ def _with_feedback(
     q: query.Query,
     parsed: ParsedQuery,
     searcher: Searcher,
-    opts: dict[str, Any],
+    opts: SearchSettings,
     read_body: BodyReader,
 ) -> query.Query:
     """``q`` with its matches re-scored by pseudo-relevance feedback (RM3-style).
@@ -218,7 +219,7 @@ def _with_feedback(
     archive, and running the typed query a second time would double the cost of a search, so
     the result is a :class:`Reranked` query holding every match's final score.
     """
-    share = min(max(float(opts.get("feedback_weight", 0.6)), 0.0), 0.95)
+    share = min(max(opts.feedback_weight, 0.0), 0.95)
     if share <= 0:
         return q
     date_filter = None
@@ -229,15 +230,15 @@ def _with_feedback(
         return q
     voters = [
         (searcher.stored_fields(docnum), score)
-        for docnum, score in ranked[: int(opts.get("feedback_docs", 15))]
+        for docnum, score in ranked[: opts.feedback_docs]
     ]
-    votes = _votes(voters, searcher.schema, read_body, float(opts.get("feedback_focus", 10.0)))
-    chosen = _best_words(votes, searcher, int(opts.get("feedback_terms", 50)))
+    votes = _votes(voters, searcher.schema, read_body, opts.feedback_focus)
+    chosen = _best_words(votes, searcher, opts.feedback_terms)
     if not chosen:
         return q
     scale = share / (1 - share) * _typed_weight(q) / sum(weight for _, weight in chosen)
     typed = {(t.fieldname, t.text) for t in _text_terms(q)}
-    title_boost = float(opts.get("title_boost", 0.7))
+    title_boost = opts.title_boost
     weighted: list[tuple[str, str, float]] = []
     for (field, word), weight in chosen:
         weighted.append((field, word, scale * weight))
@@ -245,7 +246,7 @@ def _with_feedback(
         if (title_field, word) in typed:
             weighted.append((title_field, word, scale * weight * title_boost))
     scores = dict(ranked)
-    best = sorted(docnum for docnum, _ in ranked[: int(opts.get("feedback_rerank", 1000))])
+    best = sorted(docnum for docnum, _ in ranked[: opts.feedback_rerank])
     for docnum, extra in _scores_of(searcher, weighted, best).items():
         scores[docnum] += extra
     return Reranked(q, scores, [word for (_, word), _ in chosen])

@@ -19,6 +19,7 @@ from .errors import ArchiveError, QueryError
 
 if TYPE_CHECKING:
     from .archive import Archive
+    from .config import SearchSettings, Settings
 
 SORTS = ("relevance", "newest", "oldest")
 
@@ -106,8 +107,8 @@ def run_search(
     """
     started = time.perf_counter()
     settings = archive.settings
-    opts = settings.get("search", {})
-    limit = int(opts.get("limit", 10)) if limit is None else limit
+    opts = settings.search
+    limit = opts.limit if limit is None else limit
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r} (use {', '.join(SORTS)})")
     ix = archive.index.open()
@@ -136,7 +137,7 @@ def run_search(
         if recent and sort == "relevance":
             wanted = max(wanted or 0, RECENT_POOL) if wanted else None
         results = searcher.search(q, limit=wanted, **kwargs)
-        chars = int(opts.get("snippet_chars", 220))
+        chars = opts.snippet_chars
         if snippets:
             from .snippets import prepare_highlighting, snippet
 
@@ -173,7 +174,7 @@ def run_search(
         # a page that is not full already says how many matched; only a full one needs
         # Whoosh's second pass over the matches to count the rest
         full = limit > 0 and len(hits) >= limit
-        few = int(opts.get("suggest_below", 3))
+        few = opts.suggest_below
         total: int | None = offset + len(hits)
         if full:
             total = _count(results) if count or (suggest and total < few) else None
@@ -276,7 +277,7 @@ RECENT_POOL = 100
 RECENT_FLOOR = 0.5
 
 
-def _recency(hits: list[Any], opts: dict[str, Any]) -> list[Any]:
+def _recency(hits: list[Any], opts: SearchSettings) -> list[Any]:
     """Blend relevance with recency among the best matches.
 
     Scores are scaled to the best match (1.0); an article's recency is
@@ -286,8 +287,8 @@ def _recency(hits: list[Any], opts: dict[str, Any]) -> list[Any]:
     """
     if not hits:
         return hits
-    weight = min(float(opts.get("recent_weight", 0.3)), 0.45)
-    half_life = max(float(opts.get("recent_half_life_days", 30.0)), 0.1)
+    weight = min(opts.recent_weight, 0.45)
+    half_life = max(opts.recent_half_life_days, 0.1)
     best = max(h.score or 0.0 for h in hits) or 1.0
     dates = [h.get("date_text") for h in hits]
     parsed = [parse_iso(d) if d else None for d in dates]
@@ -348,7 +349,7 @@ def _scores_at(searcher: Any, q: query.Query, docnums: list[int]) -> dict[int, f
 
 
 def _suggest(
-    archive: Archive, searcher: Any, parsed: Any, total: int, settings: dict[str, Any]
+    archive: Archive, searcher: Any, parsed: Any, total: int, settings: Settings
 ) -> Suggestion | None:
     """Replace each rare word of the query by a close spelling that many articles use.
 

@@ -23,7 +23,7 @@ import pytest
 
 from archive_search import Archive
 from archive_search.check import check
-from archive_search.config import DEFAULTS
+from archive_search.config import ImportSettings
 from archive_search.errors import ArchiveError
 from archive_search.importers import Limits, jsonl
 
@@ -237,17 +237,16 @@ def test_an_interruption_inside_an_input_still_stops_the_batch(archive, tmp_path
 
 
 @pytest.mark.parametrize("value", ["lots", 0, -1, True, ".inf"])
-def test_the_import_limits_must_be_positive_numbers(archive, tmp_path, value):
-    archive = small_limits(archive, max_article_mb=value)
+def test_the_import_limits_must_be_positive_numbers(archive, value):
     with pytest.raises(ArchiveError, match=r"import\.max_article_mb"):
-        archive.import_paths([tmp_path])
+        small_limits(archive, max_article_mb=value)
     (archive.root / "archive.yaml").write_text("import: 5\n", encoding="utf-8")
     with pytest.raises(ArchiveError, match="not a mapping"):
-        Archive(archive.root).import_paths([tmp_path])
+        Archive(archive.root)
 
 
 def test_the_limits_without_settings_are_the_documented_defaults():
-    assert Limits() == Limits.from_settings(DEFAULTS["import"])
+    assert Limits() == Limits.from_settings(ImportSettings())
 
 
 # -- standard input is spooled where the archive can find it ----------------------------------

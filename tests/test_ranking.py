@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from conftest import article
 from whoosh import fields, index, scoring
@@ -9,6 +11,7 @@ from whoosh import query as whoosh_query
 
 from archive_search import Archive
 from archive_search import query as query_mod
+from archive_search.config import SearchSettings
 from archive_search.output import HL_END, HL_START
 from archive_search.ranking import InExpB2, Reranked, prepare, weighting
 
@@ -18,7 +21,7 @@ def ids(result) -> list[str]:
 
 
 def set_search(archive: Archive, **values) -> None:
-    archive.settings["search"].update(values)
+    archive.settings = replace(archive.settings, search=replace(archive.settings.search, **values))
 
 
 #: Unrelated articles, so that feedback words are rare enough to be worth adding.
@@ -29,20 +32,12 @@ FILLER = [
 
 
 def test_default_weighting_is_in_exp_b2_and_bm25_can_be_chosen():
-    assert isinstance(weighting({}), InExpB2)
-    chosen = weighting({"weighting": "bm25", "bm25_b": 0.5})
+    default = weighting(SearchSettings())
+    assert isinstance(default, InExpB2)
+    assert (default.c, default.title_c) == (SearchSettings.dfr_c, SearchSettings.dfr_title_c)
+    chosen = weighting(SearchSettings(weighting="bm25", bm25_b=0.5))
     assert isinstance(chosen, scoring.BM25F)
     assert chosen.B == 0.5
-
-
-def test_weighting_fallbacks_are_the_configured_defaults():
-    from archive_search.config import DEFAULTS
-
-    search = DEFAULTS["search"]
-    unset = weighting({})
-    assert (unset.c, unset.title_c) == (search["dfr_c"], search["dfr_title_c"])
-    configured = weighting(search)
-    assert (configured.c, configured.title_c) == (unset.c, unset.title_c)
 
 
 def test_in_exp_b2_prefers_more_occurrences_and_shorter_articles(archive, add_articles):
@@ -145,7 +140,7 @@ def test_feedback_skips_an_article_file_it_cannot_read(archive, storm):
     def unreadable(path: str) -> str:
         raise OSError(f"{path}: gone")
 
-    with archive.index.open().searcher(weighting=weighting({})) as searcher:
+    with archive.index.open().searcher(weighting=weighting(SearchSettings())) as searcher:
         parsed = query_mod.parse("storm damage report for the harbour", searcher, archive.settings)
         expanded = prepare(parsed, searcher, archive.settings, unreadable)
     # the titles alone still vote

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from conftest import article
 
@@ -119,7 +121,8 @@ def test_bad_queries_say_what_is_wrong(archive, news, query, message):
 def test_runaway_wildcards_are_refused(archive: Archive, add_articles):
     words = " ".join(f"word{i}" for i in range(60))
     add_articles(article("Many words", words))
-    archive.settings["search"]["max_expansions"] = 50
+    archive.settings = replace(archive.settings, search=replace(archive.settings.search,
+                                                                max_expansions=50))
     with pytest.raises(QueryError, match="more than 50 different words"):
         archive.search("word*")
     assert archive.search("word1*").total == 1

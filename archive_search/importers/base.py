@@ -15,11 +15,12 @@ import gzip
 import io
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from ..errors import ArchiveError
+if TYPE_CHECKING:
+    from ..config import ImportSettings
 
 MB = 1024 * 1024
 
@@ -42,7 +43,7 @@ class NotAnArticle(NothingToImport):
 class Limits:
     """How much of an input is read, so that memory stays bounded whatever the input is.
 
-    Set from the ``import`` settings (see :data:`archive_search.config.DEFAULTS`). ``article``
+    Set from the ``import`` settings (:class:`~archive_search.config.ImportSettings`). ``article``
     caps one article: a text file read as one article, one record (a JSON Lines line, a CSV
     row, a JSON array element) and the text an importer extracts. ``document`` caps an input
     that has to be read whole (an HTML page, a feed, a JSON object). ``input`` caps everything
@@ -56,26 +57,10 @@ class Limits:
     ratio: float = 100.0
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> Limits:
-        """The limits in the ``import`` section of the settings (sizes in MB); raises
-        :class:`~archive_search.errors.ArchiveError` for a value that is not a positive
-        number."""
-
-        if not isinstance(settings, Mapping):
-            raise ArchiveError(f"import: {settings!r} is not a mapping of limits")
-
-        def number(key: str) -> float:
-            value = settings.get(key)
-            try:
-                parsed = float(value)  # type: ignore[arg-type]
-            except (TypeError, ValueError):
-                parsed = 0.0
-            if not 0 < parsed < 1e9 or isinstance(value, bool):
-                raise ArchiveError(f"import.{key}: {value!r} is not a positive number")
-            return parsed
-
-        return cls(int(number("max_article_mb") * MB), int(number("max_document_mb") * MB),
-                   int(number("max_input_mb") * MB), number("max_ratio"))
+    def from_settings(cls, settings: ImportSettings) -> Limits:
+        """The limits the ``import`` settings set (sizes in MB, checked when read)."""
+        return cls(int(settings.max_article_mb * MB), int(settings.max_document_mb * MB),
+                   int(settings.max_input_mb * MB), settings.max_ratio)
 
     def record_failure(self) -> str:
         """The reason given for a record larger than :attr:`article`."""
