@@ -13,8 +13,8 @@ without a usable id gets its id from its link, and one with no link either from 
 An id is never taken for a link: ``urn:`` and ``tag:`` ids are not addresses to warn about.
 
 A feed that declares no encoding and is not UTF-8 (EUC-JP, GB2312, Big5, KOI8-R feeds exist) is
-decoded as :func:`~archive_search.textutil.guess_encoding` finds, with a warning naming the
-encoding, instead of as Windows-1252 mojibake. A feed with no entries is skipped, saying so.
+decoded as :func:`~archive_search.importers.textutil.guess_encoding` finds, with a warning naming
+the encoding, instead of as Windows-1252 mojibake. A feed with no entries is skipped, saying so.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from urllib.parse import urlsplit
 
 from ..article import Article, normalize_text, slugify
 from ..dates import parse_date
-from ..textutil import encoding_note, head_as_utf8, strip_controls, undeclared_xml_encoding
 from .base import (
     ImportFailure,
     ImportOptions,
@@ -41,6 +40,7 @@ from .base import (
 )
 from .html import ZONE_OFFSETS
 from .newsml import safe_id
+from .textutil import encoding_note, head_as_utf8, strip_controls, undeclared_xml_encoding
 
 NAME = "feed"
 EXTENSIONS = (".rss", ".atom", ".xml")

@@ -20,7 +20,6 @@ from urllib.parse import urljoin, urlsplit
 
 from ..article import Article
 from ..dates import parse_date
-from ..textutil import decode_bytes, head_as_utf8, html_to_text, looks_like_html, strip_controls
 from .base import (
     ImportFailure,
     ImportOptions,
@@ -38,6 +37,7 @@ from .pagefacts import (
     site_name,
     topic_tags,
 )
+from .textutil import decode_bytes, head_as_utf8, html_to_text, looks_like_html, strip_controls
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement

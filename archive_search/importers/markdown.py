@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .. import articlefile, dates, textutil
+from .. import articlefile, dates
 from ..article import Article
-from . import records, scraped
+from . import records, scraped, textutil
 from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
 
 NAME = "markdown"

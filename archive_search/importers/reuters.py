@@ -22,8 +22,8 @@ from typing import BinaryIO
 
 from ..article import Article
 from ..dates import parse_date
-from ..textutil import decode_references, encoding_note, guess_encoding, strip_controls
 from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
+from .textutil import decode_references, encoding_note, guess_encoding, strip_controls
 
 NAME = "reuters"
 EXTENSIONS = (".sgm",)

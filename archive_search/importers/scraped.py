@@ -19,8 +19,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .. import dates, textutil
+from .. import dates
 from ..article import Article, normalize_text
+from . import textutil
 from .base import (
     ImportFailure,
     ImportOptions,
