@@ -25,7 +25,6 @@ import re
 import warnings
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..article import Article, normalize_text, slugify
 from ..dates import parse_date
@@ -43,6 +42,8 @@ from .textutil import (
     encoding_note,
     head_as_utf8,
     html_to_text,
+    is_web_address,
+    lang_code,
     strip_controls,
     undeclared_xml_encoding,
 )
@@ -54,7 +55,6 @@ _SNIFF = re.compile(
     rb"^\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<(?:rss|feed|(?:[\w.-]+:)?RDF)[\s>]",
     re.S,
 )
-_LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 #: feedparser turns ``&#xD800;`` into a lone surrogate, which no file can be written with.
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 #: A URI scheme: ids with one are global (``tag:``, ``urn:``, ``https:``).
@@ -88,7 +88,7 @@ def read(
         raise _why_nothing(parsed, data)
     feed = parsed.feed
     source_name = _text_of(feed.get("title_detail"), feed.get("title")) or options.default_source
-    feed_lang = _lang_code(feed.get("language"))
+    feed_lang = lang_code(feed.get("language"))
     scope = (feed.get("link") or "").strip() or source_name or ""
     for record, entry in enumerate(parsed.entries, 1):
         yield from entry_article(entry, record, source_name, feed_lang, scope)
@@ -148,9 +148,9 @@ def entry_article(
     notes: list[str] = []
     guid = _plain(entry.get("id"))
     url = (entry.get("link") or "").strip() or None
-    if url and entry.get("guidislink") and url == guid and not _absolute(url):
+    if url and entry.get("guidislink") and url == guid and not is_web_address(url):
         url = None  # feedparser copies an id (urn:uuid:…) to the link: no address at all
-    if url and not _absolute(url):
+    if url and not is_web_address(url):
         notes.append(f"link {url[:60]!r} is not an absolute address; url left unknown")
         url = None
     extra = {}
@@ -235,20 +235,11 @@ def _entry_lang(entry: Any) -> str | None:
     for key in ("content", "summary_detail", "title_detail"):
         details = entry.get(key)
         for detail in details if isinstance(details, list) else [details]:
-            code = _lang_code((detail or {}).get("language"))
+            code = lang_code((detail or {}).get("language"))
             if code:
                 return code
     return None
 
-
-def _absolute(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
-def _lang_code(value: str | None) -> str | None:
-    match = _LANG.match((value or "").strip())
-    return match.group(1).lower() if match else None
 
 
 def _first_words(body: str, limit: int = 100) -> str:

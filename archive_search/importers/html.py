@@ -16,7 +16,7 @@ import html as _html
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from ..article import Article
 from ..dates import parse_date
@@ -42,6 +42,8 @@ from .textutil import (
     dedupe,
     head_as_utf8,
     html_to_text,
+    is_web_address,
+    lang_code,
     looks_like_html,
     strip_controls,
 )
@@ -58,7 +60,6 @@ _SNIFF = re.compile(
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""", re.I)
 _TEMPLATE = TEMPLATE
-_LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 
 #: Meta tags (``property``, ``name`` or ``itemprop``) that declare the publication time, best
 #: first. Modification times and ``dateCreated`` (rnz.de fills it with the render time) are not
@@ -162,7 +163,7 @@ def extract_page(text: str) -> tuple[Article, list[str]]:
         url=url,
         authors=authors,
         tags=topic_tags(_tags([*(doc.categories or []), *(doc.tags or [])]), facts, source, title),
-        lang=lang or _lang_code(doc.language),
+        lang=lang or lang_code(doc.language),
     )
     return article, warnings
 
@@ -306,7 +307,7 @@ def page_lang(tree: HtmlElement) -> str | None:
         " | //meta[@property='og:locale']/@content"
     )
     for value in candidates:
-        code = _lang_code(value)
+        code = lang_code(value)
         if code:
             return code
     return None
@@ -320,14 +321,14 @@ def page_url(tree: HtmlElement) -> tuple[str | None, str | None]:
     """
     og = tree.xpath("//meta[@property='og:url' or @name='og:url']/@content")
     canonical = tree.xpath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
-    bases = [b for b in tree.xpath("//base/@href") + og if _absolute(b.strip())]
+    bases = [b for b in tree.xpath("//base/@href") + og if is_web_address(b.strip())]
     warning = None
     for value in [*og, *canonical]:
         value = value.strip()
         if not value or _TEMPLATE.search(value) or any(c.isspace() for c in value):
             warning = f"the page's url {value!r} is not an address; url left unknown"
             continue
-        if _absolute(value):
+        if is_web_address(value):
             return value, None
         if bases:
             return urljoin(bases[0].strip(), value), None
@@ -421,15 +422,6 @@ def _visible_text(tree: HtmlElement) -> str:
     parts = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
     return " ".join(" ".join(parts).split())
 
-
-def _absolute(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
-def _lang_code(value: str | None) -> str | None:
-    match = _LANG.match((value or "").strip())
-    return match.group(1).lower() if match else None
 
 
 def _paragraphs(text: str) -> str:

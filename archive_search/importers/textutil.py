@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, AnyStr
+from urllib.parse import urlsplit
 
 from .base import ImportFailure, Source
 
@@ -474,6 +475,24 @@ def dedupe(values: Iterable[str]) -> list[str]:
             seen.add(value.casefold())
             kept.append(value)
     return kept
+
+
+#: A language tag (``en``, ``de-CH``, ``pt_BR``, ``zh-Hant-TW``): its language subtag is kept.
+_LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
+
+
+def lang_code(value: str | None) -> str | None:
+    """The lower-case language code of a language tag a feed or page declares (``en-US`` ->
+    ``en``); None for anything that is no language tag."""
+    match = _LANG.match((value or "").strip())
+    return match.group(1).lower() if match else None
+
+
+def is_web_address(url: str) -> bool:
+    """True for an absolute ``http``/``https`` address: only such a link is kept as an
+    article's url (a relative link or an id such as ``urn:uuid:…`` is no address)."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _bounded_lines(
