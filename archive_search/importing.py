@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import articlefile, textutil
+from . import articlefile
 from .article import Article, same_story, sibling_id, slugify, version_number
 from .errors import ArchiveError
 from .importers import (
@@ -35,6 +35,7 @@ from .importers import (
     inner_name,
     read_head,
     remove_temporaries,
+    textutil,
 )
 
 if TYPE_CHECKING:

@@ -115,7 +115,7 @@ def test_rss_entry_becomes_an_article():
 def test_body_is_the_full_content_as_plain_paragraphs():
     body = articles(RSS)[0].body
     assert body == (
-        "The harbour reopened on Monday.\n\nFerries resumed & ran late.\n\nOfficials were pleased."
+        "The harbour reopened on Monday.\n\nFerries resumed & ran late.\nOfficials were pleased."
     )
 
 
@@ -460,7 +460,7 @@ def test_feeds_in_utf16_or_utf32_are_text_not_binary_data(tmp_path, codec, decla
 
 
 def test_wide_text_is_told_from_binary_data():
-    from archive_search.textutil import looks_binary, wide_encoding
+    from archive_search.importers.textutil import looks_binary, wide_encoding
 
     assert wide_encoding("<rss>news</rss>".encode("utf-16-le")) == "utf-16-le"
     assert wide_encoding("<rss>news</rss>".encode("utf-32-be")) == "utf-32-be"

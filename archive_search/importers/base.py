@@ -1,12 +1,21 @@
 """What every importer is given and what it gives back.
 
-An importer is a module with ``NAME``, ``EXTENSIONS``, ``sniff(head, name)`` and
-``read(source, options)``. ``read`` yields :class:`~archive_search.article.Article` objects,
-:class:`RecordFailure` objects for records it cannot use, and :class:`RecordWarning` objects for
-notes about the article yielded just before. It never raises for bad input; a raised
-:class:`ImportFailure` fails the whole input with that one-line reason, a raised
-:class:`NothingToImport` skips it with that reason. The framework in
-:mod:`archive_search.importers` fills ``origin`` and ``imported_at`` and writes the files.
+An importer is a module that meets the :class:`Importer` protocol: ``NAME``, ``EXTENSIONS``,
+``sniff(head, name)`` and ``read(source, options)``, registered by one entry in
+:data:`archive_search.importers.FORMATS` (``tests/test_importers.py`` checks every registered
+module against the protocol, and the README's table of formats against the registry).
+
+``read`` yields :class:`~archive_search.article.Article` objects, :class:`RecordFailure`
+objects for records it cannot use, and :class:`RecordWarning` objects for notes about the
+article yielded just before (or, with no record, about the whole input). It never raises for
+bad input; a raised :class:`ImportFailure` fails the whole input with that one-line reason, a
+raised :class:`NothingToImport` skips it with that reason (:class:`NotAnArticle` when the input
+is readable but is no article: a licence, a word list). It reads within ``options.limits``
+(:class:`Limits`): the streams ``source.open()`` gives are bounded, a record larger than
+``limits.article`` is a :class:`RecordFailure` saying :meth:`Limits.record_failure`, and an
+input read whole stops at ``limits.document``. The framework in :mod:`archive_search.importers`
+has already turned away empty and binary inputs; it fills ``origin`` and ``imported_at`` and
+writes the files.
 """
 
 from __future__ import annotations
@@ -17,10 +26,15 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from ..config import ImportSettings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from ..article import Article
 
 MB = 1024 * 1024
 
@@ -225,3 +239,26 @@ class ImportOptions:
     mapping: dict[str, str] = field(default_factory=dict)
     default_source: str | None = None
     limits: Limits = field(default_factory=Limits)
+
+
+@runtime_checkable
+class Importer(Protocol):
+    """What a format module provides (a module meets a protocol as an object would, its
+    functions taking the place of methods).
+
+    ``NAME`` is the format's name: its key in :data:`~archive_search.importers.FORMATS` and
+    the ``--format`` choice. ``EXTENSIONS`` are the lower-case name endings, with their dot,
+    that suggest the format. ``sniff`` tells from the first bytes of an input (up to 4 KiB, as
+    stored: a byte-order mark or UTF-16 included) and its lower-case name (without ``.gz``)
+    whether the input is in this format; it is cheap and never raises. ``read`` gives the
+    input's articles as the module docstring says.
+    """
+
+    NAME: str
+    EXTENSIONS: tuple[str, ...]
+
+    def sniff(self, head: bytes, name: str) -> bool: ...
+
+    def read(
+        self, source: Source, options: ImportOptions
+    ) -> Iterator[Article | RecordFailure | RecordWarning]: ...

@@ -14,8 +14,8 @@ import itertools
 import re
 from collections.abc import Iterator
 
-from .. import textutil
 from ..article import Article
+from . import textutil
 from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
 from .records import RecordConverter, fields_for_keys, has_key, open_records
 

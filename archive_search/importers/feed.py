@@ -13,8 +13,8 @@ without a usable id gets its id from its link, and one with no link either from 
 An id is never taken for a link: ``urn:`` and ``tag:`` ids are not addresses to warn about.
 
 A feed that declares no encoding and is not UTF-8 (EUC-JP, GB2312, Big5, KOI8-R feeds exist) is
-decoded as :func:`~archive_search.textutil.guess_encoding` finds, with a warning naming the
-encoding, instead of as Windows-1252 mojibake. A feed with no entries is skipped, saying so.
+decoded as :func:`~archive_search.importers.textutil.guess_encoding` finds, with a warning naming
+the encoding, instead of as Windows-1252 mojibake. A feed with no entries is skipped, saying so.
 """
 
 from __future__ import annotations
@@ -24,13 +24,10 @@ import io
 import re
 import warnings
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..article import Article, normalize_text, slugify
 from ..dates import parse_date
-from ..textutil import encoding_note, head_as_utf8, strip_controls, undeclared_xml_encoding
 from .base import (
     ImportFailure,
     ImportOptions,
@@ -39,8 +36,17 @@ from .base import (
     RecordWarning,
     Source,
 )
-from .html import ZONE_OFFSETS
 from .newsml import safe_id
+from .textutil import (
+    dedupe,
+    encoding_note,
+    head_as_utf8,
+    html_to_text,
+    is_web_address,
+    lang_code,
+    strip_controls,
+    undeclared_xml_encoding,
+)
 
 NAME = "feed"
 EXTENSIONS = (".rss", ".atom", ".xml")
@@ -49,9 +55,6 @@ _SNIFF = re.compile(
     rb"^\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<(?:rss|feed|(?:[\w.-]+:)?RDF)[\s>]",
     re.S,
 )
-_LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
-_ZONE_NAME = re.compile(r"\b([A-Z]{2,5})\s*$")
-_OFFSET = re.compile(r"(?:[+-]\d{2}:\d{2}|Z)$")
 #: feedparser turns ``&#xD800;`` into a lone surrogate, which no file can be written with.
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 #: A URI scheme: ids with one are global (``tag:``, ``urn:``, ``https:``).
@@ -85,7 +88,7 @@ def read(
         raise _why_nothing(parsed, data)
     feed = parsed.feed
     source_name = _text_of(feed.get("title_detail"), feed.get("title")) or options.default_source
-    feed_lang = _lang_code(feed.get("language"))
+    feed_lang = lang_code(feed.get("language"))
     scope = (feed.get("link") or "").strip() or source_name or ""
     for record, entry in enumerate(parsed.entries, 1):
         yield from entry_article(entry, record, source_name, feed_lang, scope)
@@ -145,9 +148,9 @@ def entry_article(
     notes: list[str] = []
     guid = _plain(entry.get("id"))
     url = (entry.get("link") or "").strip() or None
-    if url and entry.get("guidislink") and url == guid and not _absolute(url):
+    if url and entry.get("guidislink") and url == guid and not is_web_address(url):
         url = None  # feedparser copies an id (urn:uuid:…) to the link: no address at all
-    if url and not _absolute(url):
+    if url and not is_web_address(url):
         notes.append(f"link {url[:60]!r} is not an absolute address; url left unknown")
         url = None
     extra = {}
@@ -169,8 +172,8 @@ def entry_article(
         source=source,
         url=url,
         id=article_id,
-        authors=_dedupe(_plain(a.get("name")) for a in entry.get("authors", [])),
-        tags=_dedupe(_plain(t.get("term") or t.get("label")) for t in entry.get("tags", [])),
+        authors=dedupe(_plain(a.get("name")) for a in entry.get("authors", [])),
+        tags=dedupe(_plain(t.get("term") or t.get("label")) for t in entry.get("tags", [])),
         lang=_entry_lang(entry) or feed_lang,
         origin={"record": record},
         extra=extra,
@@ -191,7 +194,8 @@ def entry_date(entry: Any) -> tuple[str | None, str | None]:
     """The entry's publication (else update) time as ISO text keeping its zone, and a warning.
 
     The entry's own text is parsed, not feedparser's UTC ``*_parsed`` value, which loses the
-    zone. Numeric offsets survive :func:`parse_date`; a zone name (``EDT``) is looked up.
+    zone. :func:`parse_date` keeps numeric offsets and turns zone names (``EDT``, ``CEST``) into
+    offsets with the one table of them, :data:`~archive_search.dates.ZONE_OFFSETS`.
     """
     for key in ("published", "updated", "created"):
         raw = entry.get(key)
@@ -202,70 +206,8 @@ def entry_date(entry: Any) -> tuple[str | None, str | None]:
             iso = parse_date(raw)
         if iso is None:
             return None, f"date {raw[:40]!r} not understood; date left unknown"
-        zone = _ZONE_NAME.search(raw)
-        if "T" in iso and not _OFFSET.search(iso) and zone and zone[1] in ZONE_OFFSETS:
-            iso += ZONE_OFFSETS[zone[1]]
         return iso, None
     return None, None
-
-
-def html_to_text(fragment: str) -> str:
-    """An HTML fragment as plain blank-line-separated paragraphs (block elements and ``<br>``
-    break paragraphs; scripts and styles are dropped)."""
-    fragment = _SURROGATES.sub("", fragment)
-    if "<" not in fragment and "&" not in fragment:
-        paragraphs = re.split(r"\n\s*\n", strip_controls(fragment))
-        return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
-    collector = _Paragraphs()
-    try:
-        collector.feed(fragment)
-        collector.close()
-    except AssertionError:
-        # html.parser asserts on some malformed declarations ('<![;'): fall back to the
-        # text with its tags stripped
-        return " ".join(strip_controls(re.sub(r"<[^>]*>?", " ", fragment)).split())
-    return "\n\n".join(collector.paragraphs)
-
-
-class _Paragraphs(HTMLParser):
-    _BLOCKS = frozenset(
-        {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption"}
-        | {"figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "ol", "p"}
-        | {"pre", "section", "table", "td", "th", "tr", "ul"}
-    )
-    _SKIPPED = frozenset({"script", "style", "noscript", "template"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.paragraphs: list[str] = []
-        self._current: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._SKIPPED:
-            self._skipping += 1
-        elif tag in self._BLOCKS:
-            self._break()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIPPED:
-            self._skipping = max(0, self._skipping - 1)
-        elif tag in self._BLOCKS:
-            self._break()
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self._current.append(data)
-
-    def close(self) -> None:
-        super().close()
-        self._break()
-
-    def _break(self) -> None:
-        text = _plain("".join(self._current))
-        if text:
-            self.paragraphs.append(text)
-        self._current = []
 
 
 def _entry_html(entry: Any) -> str:
@@ -293,32 +235,13 @@ def _entry_lang(entry: Any) -> str | None:
     for key in ("content", "summary_detail", "title_detail"):
         details = entry.get(key)
         for detail in details if isinstance(details, list) else [details]:
-            code = _lang_code((detail or {}).get("language"))
+            code = lang_code((detail or {}).get("language"))
             if code:
                 return code
     return None
 
 
-def _absolute(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
-def _lang_code(value: str | None) -> str | None:
-    match = _LANG.match((value or "").strip())
-    return match.group(1).lower() if match else None
-
 
 def _first_words(body: str, limit: int = 100) -> str:
     line = body.split("\n", 1)[0]
     return line if len(line) <= limit else (line[:limit].rsplit(" ", 1)[0] or line[:limit])
-
-
-def _dedupe(values: Iterator[str]) -> list[str]:
-    seen: set[str] = set()
-    kept = []
-    for value in values:
-        if value and value.casefold() not in seen:
-            seen.add(value.casefold())
-            kept.append(value)
-    return kept

@@ -16,11 +16,10 @@ import html as _html
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from ..article import Article
 from ..dates import parse_date
-from ..textutil import decode_bytes, head_as_utf8, html_to_text, looks_like_html, strip_controls
 from .base import (
     ImportFailure,
     ImportOptions,
@@ -38,6 +37,16 @@ from .pagefacts import (
     site_name,
     topic_tags,
 )
+from .textutil import (
+    decode_bytes,
+    dedupe,
+    head_as_utf8,
+    html_to_text,
+    is_web_address,
+    lang_code,
+    looks_like_html,
+    strip_controls,
+)
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -51,7 +60,6 @@ _SNIFF = re.compile(
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""", re.I)
 _TEMPLATE = TEMPLATE
-_LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 
 #: Meta tags (``property``, ``name`` or ``itemprop``) that declare the publication time, best
 #: first. Modification times and ``dateCreated`` (rnz.de fills it with the render time) are not
@@ -86,19 +94,6 @@ _LABELLED_DATE = re.compile(
     r"|[A-Z][a-z]+\.? \d{1,2}, \d{4}(?:,? (?:at )?\d{1,2}:\d{2}\s*[ap]\.?m\.?)?)",
     re.I,
 )
-#: Java's ``Date.toString()``: ``Tue Jan 28 15:28:56 CET 2020`` (faz.net's JSON-LD).
-_JAVA_DATE = re.compile(
-    r"^[A-Z][a-z]{2} ([A-Z][a-z]{2}) (\d{1,2}) (\d{2}:\d{2}:\d{2}) ([A-Z]{2,5}) (\d{4})$"
-)
-#: UTC offsets of the zone abbreviations pages and feeds write after a time; dateutil knows only
-#: UTC/GMT and drops the rest, and feedparser silently reads unknown ones (even CEST) as UTC.
-ZONE_OFFSETS = {
-    "UTC": "+00:00", "GMT": "+00:00", "WET": "+00:00", "WEST": "+01:00", "BST": "+01:00",
-    "CET": "+01:00", "CEST": "+02:00", "MET": "+01:00", "MEST": "+02:00", "EET": "+02:00",
-    "EEST": "+03:00", "EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00",
-    "MST": "-07:00", "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00",
-}  # fmt: skip
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def sniff(head: bytes, name: str) -> bool:
@@ -168,7 +163,7 @@ def extract_page(text: str) -> tuple[Article, list[str]]:
         url=url,
         authors=authors,
         tags=topic_tags(_tags([*(doc.categories or []), *(doc.tags or [])]), facts, source, title),
-        lang=lang or _lang_code(doc.language),
+        lang=lang or lang_code(doc.language),
     )
     return article, warnings
 
@@ -312,7 +307,7 @@ def page_lang(tree: HtmlElement) -> str | None:
         " | //meta[@property='og:locale']/@content"
     )
     for value in candidates:
-        code = _lang_code(value)
+        code = lang_code(value)
         if code:
             return code
     return None
@@ -326,14 +321,14 @@ def page_url(tree: HtmlElement) -> tuple[str | None, str | None]:
     """
     og = tree.xpath("//meta[@property='og:url' or @name='og:url']/@content")
     canonical = tree.xpath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
-    bases = [b for b in tree.xpath("//base/@href") + og if _absolute(b.strip())]
+    bases = [b for b in tree.xpath("//base/@href") + og if is_web_address(b.strip())]
     warning = None
     for value in [*og, *canonical]:
         value = value.strip()
         if not value or _TEMPLATE.search(value) or any(c.isspace() for c in value):
             warning = f"the page's url {value!r} is not an address; url left unknown"
             continue
-        if _absolute(value):
+        if is_web_address(value):
             return value, None
         if bases:
             return urljoin(bases[0].strip(), value), None
@@ -372,12 +367,10 @@ def published_date(tree: HtmlElement, lang: str | None) -> tuple[str | None, str
 
 def page_date(text: str, *, dayfirst: bool = False) -> str | None:
     """ISO text for a date as pages write it, including Java's ``Tue Jan 28 15:28:56 CET
-    2020``; None for placeholders (``dd/MM/yyyy``) and impossible years (``0000``)."""
+    2020`` (zone names are read by :func:`parse_date`, with the one table of them in
+    :mod:`archive_search.dates`); None for placeholders (``dd/MM/yyyy``) and impossible years
+    (``0000``)."""
     text = " ".join(text.split())
-    java = _JAVA_DATE.match(text)
-    if java and java[1] in _MONTHS and java[4] in ZONE_OFFSETS:
-        month = _MONTHS.index(java[1]) + 1
-        text = f"{java[5]}-{month:02d}-{int(java[2]):02d}T{java[3]}{ZONE_OFFSETS[java[4]]}"
     if not re.search(r"\d", text) or _TEMPLATE.search(text):
         return None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+[+-]\d{4}", text):  # +0100 → +01:00
@@ -430,15 +423,6 @@ def _visible_text(tree: HtmlElement) -> str:
     return " ".join(" ".join(parts).split())
 
 
-def _absolute(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
-def _lang_code(value: str | None) -> str | None:
-    match = _LANG.match((value or "").strip())
-    return match.group(1).lower() if match else None
-
 
 def _paragraphs(text: str) -> str:
     """trafilatura's one-paragraph-per-line text as blank-line-separated paragraphs, without
@@ -452,20 +436,10 @@ def _clean(value: str | None) -> str:
 
 
 def _split_names(value: str | None) -> list[str]:
-    return _dedupe(_clean(name) for name in (value or "").split(";"))
+    return dedupe(_clean(name) for name in (value or "").split(";"))
 
 
 def _tags(values: list[str]) -> list[str]:
     """Keywords as single tags: pages give them comma-joined, entity-escaped, repeated."""
     pieces = (_clean(_html.unescape(p)).strip(" ,") for v in values for p in v.split(","))
-    return _dedupe(p for p in pieces if len(p) <= 60)
-
-
-def _dedupe(values: Iterator[str]) -> list[str]:
-    seen: set[str] = set()
-    kept = []
-    for value in values:
-        if value and value.casefold() not in seen:
-            seen.add(value.casefold())
-            kept.append(value)
-    return kept
+    return dedupe(p for p in pieces if len(p) <= 60)

@@ -15,9 +15,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from .. import textutil
 from ..article import Article
-from . import jsonl
+from . import jsonl, textutil
 from .base import (
     MB,
     ImportFailure,

@@ -12,8 +12,8 @@ import json
 import re
 from collections.abc import Iterator
 
-from .. import textutil
 from ..article import Article
+from . import textutil
 from .base import ImportOptions, Limits, RecordFailure, RecordWarning, Source
 from .records import RecordConverter, open_records
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .. import textutil
 from ..article import Article
+from . import textutil
 from .base import ImportOptions, RecordFailure, RecordWarning, Source
 from .records import NO_DATE, open_records
 

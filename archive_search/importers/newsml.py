@@ -24,7 +24,6 @@ from typing import Any
 
 from ..article import Article, is_safe_id
 from ..dates import parse_date
-from ..textutil import encoding_note, head_as_utf8, one_line, undeclared_xml_encoding
 from .base import (
     ImportFailure,
     ImportOptions,
@@ -33,6 +32,7 @@ from .base import (
     RecordWarning,
     Source,
 )
+from .textutil import encoding_note, head_as_utf8, one_line, undeclared_xml_encoding
 
 NAME = "newsml"
 EXTENSIONS = (".xml", ".newsml")

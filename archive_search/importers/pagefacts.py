@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..dates import parse_date
+from .textutil import dedupe
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -110,11 +111,11 @@ def read_facts(tree: HtmlElement) -> PageFacts:
         *tree.xpath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href"),
         *metas.get("twitter:domain", []),
     ]
-    facts.hosts = _dedupe([h for h in (_host(a) for a in addresses) if h])
+    facts.hosts = dedupe([h for h in (_host(a) for a in addresses) if h])
     facts.handles = [h.lstrip("@") for h in metas.get("twitter:site", [])]
     facts.title_tag = " ".join(" ".join(tree.xpath("//head/title//text()")).split())
     facts.h1s = [" ".join(h.text_content().split()) for h in tree.xpath("//h1")[:3]]
-    facts.headlines = _dedupe(
+    facts.headlines = dedupe(
         [
             *metas.get("og:title", []),
             *metas.get("twitter:title", []),
@@ -132,9 +133,9 @@ def read_facts(tree: HtmlElement) -> PageFacts:
         *_split(metas.get("parsely-tags", [])),
         *(k for o in jsonld for k in _split(_strings(o.get("keywords")))),
     ]
-    facts.specific_tags = _dedupe(specific)
+    facts.specific_tags = dedupe(specific)
     facts.keywords = keywords
-    facts.sections = _dedupe(
+    facts.sections = dedupe(
         [
             *_split(metas.get("article:section", [])),
             *(s for o in jsonld for s in _split(_strings(o.get("articleSection")))),
@@ -248,7 +249,7 @@ def topic_tags(tags: list[str], facts: PageFacts, site: str | None, title: str =
     written = any(t != t.lower() or " " in t for t in kept)
     if written:
         kept = [t for t in kept if not re.fullmatch(r"[a-z]+(?:-[a-z]+)+", t)]
-    return _dedupe(kept)
+    return dedupe(kept)
 
 
 def _is_date(segment: str) -> bool:
@@ -392,14 +393,3 @@ def _largest_block_words(tree: HtmlElement) -> int:
         parent = p.getparent()
         blocks[parent] = blocks.get(parent, 0) + len(p.text_content().split())
     return max(blocks.values(), default=0)
-
-
-def _dedupe(values: list[str]) -> list[str]:
-    seen: set[str] = set()
-    kept = []
-    for value in values:
-        value = value.strip()
-        if value and value.casefold() not in seen:
-            seen.add(value.casefold())
-            kept.append(value)
-    return kept

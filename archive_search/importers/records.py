@@ -18,8 +18,9 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
-from .. import dates, textutil
+from .. import dates
 from ..article import Article
+from . import textutil
 from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
 
 NO_DATE = "no publication date found"

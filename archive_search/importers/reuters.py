@@ -22,8 +22,14 @@ from typing import BinaryIO
 
 from ..article import Article
 from ..dates import parse_date
-from ..textutil import decode_references, encoding_note, guess_encoding, strip_controls
 from .base import ImportFailure, ImportOptions, RecordFailure, RecordWarning, Source
+from .textutil import (
+    decode_references,
+    dedupe,
+    encoding_note,
+    guess_encoding,
+    strip_controls,
+)
 
 NAME = "reuters"
 EXTENSIONS = (".sgm",)
@@ -178,7 +184,7 @@ def parse_story(story: str, record: int) -> Iterator[Article | RecordFailure | R
         date=date,
         source="Reuters",
         authors=authors(_field("AUTHOR", text)),
-        tags=_dedupe(value for name in _LISTS for value in lists[name]),
+        tags=dedupe(value for name in _LISTS for value in lists[name]),
         lang="en",
         origin={"record": record},
         extra=extra,
@@ -218,7 +224,7 @@ def story_list(story: str, name: str) -> list[str]:
         for element in _LIST_RES[name].findall(story)
         for item in _ITEM.findall(element)
     )
-    return _dedupe(values)
+    return dedupe(values)
 
 
 def authors(raw: str) -> list[str]:
@@ -226,7 +232,7 @@ def authors(raw: str) -> list[str]:
     text = re.sub(r"^by\s+", "", clean_inline(raw), flags=re.I)
     text = re.sub(r",?\s*\breuters?\s*$", "", text, flags=re.I)
     names = (name.strip(" ,") for name in re.split(r"\s+and\s+|,", text, flags=re.I))
-    return _dedupe(_proper_case(name) for name in names)
+    return dedupe(_proper_case(name) for name in names)
 
 
 def clean_inline(raw: str) -> str:
@@ -296,13 +302,3 @@ def _proper_case(name: str) -> str:
     if letters and (upper > len(letters) * 0.6 or upper == 0):
         return name.title()
     return name
-
-
-def _dedupe(values: Iterator[str]) -> list[str]:
-    seen: set[str] = set()
-    kept = []
-    for value in values:
-        if value and value not in seen:
-            seen.add(value)
-            kept.append(value)
-    return kept

@@ -19,8 +19,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .. import dates, textutil
+from .. import dates
 from ..article import Article, normalize_text
+from . import textutil
 from .base import (
     ImportFailure,
     ImportOptions,
@@ -29,6 +30,7 @@ from .base import (
     RecordWarning,
     Source,
 )
+from .frontmatter import FRONT_MATTER, front_matter_article
 from .records import NO_DATE
 
 NAME = "scraped"
@@ -60,8 +62,6 @@ _DATELINE = re.compile(
     rf"(?P<date>(?:[A-Z][a-z]+,?\s+)?(?:{_MONTH_DATE}))"
     r"(?:\s*\([^)]{1,40}\))?\s*[-\u2013\u2014:]"
 )
-#: A first line of ``---`` followed by a ``key:`` line: YAML front matter, not a rule.
-FRONT_MATTER = re.compile(r"^\ufeff?---[ \t]*\r?\n[A-Za-z_][\w-]*[ \t]*:")
 
 
 def sniff(head: bytes, name: str) -> bool:
@@ -82,15 +82,13 @@ def read(
     text = decoded.text
     if not text.strip():
         raise ImportFailure("empty file")
-    if FRONT_MATTER.match(text):
-        from . import markdown  # markdown builds on this module, so import it only when needed
-
-        yield from markdown.read_text(text, options)
+    if FRONT_MATTER.match(text):  # named --format scraped, or read from standard input
+        article, notes = front_matter_article(text, options)
     else:
         check_article_text(text)
         article, notes = parse_text(text, default_source=options.default_source)
-        yield article
-        yield from (RecordWarning(note) for note in notes)
+    yield article
+    yield from (RecordWarning(note) for note in notes)
     if decoded.fallback:
         yield RecordWarning(decoded.note)
 

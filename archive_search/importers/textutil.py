@@ -14,12 +14,13 @@ import codecs
 import html
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, AnyStr
+from urllib.parse import urlsplit
 
-from .importers.base import ImportFailure, Source
+from .base import ImportFailure, Source
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BOMS = (
@@ -425,13 +426,16 @@ _HTML_HINT = re.compile(
     r"<(?:p|br|div|span|a|em|strong|b|i|h[1-6]|ul|ol|li|blockquote|img|figure|table)\b[^>]*>",
     re.I,
 )
+#: Elements that end a paragraph where they open and where they close.
 _BLOCK_TAGS = frozenset((
-    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
-    "table", "tr", "section", "article", "header", "footer", "aside", "figure", "figcaption",
-    "hr", "dl", "dt", "dd", "main", "nav",
+    "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
+    "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
 ))  # fmt: skip
 _SKIP_TAGS = frozenset(("script", "style", "noscript", "template"))
 _BR = "\u2028"  # stands for <br> until white space has been collapsed
+#: Lone surrogates (``&#xD800;`` decoded by a lenient parser): no file can be written with them.
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
 def looks_like_html(text: str) -> bool:
@@ -441,11 +445,27 @@ def looks_like_html(text: str) -> bool:
 
 
 def html_to_text(fragment: str) -> str:
-    """Plain text of an HTML fragment: one paragraph per block element, separated by blank
-    lines; ``<br>`` kept as a line break; scripts and styles dropped; entities decoded."""
+    """Plain text of an HTML fragment (a feed entry, a CSV or JSON field, a page's JSON-LD
+    ``articleBody``): one paragraph per block element, separated by blank lines.
+
+    ``<br>`` is a line break inside its paragraph, as a browser shows it (an address, a verse,
+    a byline over a dateline); two or more in a row leave an empty line, so they end the
+    paragraph, as ``text<br><br>more`` means in feeds written without ``<p>``. Scripts and
+    styles are dropped, entities decoded, control characters and lone surrogates removed.
+    Text without tags or references keeps its blank-line paragraphs, its other line breaks
+    being only wrapping. Never raises: markup ``html.parser`` trips over (``<![;``) gives the
+    text with its tags stripped.
+    """
+    fragment = _SURROGATES.sub("", fragment)
+    if "<" not in fragment and "&" not in fragment:
+        paragraphs = re.split(r"\n\s*\n", strip_controls(fragment))
+        return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
     parser = _TextExtractor()
-    parser.feed(fragment)
-    parser.close()
+    try:
+        parser.feed(fragment)
+        parser.close()
+    except AssertionError:  # html.parser asserts on some malformed declarations
+        return " ".join(strip_controls(re.sub(r"<[^>]*>?", " ", fragment)).split())
     parser.flush()
     return "\n\n".join(parser.paragraphs)
 
@@ -476,12 +496,50 @@ class _TextExtractor(HTMLParser):
             self._pieces.append(data)
 
     def flush(self) -> None:
-        text = strip_controls("".join(self._pieces))
-        lines = (" ".join(part.split()) for part in text.split(_BR))
-        paragraph = "\n".join(line for line in lines if line)
-        if paragraph:
-            self.paragraphs.append(paragraph)
+        """End the paragraph being collected; an empty line in it (``<br><br>``) ends one
+        too."""
+        text = _SURROGATES.sub("", strip_controls("".join(self._pieces)))
+        lines: list[str] = []
+        for part in [*text.split(_BR), ""]:
+            line = " ".join(part.split())
+            if line:
+                lines.append(line)
+            elif lines:
+                self.paragraphs.append("\n".join(lines))
+                lines = []
         self._pieces = []
+
+
+def dedupe(values: Iterable[str]) -> list[str]:
+    """The values without blanks and without repeats that differ only in case or surrounding
+    space, each kept as first written, in order: tags, authors and names gathered from several
+    places of one input."""
+    seen: set[str] = set()
+    kept = []
+    for value in values:
+        value = value.strip()
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            kept.append(value)
+    return kept
+
+
+#: A language tag (``en``, ``de-CH``, ``pt_BR``, ``zh-Hant-TW``): its language subtag is kept.
+_LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
+
+
+def lang_code(value: str | None) -> str | None:
+    """The lower-case language code of a language tag a feed or page declares (``en-US`` ->
+    ``en``); None for anything that is no language tag."""
+    match = _LANG.match((value or "").strip())
+    return match.group(1).lower() if match else None
+
+
+def is_web_address(url: str) -> bool:
+    """True for an absolute ``http``/``https`` address: only such a link is kept as an
+    article's url (a relative link or an id such as ``urn:uuid:…`` is no address)."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _bounded_lines(
