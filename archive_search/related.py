@@ -21,6 +21,10 @@ How an article is compared, and why:
   date only breaks near-ties (:data:`DATE_TIEBREAK`); it never filters.
 * Copies of one story are recognised by word-trigram resemblance of the whole text, not by
   score, and flagged ``duplicate``.
+
+This module holds the settings below (read at each call, so a script or a test may change
+them) and runs the steps in order; each step is a part of :mod:`archive_search.relatedness`
+that is given its inputs and the settings it uses.
 """
 
 from __future__ import annotations
