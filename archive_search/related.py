@@ -21,27 +21,26 @@ How an article is compared, and why:
   date only breaks near-ties (:data:`DATE_TIEBREAK`); it never filters.
 * Copies of one story are recognised by word-trigram resemblance of the whole text, not by
   score, and flagged ``duplicate``.
+
+This module holds the settings below (read at each call, so a script or a test may change
+them) and runs the steps in order; each step is a part of :mod:`archive_search.relatedness`
+that is given its inputs and the settings it uses.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import math
-import re
 import time
-from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from whoosh import query
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.reading import TermNotFound
-from whoosh.util.times import datetime_to_long
-
-from .article import Article, content_fingerprint, normalize_text
+from .article import Article
 from .errors import ArchiveError, NotFound
 from .index import text_fields
-from .names import extract_names, fold_key
+from .relatedness import candidates, scoring
+from .relatedness.boilerplate import Boilerplate, SourceText
+from .relatedness.profiles import Profile, Profiler, Tokens
+from .relatedness.terms import Terms, TermStats
 
 if TYPE_CHECKING:
     from whoosh.searching import Searcher
@@ -97,13 +96,6 @@ SOURCE_MIN_DOCS = 20
 DATE_TIEBREAK = 0.01
 #: How many shared terms, names or tags one reason lists.
 REASON_ITEMS = 5
-
-_LETTER = re.compile(r"[^\W\d_]")
-_WORD = re.compile(r"\w+")
-_NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
-#: The date column holds this for undated articles (the largest 64-bit value).
-_LAST_DATE = datetime_to_long(_dt.datetime.max)
-
 
 @dataclass
 class RelatedItem:
@@ -182,8 +174,9 @@ def related(
             article.id = article_id
         else:
             article = Article(title=title or "", body=text or "")
-        comparison = _Comparison(archive, searcher, article, docnum, use_tags)
-        result = comparison.run(limit, since, until, exclude_duplicates)
+        result = _compare(
+            archive, searcher, article, docnum, limit, since, until, exclude_duplicates, use_tags
+        )
     result.seconds = time.perf_counter() - started
     return result
 
@@ -197,212 +190,129 @@ def _read(archive: Archive, relpath: str) -> Article:
         raise ArchiveError(f"cannot read corpus/{relpath}: {exc}") from exc
 
 
-@dataclass
-class _Profile:
-    """What one article is compared on: weighted terms, names, tags, shingles and its day."""
+def _compare(
+    archive: Archive,
+    searcher: Searcher,
+    article: Article,
+    docnum: int | None,
+    limit: int,
+    since: _dt.datetime | None,
+    until: _dt.datetime | None,
+    exclude_duplicates: bool,
+    use_tags: bool,
+) -> RelatedResult:
+    """The steps of one call, each a part of :mod:`archive_search.relatedness` given what the
+    steps before it found: ``article`` is the one asked about, ``docnum`` its document number
+    (None when it is a text the index does not hold)."""
+    title_field, body_field = text_fields(article.lang)
+    analyzer = searcher.schema[body_field].analyzer
+    terms_of = Terms(analyzer)
+    asked_text = Tokens.of(analyzer, article)
+    # the compared text is one more article when it is not in the index
+    stats = TermStats(
+        searcher,
+        title_field,
+        body_field,
+        asked_text.terms if docnum is None else None,
+        min_df=MIN_DF,
+        max_df_share=MAX_DF_SHARE,
+        min_df_ceiling=MIN_DF_CEILING,
+        idf_floor=IDF_FLOOR,
+    )
+    source_text = SourceText(
+        searcher, stats.ceiling, share=SOURCE_SHARE, min_docs=SOURCE_MIN_DOCS
+    )
 
-    article: Article
-    terms: dict[str, float]
-    norm: float
-    names: dict[str, float]
-    name_labels: dict[str, str]
-    tags: dict[str, float]
-    tag_labels: dict[str, str]
-    shingles: frozenset[int]
-    numbers: frozenset[str]
-    fingerprint: str
-    day: _dt.date | None
+    def body_of(number: int) -> str | None:
+        found = _archived(archive, searcher, number)
+        return found[0].body if found else None
 
-
-class _Comparison:
-    """One related() call: the article asked about, its profile and per-call caches."""
-
-    def __init__(
-        self,
-        archive: Archive,
-        searcher: Searcher,
-        article: Article,
-        docnum: int | None,
-        use_tags: bool,
-    ) -> None:
-        self.archive = archive
-        self.searcher = searcher
-        self.reader = searcher.reader()
-        self.article = article
-        self.docnum = docnum
-        self.use_tags = use_tags
-        self.title_field, self.body_field = text_fields(article.lang)
-        schema = searcher.schema
-        self.analyzer = schema[self.body_field].analyzer
-        self.tags_analyzer = schema["tags"].analyzer
-        self.terms_of = _Terms(self.analyzer)
-        # the compared text is one more article when it is not in the index
-        self.extra_doc = 1 if docnum is None else 0
-        self.total = searcher.doc_count() + self.extra_doc
-        self.ceiling = max(MAX_DF_SHARE * self.total, MIN_DF_CEILING)
-        self._df: dict[str, int] = {}
-        self._sources: dict[str, set[int]] = {}
-        self._source_terms: dict[tuple[str, str, str], bool] = {}
-        #: The asked article's terms (a text's count in document frequencies) and the token
-        #: sequences of its boilerplate lines (left out of every candidate too).
-        self.own_terms: set[str] = set()
-        self.boilerplate: set[tuple[str, ...]] = set()
-        #: A readable word for each stem of the asked article, for reasons.
-        self.words: dict[str, str] = {}
-        self.asked = self._asked_profile(article)
-        #: How many terms the asked article holds, as the index counts them.
-        self.length = (
-            self._length(docnum)
-            if docnum is not None
-            else len(self._tokens(article.title)) + len(self._tokens(article.body))
-        )
-
-    # -- the comparison ------------------------------------------------------------------
-
-    def run(
-        self,
-        limit: int,
-        since: _dt.datetime | None,
-        until: _dt.datetime | None,
-        exclude_duplicates: bool,
-    ) -> RelatedResult:
-        asked = self.asked
-        key_terms = sorted(asked.terms, key=asked.terms.__getitem__, reverse=True)[:QUERY_TERMS]
-        result = RelatedResult(
-            id=self.article.id if self.docnum is not None else None,
-            title=self.article.title,
-            items=[],
-            terms=[self.words.get(t, t) for t in key_terms],
-        )
-        if not (asked.terms or asked.names or (self.use_tags and asked.tags)):
-            result.notes.append("nothing to compare: no distinctive words, names or tags")
-            return result
-        if limit == 0:
-            return result
-        wanted = max(CANDIDATES, 3 * limit)
-        scored = [
-            found
-            for docnum in self.candidates(key_terms, wanted, since, until)
-            if (found := self.compare(docnum)) is not None
-        ]
-        scored.sort(key=lambda entry: (-entry[0], not entry[1].duplicate, entry[1].id))
-        kept: list[_Profile] = []
-        for _, item, profile in scored:
-            if exclude_duplicates and (
-                item.duplicate or any(_same_story(profile, other) for other in kept)
-            ):
-                continue
-            result.items.append(item)
-            kept.append(profile)
-            if len(result.items) >= limit:
-                break
-        if not result.items:
-            result.notes.append("no related articles found")
+    junk = Boilerplate(
+        stats,
+        source_text,
+        body_of,
+        terms_of,
+        max_tokens=BOILERPLATE_TOKENS,
+        min_docs=BOILERPLATE_DOCS,
+    )
+    # the asked article's boilerplate lines are left out of it and of every candidate
+    boilerplate = junk.lines((tokens for _, tokens in asked_text.lines), article.source, docnum)
+    profiler = Profiler(
+        stats, junk, terms_of, searcher.schema["tags"].analyzer, title_weight=TITLE_WEIGHT
+    )
+    asked = profiler.profile(
+        article,
+        asked_text.title,
+        [(line, tokens) for line, tokens in asked_text.lines if tokens not in boilerplate],
+    )
+    strongest = candidates.key_terms(asked.terms, QUERY_TERMS)
+    result = RelatedResult(
+        id=article.id if docnum is not None else None,
+        title=article.title,
+        items=[],
+        terms=[asked_text.words.get(t, t) for t in strongest],
+    )
+    if not (asked.terms or asked.names or (use_tags and asked.tags)):
+        result.notes.append("nothing to compare: no distinctive words, names or tags")
+        return result
+    if limit == 0:
         return result
 
-    def candidates(
-        self,
-        key_terms: list[str],
-        wanted: int,
-        since: _dt.datetime | None,
-        until: _dt.datetime | None,
-    ) -> list[int]:
-        """Document numbers most likely to be related, best first, within the dates.
+    length = candidates.field_length(searcher, stats.fields)
+    postings = candidates.keys(
+        asked,
+        strongest,
+        stats,
+        candidates.figures(terms_of(article.title + "\n" + article.body), stats, FIGURES),
+        use_tags=use_tags,
+        budget=POSTINGS_BUDGET,
+        always=MIN_KEY_TERMS,
+        figure_weight=FIGURE_WEIGHT,
+    )
+    wanted = max(CANDIDATES, 3 * limit)
+    found = candidates.gather(
+        searcher,
+        postings,
+        exclude=docnum,
+        length=length,
+        # how many terms the asked article holds, as the index counts them
+        asked_length=(
+            length(docnum)
+            if docnum is not None
+            else len(terms_of(article.title)) + len(terms_of(article.body))
+        ),
+        wanted=wanted,
+        since=since,
+        until=until,
+        pool_factor=POOL_FACTOR,
+        short=SHORT_CANDIDATES,
+    )
 
-        Adds up the weights of the key terms, names and tags each article holds: cheap, and
-        good enough to choose which articles to compare in full.
-        """
-        scores: dict[int, float] = {}
-        for fieldname, key, weight in self._candidate_keys(key_terms):
-            try:
-                postings = self.searcher.postings(fieldname, key)
-            except TermNotFound:
-                continue
-            for docnum in postings.all_ids():
-                scores[docnum] = scores.get(docnum, 0.0) + weight
-        if self.docnum is not None:
-            scores.pop(self.docnum, None)
-        dates = None
-        if since or until:
-            dates = self.reader.column_reader("date", translate=False)
-            low = datetime_to_long(since) if since else 0
-            high = datetime_to_long(until) if until else _LAST_DATE - 1
-        pool: list[int] = []
-        for docnum in sorted(scores, key=lambda d: (-scores[d], d)):
-            if self.reader.is_deleted(docnum):
-                continue
-            if dates is not None and not low <= dates[docnum] <= high:
-                continue
-            pool.append(docnum)
-            if len(pool) >= POOL_FACTOR * wanted:
-                break
-        # a short article holding the key terms (a brief, a copy of one) is as close as a long
-        # one holding more of them: the best by weight per length join the best by weight.
-        # Among equals, articles as long as the asked one come first: copies are.
-        length = {d: self._length(d) for d in pool}
-        off = {d: abs(length[d] - self.length) for d in pool}
-        short = {d: scores[d] / math.sqrt(1 + length[d]) for d in pool}
-        by_weight = sorted(pool, key=lambda d: (-scores[d], off[d], d))[:wanted]
-        by_length = sorted(pool, key=lambda d: (-short[d], off[d], d))[:SHORT_CANDIDATES]
-        return list(dict.fromkeys(by_weight + by_length))
-
-    def _length(self, docnum: int) -> int:
-        """How many terms the article's title and body hold, from the index."""
-        fields = (self.title_field, self.body_field)
-        return sum(self.reader.doc_field_length(docnum, f) or 0 for f in fields)
-
-    def _candidate_keys(self, key_terms: list[str]) -> Iterator[tuple[str, str, float]]:
-        budget = POSTINGS_BUDGET
-        for n, term in enumerate(key_terms):
-            df = self.df(term)
-            if n >= MIN_KEY_TERMS and df > budget:
-                continue  # a common term costs more to read than it helps to find
-            budget -= df
-            weight = self.asked.terms[term]
-            yield self.title_field, term, weight
-            yield self.body_field, term, weight
-        for key, weight in self.asked.names.items():
-            yield "names", key, weight
-        if self.use_tags:
-            yield from (("tags", key, weight) for key, weight in self.asked.tags.items())
-        # figures never make articles similar, but among look-alikes (the Fed's daily briefs)
-        # the ones with the same figures come first: copies do
-        figures = sorted(
-            (
-                t
-                for t in set(self.terms_of(self.article.title + "\n" + self.article.body))
-                if not _LETTER.search(t) and MIN_DF <= self.df(t) <= self.ceiling
-            ),
-            key=lambda t: (self.df(t), t),
-        )
-        for figure in figures[:FIGURES]:
-            yield self.title_field, figure, FIGURE_WEIGHT
-            yield self.body_field, figure, FIGURE_WEIGHT
-
-    def compare(self, docnum: int) -> tuple[float, RelatedItem, _Profile] | None:
+    def suggest(number: int) -> tuple[float, RelatedItem, Profile] | None:
         """Score one candidate: (ranking key, item, profile), or None when it cannot be read,
         is in another language or shares nothing."""
-        stored = self.searcher.stored_fields(docnum)
-        try:
-            other = self.archive.corpus.read(stored["path"])
-        except (OSError, UnicodeDecodeError, ValueError):
+        read = _archived(archive, searcher, number)
+        if read is None or text_fields(read[0].lang) != stats.fields:
             return None
-        if text_fields(other.lang) != (self.title_field, self.body_field):
-            return None
-        other.id = stored["id"]
-        theirs = self.profile(other)
-        mine = self.asked
-        shared = {t: w * theirs.terms[t] for t, w in mine.terms.items() if t in theirs.terms}
-        # each kind of evidence can only add: what the text leaves unexplained, shared names
-        # and tags explain in part (so a missing or noisy name list never lowers a score)
-        missing = 1.0 - _cosine(shared, mine.norm, theirs.norm)
-        missing *= 1.0 - NAMES_WEIGHT * _overlap(mine.names, theirs.names)
-        if self.use_tags:
-            missing *= 1.0 - TAGS_WEIGHT * _overlap(mine.tags, theirs.tags)
-        score = 1.0 - missing
-        duplicate = _same_story(mine, theirs)
-        days = abs((mine.day - theirs.day).days) if mine.day and theirs.day else None
-        reasons = self.reasons(shared, theirs, duplicate, days)
+        other, path = read
+        theirs = profiler.of_article(other, boilerplate)
+        score, shared = scoring.score(
+            asked, theirs, use_tags=use_tags, names_weight=NAMES_WEIGHT, tags_weight=TAGS_WEIGHT
+        )
+        duplicate = scoring.same_story(asked, theirs, DUPLICATE_RESEMBLANCE)
+        days = scoring.days_apart(asked, theirs)
+        reasons = scoring.reasons(
+            asked,
+            theirs,
+            shared,
+            duplicate=duplicate,
+            days=days,
+            rarity=lambda term: stats.rarity(stats.df(term)),
+            words=asked_text.words,
+            terms_of=terms_of,
+            use_tags=use_tags,
+            items=REASON_ITEMS,
+        )
         if not reasons:
             return None
         item = RelatedItem(
@@ -414,326 +324,37 @@ class _Comparison:
             duplicate=duplicate,
             days_apart=days,
             source=other.source,
-            path=f"corpus/{stored['path']}",
+            path=f"corpus/{path}",
         )
+        # closeness in time only reorders suggestions whose scores are about as close
         closeness = 1.0 / (1.0 + days / 30.0) if days is not None else 0.0
         return score + DATE_TIEBREAK * closeness, item, theirs
 
-    def reasons(
-        self, shared: dict[str, float], theirs: _Profile, duplicate: bool, days: int | None
-    ) -> list[str]:
-        """Why a candidate is related, in words; empty when it shares nothing that counts."""
-        mine = self.asked
-        reasons = ["duplicate"] if duplicate else []
-        names = _best_shared(mine.names, theirs.names)
-        # words of a shared name are listed as the name, not again as terms
-        in_names = {t for k in names for t in self.terms_of(mine.name_labels[k])}
-        # the rarest of the strongly shared terms say best what two stories have in common
-        strength = {t: w * self.rarity(self.df(t)) for t, w in shared.items() if t not in in_names}
-        best = sorted(strength, key=lambda t: (-strength[t], t))
-        if best:
-            words = ", ".join(self.words.get(t, t) for t in best[:REASON_ITEMS])
-            reasons.append("shared terms: " + words)
-        if names:
-            reasons.append("shared names: " + ", ".join(mine.name_labels[k] for k in names))
-        tags = _best_shared(mine.tags, theirs.tags) if self.use_tags else []
-        if tags:
-            reasons.append("same tags: " + ", ".join(mine.tag_labels[k] for k in tags))
-        if not reasons:
-            return []
-        if days is not None:
-            reasons.append("same day" if days == 0 else f"{days} day{'s' * (days != 1)} apart")
-        return reasons
-
-    # -- profiles ------------------------------------------------------------------------
-
-    def _asked_profile(self, article: Article) -> _Profile:
-        """The asked article's profile; finds its boilerplate lines on the way."""
-        title = self._tokens(article.title, keep_words=True)
-        lines = [(line, self._tokens(line, keep_words=True)) for line in article.body.split("\n")]
-        if self.docnum is None:
-            self.own_terms = {t for tokens in [title, *(t for _, t in lines)] for t in tokens}
-        kept = []
-        for line, tokens in lines:
-            if self._is_boilerplate(tokens, article.source):
-                self.boilerplate.add(tokens)
-            else:
-                kept.append((line, tokens))
-        return self._profile(article, title, kept)
-
-    def profile(self, article: Article) -> _Profile:
-        """A candidate's profile, without the asked article's boilerplate lines."""
-        lines = ((line, self._tokens(line)) for line in article.body.split("\n"))
-        kept = [(line, tokens) for line, tokens in lines if tokens not in self.boilerplate]
-        return self._profile(article, self._tokens(article.title), kept)
-
-    def _tokens(self, text: str, keep_words: bool = False) -> tuple[str, ...]:
-        if not keep_words:
-            return self.terms_of(text)
-        terms = []
-        for token in self.analyzer(text, chars=True):
-            terms.append(token.text)
-            self.words.setdefault(token.text, text[token.startchar : token.endchar].lower())
-        return tuple(terms)
-
-    def _profile(
-        self, article: Article, title: tuple[str, ...], lines: list[tuple[str, tuple[str, ...]]]
-    ) -> _Profile:
-        """Weighted terms, names and tags of an article whose boilerplate lines are gone."""
-        counts: dict[str, int] = {}
-        for term in title:
-            counts[term] = counts.get(term, 0) + TITLE_WEIGHT
-        for _, tokens in lines:
-            for term in tokens:
-                counts[term] = counts.get(term, 0) + 1
-        source = article.source
-        source_words = set(self._tokens(source or ""))
-        terms: dict[str, float] = {}
-        rare = 0.0  # terms only this article has: never shared, but part of what it says
-        for term, tf in counts.items():
-            if term in source_words or not self._informative(term, source):
-                continue
-            df = self.df(term)
-            weight = (1.0 + math.log(tf)) * self.idf(df)
-            if df >= MIN_DF:
-                terms[term] = weight
-            else:
-                rare += weight * weight
-        # names given with the article or found in its text (not its authors, and not metadata
-        # lists such as Reuters places, which are its tags)
-        body = "\n".join(line for line, _ in lines)
-        names, name_labels = self._keyed(
-            (
-                (fold_key(name), name)
-                for name in [*article.names, *extract_names(article.title, body)]
-                if not set(self._tokens(name)) <= source_words
-            ),
-            "names",
-            source,
-        )
-        tags, tag_labels = self._keyed(
-            ((t.text, tag) for tag in article.tags for t in self.tags_analyzer(tag)), "tags"
-        )
-        when = article.datetime
-        text = normalize_text(article.title + "\n" + article.body)
-        return _Profile(
-            article=article,
-            terms=terms,
-            norm=math.sqrt(sum(w * w for w in terms.values()) + rare),
-            names=names,
-            name_labels=name_labels,
-            tags=tags,
-            tag_labels=tag_labels,
-            shingles=_shingles(text),
-            numbers=frozenset(_NUMBER.findall(normalize_text(article.body) or text)),
-            fingerprint=content_fingerprint(article.title, article.body),
-            day=when.date() if when else None,
-        )
-
-    def _informative(self, term: str, source: str | None) -> bool:
-        """Whether ``term`` can tell stories apart (see the module docstring); terms in fewer
-        than MIN_DF articles are informative but cannot be shared."""
-        if not _LETTER.search(term):
-            return False
-        df = self.df(term)
-        if df > self.ceiling:
-            return False
-        fields = (self.title_field, self.body_field)
-        return not (source and self._source_boilerplate(source, term, df, fields))
-
-    def _keyed(
-        self, keyed: Iterable[tuple[str, str]], fieldname: str, source: str | None = None
-    ) -> tuple[dict[str, float], dict[str, str]]:
-        """Names or tags by their index key (with its idf, and a label to show), leaving out,
-        as for terms, those too common to tell stories apart or standing in a source."""
-        weights: dict[str, float] = {}
-        labels: dict[str, str] = {}
-        for key, label in keyed:
-            if not key or key in weights:
-                continue
-            df = self.searcher.doc_frequency(fieldname, key) + self.extra_doc
-            if df > self.ceiling or (
-                source and self._source_boilerplate(source, key, df, (fieldname,))
-            ):
-                continue
-            weights[key] = self.idf(df)
-            labels[key] = label
-        return weights, labels
-
-    # -- statistics from the index -------------------------------------------------------
-
-    def df(self, term: str) -> int:
-        """How many articles hold ``term`` in title or body, the compared text included."""
-        found = self._df.get(term)
-        if found is None:
-            found = self.searcher.doc_frequency(self.body_field, term)
-            if found < MIN_DF:  # title-only articles (briefs) matter for rare terms
-                found = max(found, self.searcher.doc_frequency(self.title_field, term))
-            self._df[term] = found
-        return found + (self.extra_doc if term in self.own_terms else 0)
-
-    def idf(self, df: int) -> float:
-        return IDF_FLOOR + self.rarity(df)
-
-    def rarity(self, df: int) -> float:
-        return math.log((self.total + 1) / (df + 1))
-
-    def _is_boilerplate(self, tokens: tuple[str, ...], source: str | None) -> bool:
-        """True for a short line found word for word in BOILERPLATE_DOCS other articles.
-
-        Only terms that would count matter, so the articles holding all of them are found
-        first, rarest term first, stopping as soon as too few are left; only then are a few of
-        those articles read to confirm the line itself.
-        """
-        if not tokens or len(tokens) > BOILERPLATE_TOKENS:
-            return False
-        keys = sorted(
-            {t for t in tokens if self._informative(t, source) and self.df(t) >= MIN_DF},
-            key=self.df,
-        )
-        if not keys:
-            return False
-        docs: set[int] | None = None
-        for term in keys:
-            try:
-                found = set(self.searcher.postings(self.body_field, term).all_ids())
-            except TermNotFound:
-                return False
-            docs = found if docs is None else docs & found
-            docs.discard(self.docnum)  # type: ignore[arg-type]
-            if len(docs) < BOILERPLATE_DOCS:
-                return False
-        confirmed = 0
-        for docnum in sorted(docs or ())[: 2 * BOILERPLATE_DOCS]:
-            try:
-                other = self.archive.corpus.read(self.searcher.stored_fields(docnum)["path"])
-            except (OSError, UnicodeDecodeError, ValueError):
-                continue
-            confirmed += _contains(self._tokens(other.body), tokens)
-            if confirmed >= BOILERPLATE_DOCS:
-                return True
-        return False
-
-    def _source_boilerplate(self, source: str, term: str, df: int, fields: tuple[str, ...]) -> bool:
-        """True when ``term`` (in ``fields``) is in SOURCE_SHARE of the articles of ``source``."""
-        docs = self._source_docs(source)
-        if len(docs) < SOURCE_MIN_DOCS or df < SOURCE_SHARE * len(docs):
-            return False
-        found = self._source_terms.get((source, fields[0], term))
-        if found is None:
-            holding: set[int] = set()
-            for fieldname in fields:
-                try:
-                    holding.update(self.searcher.postings(fieldname, term).all_ids())
-                except TermNotFound:
-                    continue
-            found = len(holding & docs) >= SOURCE_SHARE * len(docs)
-            self._source_terms[(source, fields[0], term)] = found
-        return found
-
-    def _source_docs(self, source: str) -> set[int]:
-        """The articles whose source has the same words as ``source``.
-
-        A source that covers more articles than any term may be in (the whole archive, say)
-        cannot have standing text the ceiling does not already remove, so it is not listed.
-        """
-        docs = self._sources.get(source)
-        if docs is None:
-            words = [t.text for t in self.searcher.schema["source"].analyzer(source)]
-            smallest = min((self.searcher.doc_frequency("source", w) for w in words), default=0)
-            if not words or SOURCE_SHARE * smallest > self.ceiling:
-                docs = set()
-            else:
-                q = query.And([query.Term("source", w) for w in words])
-                docs = set(self.searcher.docs_for_query(q))
-            self._sources[source] = docs
-        return docs
+    scored = [entry for number in found if (entry := suggest(number)) is not None]
+    scored.sort(key=lambda entry: (-entry[0], not entry[1].duplicate, entry[1].id))
+    kept: list[Profile] = []
+    for _, item, profile in scored:
+        if exclude_duplicates and (
+            item.duplicate
+            or any(scoring.same_story(profile, other, DUPLICATE_RESEMBLANCE) for other in kept)
+        ):
+            continue
+        result.items.append(item)
+        kept.append(profile)
+        if len(result.items) >= limit:
+            break
+    if not result.items:
+        result.notes.append("no related articles found")
+    return result
 
 
-class _Terms:
-    """The index analyzer's terms for a text, each distinct word analysed only once.
-
-    Valid when the analyzer splits words with a regular expression and then only changes or
-    drops single tokens (the case for every text field of the schema); any other analyzer is
-    run on the whole text.
-    """
-
-    _PER_TOKEN = (LowercaseFilter, StopFilter, StemFilter, CharsetFilter)
-
-    def __init__(self, analyzer: Any) -> None:
-        self.analyzer = analyzer
-        items = getattr(analyzer, "items", [])
-        first = items[0] if items else None
-        simple = (
-            isinstance(first, RegexTokenizer)
-            and not first.gaps
-            and all(isinstance(item, self._PER_TOKEN) for item in items[1:])
-        )
-        self.pattern = first.expression if simple else None
-        self.cache: dict[str, tuple[str, ...]] = {}
-
-    def __call__(self, text: str) -> tuple[str, ...]:
-        if self.pattern is None:
-            return tuple(t.text for t in self.analyzer(text))
-        words = [match.group() for match in self.pattern.finditer(text)]
-        self._learn([w for w in dict.fromkeys(words) if w not in self.cache])
-        return tuple(term for word in words for term in self.cache[word])
-
-    def _learn(self, words: list[str]) -> None:
-        """Analyse new words in one pass; stop words are marked rather than dropped, so each
-        word yields exactly one token."""
-        if not words:
-            return
-        tokens = [(t.text, t.stopped) for t in self.analyzer(" ".join(words), removestops=False)]
-        if len(tokens) != len(words):  # a word did not survive alone: analyse one by one
-            for word in words:
-                self.cache[word] = tuple(t.text for t in self.analyzer(word))
-            return
-        for word, (term, stopped) in zip(words, tokens, strict=True):
-            self.cache[word] = () if stopped else (term,)
-
-
-def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
-    """Whether ``needle`` occurs as a contiguous run in ``haystack``."""
-    first, size = needle[0], len(needle)
-    return any(
-        haystack[i] == first and haystack[i : i + size] == needle
-        for i in range(len(haystack) - size + 1)
-    )
-
-
-def _cosine(shared: dict[str, float], norm_a: float, norm_b: float) -> float:
-    if not shared or not norm_a or not norm_b:
-        return 0.0
-    return min(1.0, sum(shared.values()) / (norm_a * norm_b))
-
-
-def _overlap(a: dict[str, float], b: dict[str, float]) -> float:
-    """Cosine of two idf-weighted sets (names or tags); 0 when either is empty."""
-    dot = sum(w * w for k, w in a.items() if k in b)
-    if not dot:
-        return 0.0
-    return dot / math.sqrt(sum(w * w for w in a.values()) * sum(w * w for w in b.values()))
-
-
-def _best_shared(a: dict[str, float], b: dict[str, float]) -> list[str]:
-    return sorted((k for k in a if k in b), key=lambda k: (-a[k], k))[:REASON_ITEMS]
-
-
-def _shingles(text: str) -> frozenset[int]:
-    """Hashed word trigrams of a normalised text (the whole text when shorter)."""
-    words = _WORD.findall(text)
-    if len(words) < 3:
-        return frozenset([hash(tuple(words))]) if words else frozenset()
-    return frozenset(hash(tuple(words[i : i + 3])) for i in range(len(words) - 2))
-
-
-def _same_story(a: _Profile, b: _Profile) -> bool:
-    """Copies of one story: the same normalised text, or nearly the same word trigrams and the
-    same figures (the Fed's daily reserve reports differ only in the amount: not copies)."""
-    if a.fingerprint == b.fingerprint:
-        return True
-    if not a.shingles or not b.shingles or a.numbers != b.numbers:
-        return False
-    common = len(a.shingles & b.shingles)
-    return common / (len(a.shingles) + len(b.shingles) - common) >= DUPLICATE_RESEMBLANCE
+def _archived(archive: Archive, searcher: Searcher, docnum: int) -> tuple[Article, str] | None:
+    """An archived article (with its id) and its path in corpus/, or None when its file cannot
+    be read: gone or damaged since the index was updated, it is not compared."""
+    stored = searcher.stored_fields(docnum)
+    try:
+        found = archive.corpus.read(stored["path"])
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    found.id = stored["id"]
+    return found, stored["path"]
