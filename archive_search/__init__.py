@@ -20,7 +20,7 @@ from .errors import ArchiveError, ArchiveLocked, ArchiveNotFound, NotFound, Quer
 #: Public names loaded on first use: a search process never needs the manifest or stats
 #: modules, and the search module brings Whoosh's query machinery with it.
 _LAZY = {"Hit": "search", "SearchResult": "search", "SyncReport": "manifest",
-         "ArchiveStats": "stats"}
+         "ArchiveStats": "stats", "SearchOptions": "options", "RelatedOptions": "options"}
 
 
 def __getattr__(name: str) -> object:
@@ -41,6 +41,8 @@ __all__ = [
     "Hit",
     "NotFound",
     "QueryError",
+    "RelatedOptions",
+    "SearchOptions",
     "SearchResult",
     "SyncReport",
     "__version__",
