@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .importing import ImportReport
     from .manifest import SyncReport
     from .names.catalog import Cluster, NameCatalog, NameEntry, NameMatch
-    from .options import RelatedOptions, SearchOptions
+    from .options import ImportRequest, RelatedOptions, SearchOptions
     from .related import RelatedResult
     from .search import SearchResult
     from .stats import ArchiveStats
@@ -94,47 +94,41 @@ class Archive:
     def import_paths(
         self,
         paths: list[str | os.PathLike[str]],
+        options: ImportRequest | None = None,
         *,
-        format: str | None = None,  # noqa: A002 - mirrors the --format option
-        mapping: dict[str, str] | None = None,
-        include: tuple[str, ...] = (),
-        exclude: tuple[str, ...] = (),
-        index: bool = True,
-        dry_run: bool = False,
-        wait: float = 0.0,
         progress: Progress | None = None,
-        on_conflict: str = "auto",
-        follow_links: bool = False,
+        **changes: Any,
     ) -> ImportReport:
         """Import files, folders, ``.gz``/``.zip`` files or ``-`` (stdin) into the archive.
 
-        A text whose id an article with other text already has becomes a new version of that
-        article when it is the same story revised, else a separate article with an id of its
-        own (``on_conflict="auto"``); ``"version"`` or ``"separate"`` always do the one,
-        ``"keep-first"`` leaves it out (counted in ``kept_first``).
-
-        What is read is bounded by the ``import`` settings (see :class:`~.importers.Limits`).
-        Symbolic links in a folder that lead out of it are skipped unless ``follow_links``.
+        The options are an :class:`~archive_search.options.ImportRequest`, or its fields as
+        keywords (``arc.import_paths(["export.csv"], mapping={"date": "published_at"})``), or
+        both. What is read is bounded by the ``import`` settings (see
+        :class:`~.importers.Limits`).
         """
         from .importers import ImportOptions, Limits, expand_inputs, remove_stale_spools
         from .importing import run_import
+        from .options import ImportRequest
 
+        request = ImportRequest.of(options, **changes)
         limits = Limits.from_settings(self.settings.import_)
-        options = ImportOptions(mapping=dict(mapping or {}), limits=limits)
+        reading = ImportOptions(mapping=dict(request.mapping), limits=limits)
         names = [str(p) for p in paths]
         bulk = _total_bytes(names) > 1024 * 1024
-        inputs = expand_inputs(names, include=include, exclude=exclude, limits=limits,
-                               follow_links=follow_links, spool_dir=self.index.root)
-        with self.writing(wait):
+        inputs = expand_inputs(names, include=request.include, exclude=request.exclude,
+                               limits=limits, follow_links=request.follow_links,
+                               spool_dir=self.index.root)
+        with self.writing(request.wait):
             self.corpus.clean_temporaries()
             remove_stale_spools(self.index.root)
             # the duplicate check needs every file the index does not know yet; files edited
             # in place do not matter to it, so the cheap folder check decides
-            if (index or dry_run) and self.index.is_stale():
+            if (request.index or request.dry_run) and self.index.is_stale():
                 self.index.sync()
             return run_import(
-                self, inputs, fmt=format, options=options, index=index, dry_run=dry_run,
-                progress=progress, bulk_hint=bulk, on_conflict=on_conflict,
+                self, inputs, fmt=request.format, options=reading, index=request.index,
+                dry_run=request.dry_run, progress=progress, bulk_hint=bulk,
+                on_conflict=request.on_conflict,
             )
 
     def update_index(

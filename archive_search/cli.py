@@ -25,7 +25,7 @@ from . import __version__
 from .archive import Archive
 from .dates import DateError, parse_user_date
 from .errors import ArchiveError, NotFound, StorageError, storage_error
-from .options import RelatedOptions, SearchOptions
+from .options import ImportRequest, RelatedOptions, SearchOptions
 from .output import (
     FORMATS,
     HIT_FIELDS,
@@ -335,11 +335,11 @@ def import_(ctx: click.Context, paths: tuple[str, ...], fmt: str | None,
     arc = _archive(ctx)
     bar = Progress("importing")
     try:
-        report = arc.import_paths(
-            list(paths), format=fmt, mapping=_parse_mapping(mapping), include=include,
-            exclude=exclude, index=not no_index, dry_run=dry_run, wait=wait, progress=bar,
-            on_conflict=on_conflict, follow_links=follow_links,
-        )
+        report = arc.import_paths(list(paths), ImportRequest(
+            format=fmt, mapping=_parse_mapping(mapping), include=include, exclude=exclude,
+            index=not no_index, dry_run=dry_run, wait=wait, on_conflict=on_conflict,
+            follow_links=follow_links,
+        ), progress=bar)
     except StorageError as exc:
         bar.close()
         raise CliError(f"{exc} (import stopped; the articles written so far are kept, and the "

@@ -1,4 +1,5 @@
-"""What a caller may ask of a search or of related articles: one frozen dataclass per operation.
+"""What a caller may ask of a search, of related articles or of an import: one frozen dataclass
+per operation.
 
 Each option and its default is defined here once. :meth:`Archive.search
 <archive_search.archive.Archive.search>`, :func:`~archive_search.search.run_search`, ``--batch``
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -70,3 +72,30 @@ class RelatedOptions(_Options):
     until: _dt.datetime | None = None
     exclude_duplicates: bool = False
     use_tags: bool = True
+
+
+@dataclass(frozen=True)
+class ImportRequest(_Options):
+    """How to run one import (see :meth:`Archive.import_paths
+    <archive_search.archive.Archive.import_paths>`); not to be confused with
+    :class:`~archive_search.importers.ImportOptions`, what each importer reads by.
+
+    ``format`` names the input format instead of detecting it; ``mapping`` reads our field
+    from the input's key (``{"date": "published_at"}``); ``include``/``exclude`` are globs
+    for the files of folders. ``index=False`` writes the articles and leaves indexing for
+    later; ``dry_run`` says what would be imported and changes nothing; ``wait`` is how long
+    to wait for another writer. ``on_conflict`` decides a text whose id an article with other
+    text already has: a new version of it when it is the same story revised, else a separate
+    article (``"auto"``); always the one (``"version"``, ``"separate"``); or not imported
+    (``"keep-first"``). ``follow_links`` also reads symbolic links that lead out of a folder.
+    """
+
+    format: str | None = None
+    mapping: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    index: bool = True
+    dry_run: bool = False
+    wait: float = 0.0
+    on_conflict: str = "auto"
+    follow_links: bool = False

@@ -75,3 +75,19 @@ def test_every_json_and_yaml_document_is_written_by_output_dumps(run, news, monk
     monkeypatch.setattr(output, "dumps", lambda data, fmt: f"dumped as {fmt}\n")
     result = run(*[a.format(id=news[0]) for a in args])
     assert result.stdout == f"dumped as {args[-1]}\n"
+
+
+def test_an_import_takes_a_request_or_keywords(archive, tmp_path):
+    from archive_search import ImportRequest
+
+    source = tmp_path / "export.csv"
+    source.write_text("headline,body,pub\nFerry returns,The ferry came back.,2023-10-03\n",
+                      encoding="utf-8")
+    request = ImportRequest(mapping={"title": "headline", "date": "pub"})
+    planned = archive.import_paths([source], request, dry_run=True)
+    [plan] = planned.planned
+    assert (plan.title, plan.action.split()[0]) == ("Ferry returns", "import")
+    assert not list(archive.corpus.scan())  # the dry run changed nothing
+    assert archive.import_paths([source], request).imported == 1
+    again = archive.import_paths([source], mapping={"title": "headline", "date": "pub"})
+    assert (again.imported, again.duplicates) == (0, 1)
