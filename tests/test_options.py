@@ -91,3 +91,22 @@ def test_an_import_takes_a_request_or_keywords(archive, tmp_path):
     assert archive.import_paths([source], request).imported == 1
     again = archive.import_paths([source], mapping={"title": "headline", "date": "pub"})
     assert (again.imported, again.duplicates) == (0, 1)
+
+
+def test_the_readme_python_api_runs(tmp_path, monkeypatch):
+    """The README's "Python API" block, run as written on a folder of our own."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Python API", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    (downloads / "desk.jsonl").write_text(
+        '{"title": "Kim Jong-un reaches Vladivostok", "body": "Kim Jong-un\'s train reached '
+        'Vladivostok.", "date": "2023-09-12"}\n'
+        '{"title": "Kim Jong Un tours Vladivostok port", "body": "Kim Jong Un toured the port '
+        'of Vladivostok.", "date": "2023-09-14"}\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {"print": lambda *args: None})  # noqa: S102
