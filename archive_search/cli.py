@@ -7,7 +7,10 @@ went away (``arch search … | head -1``).
 
 Nothing from the data reaches a terminal as a control sequence: all of stderr passes through
 :class:`~archive_search.output.TerminalSafe`, and what goes to stdout through
-:func:`~archive_search.output.write_rows` or :func:`~archive_search.output.write_text`.
+:func:`~archive_search.output.write_rows`, :func:`~archive_search.output.write_data` or
+:func:`~archive_search.output.write_text`. Options several commands take are declared once, as
+bundles (:func:`output_options`, :func:`date_options`, :func:`wait_option`); what a command
+asks of the library travels as one options object (:mod:`archive_search.options`).
 """
 
 from __future__ import annotations
