@@ -20,7 +20,8 @@ from .errors import ArchiveError, ArchiveLocked, ArchiveNotFound, NotFound, Quer
 #: Public names loaded on first use: a search process never needs the manifest or stats
 #: modules, and the search module brings Whoosh's query machinery with it.
 _LAZY = {"Hit": "search", "SearchResult": "search", "SyncReport": "manifest",
-         "ArchiveStats": "stats"}
+         "ArchiveStats": "stats", "SearchOptions": "options", "RelatedOptions": "options",
+         "ImportRequest": "options"}
 
 
 def __getattr__(name: str) -> object:
@@ -39,8 +40,11 @@ __all__ = [
     "ArchiveStats",
     "Article",
     "Hit",
+    "ImportRequest",
     "NotFound",
     "QueryError",
+    "RelatedOptions",
+    "SearchOptions",
     "SearchResult",
     "SyncReport",
     "__version__",

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import errno
 import hashlib
 import os
@@ -28,6 +27,8 @@ from .store import Corpus
 if TYPE_CHECKING:
     from .importing import ImportReport
     from .manifest import SyncReport
+    from .names.catalog import Cluster, NameCatalog, NameEntry, NameMatch
+    from .options import ImportRequest, RelatedOptions, SearchOptions
     from .related import RelatedResult
     from .search import SearchResult
     from .stats import ArchiveStats
@@ -93,47 +94,41 @@ class Archive:
     def import_paths(
         self,
         paths: list[str | os.PathLike[str]],
+        options: ImportRequest | None = None,
         *,
-        format: str | None = None,  # noqa: A002 - mirrors the --format option
-        mapping: dict[str, str] | None = None,
-        include: tuple[str, ...] = (),
-        exclude: tuple[str, ...] = (),
-        index: bool = True,
-        dry_run: bool = False,
-        wait: float = 0.0,
         progress: Progress | None = None,
-        on_conflict: str = "auto",
-        follow_links: bool = False,
+        **changes: Any,
     ) -> ImportReport:
         """Import files, folders, ``.gz``/``.zip`` files or ``-`` (stdin) into the archive.
 
-        A text whose id an article with other text already has becomes a new version of that
-        article when it is the same story revised, else a separate article with an id of its
-        own (``on_conflict="auto"``); ``"version"`` or ``"separate"`` always do the one,
-        ``"keep-first"`` leaves it out (counted in ``kept_first``).
-
-        What is read is bounded by the ``import`` settings (see :class:`~.importers.Limits`).
-        Symbolic links in a folder that lead out of it are skipped unless ``follow_links``.
+        The options are an :class:`~archive_search.options.ImportRequest`, or its fields as
+        keywords (``arc.import_paths(["export.csv"], mapping={"date": "published_at"})``), or
+        both. What is read is bounded by the ``import`` settings (see
+        :class:`~.importers.Limits`).
         """
         from .importers import ImportOptions, Limits, expand_inputs, remove_stale_spools
         from .importing import run_import
+        from .options import ImportRequest
 
+        request = ImportRequest.of(options, **changes)
         limits = Limits.from_settings(self.settings.import_)
-        options = ImportOptions(mapping=dict(mapping or {}), limits=limits)
+        reading = ImportOptions(mapping=dict(request.mapping), limits=limits)
         names = [str(p) for p in paths]
         bulk = _total_bytes(names) > 1024 * 1024
-        inputs = expand_inputs(names, include=include, exclude=exclude, limits=limits,
-                               follow_links=follow_links, spool_dir=self.index.root)
-        with self.writing(wait):
+        inputs = expand_inputs(names, include=request.include, exclude=request.exclude,
+                               limits=limits, follow_links=request.follow_links,
+                               spool_dir=self.index.root)
+        with self.writing(request.wait):
             self.corpus.clean_temporaries()
             remove_stale_spools(self.index.root)
             # the duplicate check needs every file the index does not know yet; files edited
             # in place do not matter to it, so the cheap folder check decides
-            if (index or dry_run) and self.index.is_stale():
+            if (request.index or request.dry_run) and self.index.is_stale():
                 self.index.sync()
             return run_import(
-                self, inputs, fmt=format, options=options, index=index, dry_run=dry_run,
-                progress=progress, bulk_hint=bulk, on_conflict=on_conflict,
+                self, inputs, fmt=request.format, options=reading, index=request.index,
+                dry_run=request.dry_run, progress=progress, bulk_hint=bulk,
+                on_conflict=request.on_conflict,
             )
 
     def update_index(
@@ -260,31 +255,18 @@ class Archive:
     # -- reading -----------------------------------------------------------------------------
 
     def search(
-        self,
-        query: str,
-        *,
-        since: _dt.datetime | None = None,
-        until: _dt.datetime | None = None,
-        sort: str = "relevance",
-        limit: int | None = None,
-        offset: int = 0,
-        snippets: bool = True,
-        explain: bool = False,
-        recent: bool = False,
-        suggest: bool = True,
-        exact: bool = False,
-        count: bool = True,
+        self, query: str, options: SearchOptions | None = None, **changes: Any
     ) -> SearchResult:
-        """Ranked search; see :mod:`archive_search.query` for the query language and
-        :func:`archive_search.search.run_search` for the options."""
+        """Ranked search; see :mod:`archive_search.query` for the query language. The options
+        are a :class:`~archive_search.options.SearchOptions`, or its fields as keywords
+        (``arc.search("Kim Jong-un", sort="newest", limit=20)``), or both (the keywords
+        change the object)."""
+        from .options import SearchOptions
         from .search import run_search
 
+        opted = SearchOptions.of(options, **changes)
         self.ensure_index()
-        result = _reading(lambda: run_search(
-            self, query, since=since, until=until, sort=sort, limit=limit, offset=offset,
-            snippets=snippets, explain=explain, recent=recent, suggest=suggest, exact=exact,
-            count=count,
-        ))
+        result = _reading(lambda: run_search(self, query, opted))
         # an index that is behind (a writer running, a read-only archive) may still hold
         # articles whose files were deleted: never point at a file that is not there
         present = [h for h in result.hits if os.path.isfile(self.root / h.path)]
@@ -296,22 +278,28 @@ class Archive:
                 result.total -= len(result.gone)
         return result
 
-    def names(
-        self, query: str | None = None, *, limit: int | None = 20, clusters: bool = False
-    ) -> list[Any]:
-        """Names in the archive: those matching ``query`` best first (``NameMatch``), the
-        whole catalogue most frequent first without one (``NameEntry``), or with ``clusters``
-        the groups of spellings believed to be one name (``Cluster``), for review."""
+    def names_matching(self, query: str, limit: int = 10) -> list[NameMatch]:
+        """The names matching ``query``, however spelt, best first, each with its score."""
+        catalog = self._name_catalog()
+        return [] if catalog is None else catalog.lookup(query, limit=limit)
+
+    def name_catalogue(self, limit: int | None = 50) -> list[NameEntry]:
+        """Every name in the archive, most frequent first (the first ``limit``; None for all)."""
+        catalog = self._name_catalog()
+        return [] if catalog is None else catalog.catalogue(limit)
+
+    def name_clusters(self, limit: int | None = None) -> list[Cluster]:
+        """The groups of spellings believed to be one name, for review: those merged, then
+        those only alike (the first ``limit``; None for all)."""
+        catalog = self._name_catalog()
+        found = [] if catalog is None else catalog.clusters()
+        return found[:limit] if limit else found
+
+    def _name_catalog(self) -> NameCatalog | None:
+        """The name catalogue of the index brought up to date first (see
+        :meth:`Index.name_catalog`), None when there is no index to build it from."""
         self.ensure_index()
-        catalog = self.index.name_catalog()
-        if catalog is None:
-            return []
-        if clusters:
-            found = catalog.clusters()
-            return found[:limit] if limit else found
-        if query:
-            return catalog.lookup(query, limit=limit or 10)
-        return catalog.catalogue(limit)
+        return self.index.name_catalog()
 
     def related(
         self,
@@ -319,19 +307,17 @@ class Archive:
         *,
         text: str | None = None,
         title: str | None = None,
-        limit: int = 10,
-        since: _dt.datetime | None = None,
-        until: _dt.datetime | None = None,
-        exclude_duplicates: bool = False,
+        options: RelatedOptions | None = None,
+        **changes: Any,
     ) -> RelatedResult:
         """Articles related to an archived article or to a text; see
-        :func:`archive_search.related.related`."""
+        :func:`archive_search.related.related`. The options are a
+        :class:`~archive_search.options.RelatedOptions`, or its fields as keywords, or both."""
+        from .options import RelatedOptions
         from .related import related
 
-        return _reading(lambda: related(
-            self, article_id, text=text, title=title, limit=limit, since=since, until=until,
-            exclude_duplicates=exclude_duplicates,
-        ))
+        opted = RelatedOptions.of(options, **changes)
+        return _reading(lambda: related(self, article_id, text=text, title=title, options=opted))
 
     def get(self, article_id: str, version: int | None = None) -> tuple[Article, str]:
         """The article with this id and its path relative to the archive: the current

@@ -16,7 +16,6 @@ The check holds the archive's write lock, so it never mistakes an import in prog
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import defaultdict
@@ -32,6 +31,7 @@ from .errors import ReadOnlyArchive
 from .importers import remove_stale_spools, stale_spools
 from .index import SCHEMA_VERSION
 from .manifest import Manifest, SyncReport
+from .output import dumps
 from .store import ARTICLE_SUFFIX, TMP_PREFIX, VERSION_NUMBER, VERSIONS
 
 if TYPE_CHECKING:
@@ -535,8 +535,8 @@ def _describe(sync: SyncReport) -> str:
 
 def format_report(report: CheckReport, fmt: str = "text") -> str:
     """The report as ``arch check`` prints it: ``text`` for people, ``json`` for scripts."""
-    if fmt == "json":
-        return json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+    if fmt == "json":  # as every JSON document arch writes (output.dumps)
+        return dumps(report.to_dict(), "json").rstrip("\n")
     if fmt != "text":
         raise ValueError(f"unknown format {fmt!r} (choose from: text, json)")
     lines = [

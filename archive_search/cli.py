@@ -7,7 +7,10 @@ went away (``arch search … | head -1``).
 
 Nothing from the data reaches a terminal as a control sequence: all of stderr passes through
 :class:`~archive_search.output.TerminalSafe`, and what goes to stdout through
-:func:`~archive_search.output.write_rows` or :func:`~archive_search.output.write_text`.
+:func:`~archive_search.output.write_rows`, :func:`~archive_search.output.write_data` or
+:func:`~archive_search.output.write_text`. Options several commands take are declared once, as
+bundles (:func:`output_options`, :func:`date_options`, :func:`wait_option`); what a command
+asks of the library travels as one options object (:mod:`archive_search.options`).
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO, TypeVar
 
 import click
 
@@ -24,7 +28,17 @@ from . import __version__
 from .archive import Archive
 from .dates import DateError, parse_user_date
 from .errors import ArchiveError, NotFound, StorageError, storage_error
-from .output import FORMATS, HIT_FIELDS, TerminalSafe, parse_fields, visible, write_rows, write_text
+from .options import ImportRequest, RelatedOptions, SearchOptions
+from .output import (
+    FORMATS,
+    HIT_FIELDS,
+    TerminalSafe,
+    parse_fields,
+    visible,
+    write_data,
+    write_rows,
+    write_text,
+)
 from .progress import Progress
 
 
@@ -150,14 +164,62 @@ def _ensure_index(arc: Archive) -> None:
         click.echo(f"arch: warning: {problem}", err=True)
 
 
-FORMAT_OPTION = click.option(
-    "--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
-    help="Output format (default: table on a terminal, tsv otherwise).",
-)
-FIELDS_OPTION = click.option(
-    "--fields", default=None, metavar="A,B,…",
-    help=f"Columns to show, from: {', '.join(HIT_FIELDS)}.",
-)
+# -- option bundles: each option that several commands take is declared here once ------------
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def output_options(
+    fields: Sequence[str] | None = HIT_FIELDS,
+    formats: Sequence[str] = FORMATS,
+    default: str | None = None,
+) -> Callable[[_F], _F]:
+    """``--format`` (as ``fmt``) from ``formats``, and ``--fields`` from ``fields`` (none
+    when ``fields`` is None). With no ``default`` format, the command picks one: a table
+    on a terminal, TSV otherwise (:func:`_default_format`)."""
+
+    def decorate(command: _F) -> _F:
+        if fields is not None:
+            command = click.option(
+                "--fields", default=None, metavar="A,B,…",
+                help=f"Columns to show, from: {', '.join(fields)}.",
+            )(command)
+        return click.option(
+            "--format", "-f", "fmt", type=click.Choice(formats), default=default,
+            show_default=default is not None,
+            help=None if default else "Output format (default: table on a terminal, tsv "
+                                      "otherwise).",
+        )(command)
+
+    return decorate
+
+
+def date_options(what: str = "articles") -> Callable[[_F], _F]:
+    """``--since DATE`` and ``--until DATE`` (inclusive), read by :func:`_date_span`."""
+
+    def decorate(command: _F) -> _F:
+        command = click.option("--until", default=None, metavar="DATE",
+                               help=f"Only {what} on or before DATE.")(command)
+        return click.option("--since", default=None, metavar="DATE",
+                            help=f"Only {what} on or after DATE.")(command)
+
+    return decorate
+
+
+def wait_option(command: _F) -> _F:
+    """``--wait SECONDS``: how long a writing command waits for another writer to finish."""
+    return click.option("--wait", type=float, default=0.0, metavar="SECONDS",
+                        help="Wait this long for another writer to finish.")(command)
+
+
+def _columns(fields: str | None, fmt: str, allowed: Sequence[str] = HIT_FIELDS,
+             default: str | None = None) -> list[str]:
+    """The columns ``--fields`` asks for (else ``default``, else the format's defaults),
+    refused as a usage error when one is not in ``allowed``."""
+    try:
+        return parse_fields(fields or default, fmt, allowed)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fields") from None
 
 
 # color: click.echo leaves escape sequences alone (it would strip some of them when stderr is no
@@ -249,8 +311,7 @@ class _ImportFormat(click.Choice):
               help="A text whose id an article with other text has: a new version of it when "
                    "it is the same story revised, else a separate article (auto); always a "
                    "new version; always a separate article; not imported (keep-first).")
-@click.option("--wait", type=float, default=0.0, metavar="SECONDS",
-              help="Wait this long for another writer to finish.")
+@wait_option
 @click.option("--follow-links", is_flag=True,
               help="Also read symbolic links in folders that lead outside them.")
 @click.pass_context
@@ -277,11 +338,11 @@ def import_(ctx: click.Context, paths: tuple[str, ...], fmt: str | None,
     arc = _archive(ctx)
     bar = Progress("importing")
     try:
-        report = arc.import_paths(
-            list(paths), format=fmt, mapping=_parse_mapping(mapping), include=include,
-            exclude=exclude, index=not no_index, dry_run=dry_run, wait=wait, progress=bar,
-            on_conflict=on_conflict, follow_links=follow_links,
-        )
+        report = arc.import_paths(list(paths), ImportRequest(
+            format=fmt, mapping=_parse_mapping(mapping), include=include, exclude=exclude,
+            index=not no_index, dry_run=dry_run, wait=wait, on_conflict=on_conflict,
+            follow_links=follow_links,
+        ), progress=bar)
     except StorageError as exc:
         bar.close()
         raise CliError(f"{exc} (import stopped; the articles written so far are kept, and the "
@@ -303,8 +364,7 @@ def import_(ctx: click.Context, paths: tuple[str, ...], fmt: str | None,
 
 @cli.command()
 @click.option("--rebuild", is_flag=True, help="Rebuild from scratch, swapped in when complete.")
-@click.option("--wait", type=float, default=0.0, metavar="SECONDS",
-              help="Wait this long for another writer to finish.")
+@wait_option
 @click.pass_context
 def index(ctx: click.Context, rebuild: bool, wait: float) -> None:
     """Bring the index up to date with corpus/ (only what changed).
@@ -343,8 +403,7 @@ def _hit_rows(result: Any, query: str | None = None) -> list[dict[str, Any]]:
 
 @cli.command()
 @click.argument("query", required=False)
-@click.option("--since", default=None, metavar="DATE", help="Only articles on or after DATE.")
-@click.option("--until", default=None, metavar="DATE", help="Only articles on or before DATE.")
+@date_options()
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]),
               default="relevance", show_default=True)
 @click.option("--limit", "-n", type=click.IntRange(min=0), default=None,
@@ -363,8 +422,7 @@ def _hit_rows(result: Any, query: str | None = None) -> list[dict[str, Any]]:
               help="Search a name only as typed, not its other spellings.")
 @click.option("--related", "related_n", type=click.IntRange(min=0), default=0, metavar="N",
               help="Add the N articles most related to each hit (a 'related' column).")
-@FORMAT_OPTION
-@FIELDS_OPTION
+@output_options()
 @click.pass_context
 def search(ctx: click.Context, query: str | None, since: str | None, until: str | None,
            sort: str, limit: int | None, offset: int, batch: BinaryIO | None, recent: bool,
@@ -390,24 +448,23 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
     if (query is None) == (batch is None):
         raise click.UsageError("give a QUERY or --batch FILE (not both)")
     fmt = fmt or _default_format()
-    try:
-        columns = parse_fields(fields, fmt)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--fields") from None
+    columns = _columns(fields, fmt)
     start, end = _date_span(since, until)
     arc = _archive(ctx)
     _ensure_index(arc)
-    options = {"since": start, "until": end, "sort": sort, "limit": limit, "offset": offset,
-               "snippets": "snippet" in columns, "explain": explain, "recent": recent,
-               "exact": exact, "count": explain or (fmt == "table" and batch is None)}
+    options = SearchOptions(
+        since=start, until=end, sort=sort, limit=limit, offset=offset,
+        snippets="snippet" in columns, explain=explain, recent=recent, exact=exact,
+        count=explain or (fmt == "table" and batch is None),
+    )
     if explain:
         columns = [*columns, "explain"]
     if batch is None:
-        result = arc.search(query or "", **options)
+        result = arc.search(query or "", options)
         if correct and result.suggestion is not None:
             click.echo(f"arch: showing results for {result.suggestion.query!r} instead of "
                        f"{query!r}", err=True)
-            result = arc.search(result.suggestion.query, **options)
+            result = arc.search(result.suggestion.query, options)
         for warning in result.warnings:
             click.echo(f"arch: warning: {warning}", err=True)
         if explain:
@@ -451,7 +508,7 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
 _STREAMED = ("jsonl", "csv", "tsv")
 
 
-def _run_batch(arc: Archive, batch: BinaryIO, options: dict[str, Any], columns: list[str],
+def _run_batch(arc: Archive, batch: BinaryIO, options: SearchOptions, columns: list[str],
                fmt: str) -> int:
     """Run ``--batch``: every query gets its rows, or one row saying why it has none, and the
     exit status sums up the lines (see :func:`_batch_rows` and the README)."""
@@ -462,7 +519,7 @@ def _run_batch(arc: Archive, batch: BinaryIO, options: dict[str, Any], columns: 
     rows: list[dict[str, Any]] = []
     header = True
     matched = refused = bugs = 0
-    for answer in search_lines(arc, batch, **options):
+    for answer in search_lines(arc, batch, options):
         if answer.error is not None:
             refused += 1
             bugs += answer.bug
@@ -529,8 +586,7 @@ def _width() -> int:
 
 @cli.command()
 @click.argument("article_id")
-@click.option("--format", "-f", "fmt", type=click.Choice(["md", "json", "yaml"]), default="md",
-              show_default=True)
+@output_options(fields=None, formats=("md", "json", "yaml"), default="md")
 @click.option("--versions", "list_versions", is_flag=True,
               help="List the article's versions (oldest first) instead of printing it.")
 @click.pass_context
@@ -570,15 +626,7 @@ def show(ctx: click.Context, article_id: str, fmt: str, list_versions: bool) -> 
         "tags": article.tags, "lang": article.lang, "see_also": article.see_also,
         "body": article.body, "path": path,
     }
-    if fmt == "json":
-        import json
-
-        write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", sys.stdout)
-    else:
-        import yaml
-
-        write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100),
-                   sys.stdout)
+    write_data(data, fmt, sys.stdout)
 
 
 def _split_version(value: str) -> tuple[str, int | None]:
@@ -609,12 +657,10 @@ _EXTENSION_FORMATS = {
 @click.argument("query", required=False)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write to FILE (atomically) instead of stdout; format from its extension.")
-@click.option("--since", default=None, metavar="DATE", help="Only articles on or after DATE.")
-@click.option("--until", default=None, metavar="DATE", help="Only articles on or before DATE.")
+@date_options()
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default=None,
               help="Default: relevance with a QUERY, oldest first without.")
-@FORMAT_OPTION
-@FIELDS_OPTION
+@output_options()
 @click.pass_context
 def export(ctx: click.Context, query: str | None, output: str | None, since: str | None,
            until: str | None, sort: str | None, fmt: str | None, fields: str | None) -> None:
@@ -631,18 +677,14 @@ def export(ctx: click.Context, query: str | None, output: str | None, since: str
     if fmt is None and output:
         fmt = _EXTENSION_FORMATS.get(Path(output).suffix.lower())
     fmt = fmt or ("csv" if not _stdout_is_tty() else "table")
-    try:
-        columns = parse_fields(fields or "id,date,title,source,tags,url", fmt)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--fields") from None
+    columns = _columns(fields, fmt, default="id,date,title,source,tags,url")
     start, end = _date_span(since, until)
     arc = _archive(ctx)
     _ensure_index(arc)
-    result = arc.search(
-        query or "*", since=start, until=end,
-        sort=sort or ("relevance" if query else "oldest"), limit=0,
+    result = arc.search(query or "*", SearchOptions(
+        since=start, until=end, sort=sort or ("relevance" if query else "oldest"), limit=0,
         snippets="snippet" in columns,
-    )
+    ))
     rows = _hit_rows(result)
     if output:
         import io
@@ -658,8 +700,7 @@ def export(ctx: click.Context, query: str | None, output: str | None, since: str
 
 
 @cli.command()
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "yaml"]),
-              default="text", show_default=True)
+@output_options(fields=None, formats=("text", "json", "yaml"), default="text")
 @click.pass_context
 def stats(ctx: click.Context, fmt: str) -> None:
     """Article count, date range, top sources, tags and languages, index freshness.
@@ -673,16 +714,8 @@ def stats(ctx: click.Context, fmt: str) -> None:
 
     arc = _archive(ctx)
     info = arc.stats()
-    data = asdict(info)
-    if fmt == "json":
-        import json
-
-        write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", sys.stdout)
-        return
-    if fmt == "yaml":
-        import yaml
-
-        write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), sys.stdout)
+    if fmt != "text":
+        write_data(asdict(info), fmt, sys.stdout)
         return
     fresh = "up to date" if info.index_up_to_date else "was behind corpus/ (now updated)"
     lines = [
@@ -706,14 +739,10 @@ RELATED_FIELDS = ("id", "date", "title", "score", "reasons", "duplicate", "days_
 @click.option("--text", "text_file", type=click.File("rb"), default=None,
               metavar="FILE", help="Related to the article in FILE (- for stdin), not archived.")
 @click.option("--limit", "-n", type=click.IntRange(min=0), default=10, show_default=True)
-@click.option("--since", default=None, metavar="DATE", help="Only suggestions on or after DATE.")
-@click.option("--until", default=None, metavar="DATE", help="Only suggestions on or before DATE.")
+@date_options("suggestions")
 @click.option("--exclude-duplicates", is_flag=True,
               help="Leave out other copies of the same story.")
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Output format (default: table on a terminal, tsv otherwise).")
-@click.option("--fields", default=None, metavar="A,B,…",
-              help=f"Columns, from: {', '.join(RELATED_FIELDS)}.")
+@output_options(RELATED_FIELDS)
 @click.pass_context
 def related(ctx: click.Context, article_id: str | None, text_file: BinaryIO | None, limit: int,
             since: str | None, until: str | None, exclude_duplicates: bool, fmt: str | None,
@@ -733,12 +762,9 @@ def related(ctx: click.Context, article_id: str | None, text_file: BinaryIO | No
     if (article_id is None) == (text_file is None):
         raise click.UsageError("give an article ID or --text FILE (not both)")
     fmt = fmt or _default_format()
-    try:
-        default = ("date,title,score,reasons" if fmt in ("table", "markdown")
-                   else "id,date,title,score,reasons,duplicate")
-        columns = parse_fields(fields or default, fmt, RELATED_FIELDS)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--fields") from None
+    columns = _columns(fields, fmt, RELATED_FIELDS,
+                       default=("date,title,score,reasons" if fmt in ("table", "markdown")
+                                else "id,date,title,score,reasons,duplicate"))
     start, end = _date_span(since, until)
     text = title = None
     if text_file is not None:
@@ -748,10 +774,9 @@ def related(ctx: click.Context, article_id: str | None, text_file: BinaryIO | No
     arc = _archive(ctx)
     _ensure_index(arc)
     try:
-        result = arc.related(
-            article_id, text=text, title=title, limit=limit, since=start, until=end,
-            exclude_duplicates=exclude_duplicates,
-        )
+        result = arc.related(article_id, text=text, title=title, options=RelatedOptions(
+            limit=limit, since=start, until=end, exclude_duplicates=exclude_duplicates,
+        ))
     except NotFound as exc:
         raise CliError(str(exc), 1) from None
     rows = [item.as_dict() for item in result.items]
@@ -793,8 +818,7 @@ def _article_text(source: BinaryIO) -> str:
               help="Groups of spellings believed to be one name, for review.")
 @click.option("--limit", "-n", type=click.IntRange(min=0), default=None,
               help="How many rows (default 10 with a QUERY, 50 without; 0 for all).")
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Output format (default: table on a terminal, tsv otherwise).")
+@output_options(fields=None)
 @click.pass_context
 def names(ctx: click.Context, query: str | None, clusters: bool, limit: int | None,
           fmt: str | None) -> None:
@@ -817,15 +841,16 @@ def names(ctx: click.Context, query: str | None, clusters: bool, limit: int | No
     _ensure_index(arc)
     if limit is None:
         limit = 10 if query else 50
-    found = arc.names(query, limit=limit or None, clusters=clusters)
     if clusters:
         rows = [{"names": c.names, "merged": c.merged, "reason": c.reason,
-                 "score": round(c.score, 1)} for c in found]
+                 "score": round(c.score, 1)} for c in arc.name_clusters(limit or None)]
         columns = ["names", "merged", "reason", "score"]
     else:
+        scored = ([(e, e.score) for e in arc.names_matching(query, limit=limit or 10)] if query
+                  else [(e, 100.0) for e in arc.name_catalogue(limit or None)])
         rows = [{"name": e.name, "variants": e.variants, "articles": e.articles,
-                 "first": e.first, "last": e.last, "score": round(getattr(e, "score", 100.0), 1)}
-                for e in found]
+                 "first": e.first, "last": e.last, "score": round(score, 1)}
+                for e, score in scored]
         columns = ["name", "variants", "articles", "first", "last", "score"]
     write_rows(rows, columns, fmt, sys.stdout, color=_color(), width=_width())
     if not rows:
@@ -838,10 +863,8 @@ def names(ctx: click.Context, query: str | None, clusters: bool, limit: int | No
               help="Bring the index back in line with corpus/ (update, or rebuild).")
 @click.option("--fix-corpus", is_flag=True,
               help="Also move unreadable article files to corpus/.quarantine/.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-@click.option("--wait", type=float, default=0.0, metavar="SECONDS",
-              help="Wait this long for another writer to finish.")
+@output_options(fields=None, formats=("text", "json"), default="text")
+@wait_option
 @click.pass_context
 def check_(ctx: click.Context, repair: bool, fix_corpus: bool, fmt: str, wait: float) -> None:
     """Verify corpus/ and the index; exit 1 with the list of problems when not healthy.
@@ -859,7 +882,10 @@ def check_(ctx: click.Context, repair: bool, fix_corpus: bool, fmt: str, wait: f
     from .check import check, format_report
 
     report = check(_archive(ctx), repair=repair, fix_corpus=fix_corpus, wait=wait)
-    write_text(format_report(report, fmt) + "\n", sys.stdout, human=fmt == "text")
+    if fmt == "text":
+        write_text(format_report(report) + "\n", sys.stdout, human=True)
+    else:
+        write_data(report.to_dict(), fmt, sys.stdout)
     ctx.exit(report.exit_code)
 
 

@@ -75,19 +75,11 @@ def write_rows(
     buf = io.StringIO()
     if fmt in ("json", "jsonl", "yaml"):
         data = [{k: _data_value(v) for k, v in row.items()} for row in rows]
-        if fmt == "json":
-            json.dump(data, buf, ensure_ascii=False, indent=2)
-            buf.write("\n")
-        elif fmt == "jsonl":
+        if fmt == "jsonl":
             for item in data:
                 buf.write(json.dumps(item, ensure_ascii=False) + "\n")
         else:
-            import yaml
-
-            if data:
-                yaml.safe_dump(data, buf, allow_unicode=True, sort_keys=False, width=100)
-            else:
-                buf.write("[]\n")
+            buf.write(dumps(data, fmt))
     elif fmt in ("csv", "tsv"):
         _write_delimited(rows, fields, buf, "," if fmt == "csv" else "\t")
     elif fmt in ("table", "markdown"):
@@ -99,6 +91,29 @@ def write_rows(
     else:
         write_text(buf.getvalue(), out)
     return len(rows)
+
+
+#: The formats of one document of data (a record, a report), as ``arch show``, ``stats`` and
+#: ``check`` write them.
+DATA_FORMATS = ("json", "yaml")
+
+
+def dumps(data: Any, fmt: str) -> str:
+    """``data`` (dicts, lists, strings, numbers, None) as one JSON or YAML document: the one
+    place arch turns data into JSON or YAML text, for rows and for single records alike."""
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "yaml":
+        import yaml
+
+        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    raise ValueError(f"unknown format {fmt!r} (choose from: {', '.join(DATA_FORMATS)})")
+
+
+def write_data(data: Any, fmt: str, out: TextIO) -> None:
+    """Write ``data`` as one JSON or YAML document (see :func:`dumps`), exact for a file or a
+    pipe and made :func:`visible` on a terminal, as every format is (see :func:`write_text`)."""
+    write_text(dumps(data, fmt), out)
 
 
 def visible(text: str, keep: str = "") -> str:

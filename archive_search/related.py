@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from .article import Article
 from .errors import ArchiveError, NotFound
 from .index import text_fields
+from .options import RelatedOptions
 from .relatedness import candidates, scoring
 from .relatedness.boilerplate import Boilerplate, SourceText
 from .relatedness.profiles import Profile, Profiler, Tokens
@@ -140,21 +141,21 @@ def related(
     *,
     text: str | None = None,
     title: str | None = None,
-    limit: int = 10,
-    since: _dt.datetime | None = None,
-    until: _dt.datetime | None = None,
-    exclude_duplicates: bool = False,
-    use_tags: bool = True,
+    options: RelatedOptions | None = None,
+    **changes: Any,
 ) -> RelatedResult:
     """Articles related to the archived article ``article_id``, or to ``text`` (with an
     optional ``title``), which need not be in the archive.
 
-    ``since``/``until`` (inclusive) restrict the suggestions, not the article asked about.
-    ``exclude_duplicates`` leaves out copies of the same story (of the article, and of a
-    suggestion already listed) instead of letting them fill the list. ``use_tags=False``
-    ignores tags, for archives whose tags are noisy. Raises :class:`NotFound` for an unknown
-    id and :class:`ArchiveError` for a request that cannot be answered.
+    The options are a :class:`~archive_search.options.RelatedOptions` (``options``, with
+    ``changes`` as keywords applied to it): how many, the dates of the suggestions, whether
+    copies of the same story may fill the list, whether tags count. Raises
+    :class:`NotFound` for an unknown id and :class:`ArchiveError` for a request that cannot
+    be answered.
     """
+    opted = RelatedOptions.of(options, **changes)
+    limit, since, until = opted.limit, opted.since, opted.until
+    exclude_duplicates, use_tags = opted.exclude_duplicates, opted.use_tags
     started = time.perf_counter()
     if (article_id is None) == (text is None):
         raise ArchiveError("give either an article id or a text, not both or neither")

@@ -16,6 +16,7 @@ from . import query as query_mod
 from . import ranking
 from .dates import parse_iso
 from .errors import ArchiveError, QueryError
+from .options import SearchOptions
 
 if TYPE_CHECKING:
     from .archive import Archive
@@ -81,30 +82,20 @@ class SearchResult:
 
 
 def run_search(
-    archive: Archive,
-    text: str,
-    *,
-    since: _dt.datetime | None = None,
-    until: _dt.datetime | None = None,
-    sort: str = "relevance",
-    limit: int | None = None,
-    offset: int = 0,
-    snippets: bool = True,
-    explain: bool = False,
-    recent: bool = False,
-    suggest: bool = True,
-    exact: bool = False,
-    count: bool = True,
+    archive: Archive, text: str, options: SearchOptions | None = None, **changes: Any
 ) -> SearchResult:
     """Search the archive. Raises :class:`~archive_search.errors.QueryError` for bad queries.
 
-    ``recent`` re-ranks the best matches so that newer ones move up (see :func:`_recency`);
-    ``explain`` fills each hit's ``explain`` with the parts of its score; ``suggest`` looks
-    for a better-spelled query when few articles match; ``exact`` turns off the search for
-    other spellings of a name. ``count=False`` leaves ``total`` at None when the page is
-    full (more may match): counting costs a second pass over every match, tens of
-    milliseconds that a script reading only the hits should not pay.
+    The options are a :class:`~archive_search.options.SearchOptions` (``options``, with
+    ``changes`` as keywords applied to it): ``recent`` re-ranks the best matches so that newer
+    ones move up (see :func:`_recency`), ``explain`` fills each hit's ``explain`` with the
+    parts of its score, ``count=False`` skips counting a full page's matches.
     """
+    opted = SearchOptions.of(options, **changes)
+    since, until, sort, limit, offset = (opted.since, opted.until, opted.sort, opted.limit,
+                                         opted.offset)
+    snippets, explain, recent, suggest, exact, count = (
+        opted.snippets, opted.explain, opted.recent, opted.suggest, opted.exact, opted.count)
     started = time.perf_counter()
     settings = archive.settings
     opts = settings.search
@@ -212,9 +203,11 @@ class BatchAnswer:
     bug: bool = False
 
 
-def search_lines(archive: Archive, lines: BinaryIO, **options: Any) -> Iterator[BatchAnswer]:
-    """Run the query on each line of ``lines`` (a file opened in binary mode), in order; the
-    options are :func:`run_search`'s. Blank lines are skipped.
+def search_lines(
+    archive: Archive, lines: BinaryIO, options: SearchOptions | None = None
+) -> Iterator[BatchAnswer]:
+    """Run the query on each line of ``lines`` (a file opened in binary mode), in order, each
+    with the same ``options``. Blank lines are skipped.
 
     Every line gets its own answer, and nothing on one line stops the others: each is decoded
     on its own (a line that is not UTF-8 is an error of that line alone), a line longer than
@@ -238,7 +231,7 @@ def search_lines(archive: Archive, lines: BinaryIO, **options: Any) -> Iterator[
         if not text:
             continue
         try:
-            yield BatchAnswer(number, text, archive.search(text, **options))
+            yield BatchAnswer(number, text, archive.search(text, options))
         except ArchiveError as exc:
             yield BatchAnswer(number, text, error=str(exc))
         except Exception as exc:  # a bug in arch: said, and the other lines still answered

@@ -216,10 +216,10 @@ def test_a_bug_on_one_line_is_reported_and_the_batch_goes_on(news: Archive, monk
 
     real = search_mod.run_search
 
-    def broken(archive, text, **options):
+    def broken(archive, text, options=None, **changes):
         if text == "tram":
             raise ZeroDivisionError("float division by zero")
-        return real(archive, text, **options)
+        return real(archive, text, options, **changes)
 
     monkeypatch.setattr(search_mod, "run_search", broken)
     result = batch(news, b"korea\ntram\nmissile\n", "--format", "csv")

@@ -44,7 +44,7 @@ def test_the_spelling_typed_ranks_first(archive, kims):
 def test_different_people_are_never_merged(archive, kims):
     assert ids(archive.search("Kim Jong-il")) == {kims["father"]}
     assert ids(archive.search("Kim Yo-jong")) == {kims["sister"]}
-    [entry] = [e for e in archive.names("Kim Jong Un") if e.score == 100]
+    [entry] = [e for e in archive.names_matching("Kim Jong Un") if e.score == 100]
     assert set(entry.variants) == {"Kim Jong-un", "Kim Jong Un", "Kim Jongun"}
 
 
@@ -66,7 +66,7 @@ def test_seed_vostochny_and_vostokny_are_one_place(archive, seed_file, add_artic
     [other] = add_articles(article("Launch", "A rocket left the Vostokny spaceport today."))
     # the seed writes "Vostochny" once and "Vostokny Cosmodrome" once; another article
     # writes "Vostokny": one place, found under either spelling
-    [entry] = archive.names("Vostokny", limit=1)
+    [entry] = archive.names_matching("Vostokny", limit=1)
     assert set(entry.variants) == {"Vostochny", "Vostokny"}
     [seed] = [rel for rel in archive.corpus.scan() if "kim-jong-un" in rel]
     seed_id = archive.corpus.read(seed).id
@@ -158,5 +158,5 @@ def test_a_new_spelling_counts_at_once_without_building_the_catalogue_again(
     assert {"Kim Jong-Un", "Kim Jong Un", "Kim Jongun"} <= set(result.variants)
     assert "Kim Yo Jong" in archive.search("Kim Yo-jong").variants  # the edited article
     # `arch names` wants exact counts: it builds the whole catalogue again
-    archive.names("Kim Jong-un")
+    archive.names_matching("Kim Jong-un")
     assert built == [2, 2, 6]
