@@ -266,7 +266,7 @@ class Archive:
 
         opted = SearchOptions.of(options, **changes)
         self.ensure_index()
-        result = _reading(lambda: run_search(self, query, opted))
+        result = _reading(self, lambda: run_search(self, query, opted))
         # an index that is behind (a writer running, a read-only archive) may still hold
         # articles whose files were deleted: never point at a file that is not there
         present = [h for h in result.hits if os.path.isfile(self.root / h.path)]
@@ -317,7 +317,9 @@ class Archive:
         from .related import related
 
         opted = RelatedOptions.of(options, **changes)
-        return _reading(lambda: related(self, article_id, text=text, title=title, options=opted))
+        return _reading(
+            self, lambda: related(self, article_id, text=text, title=title, options=opted)
+        )
 
     def get(self, article_id: str, version: int | None = None) -> tuple[Article, str]:
         """The article with this id and its path relative to the archive: the current
@@ -420,19 +422,40 @@ class ArticleVersion:
 _T = TypeVar("_T")
 
 
-def _reading(read: Callable[[], _T], attempts: int = 3) -> _T:
-    """Run ``read`` (a search of the live index), again if a commit took its files away.
+def _reading(archive: Archive, read: Callable[[], _T], attempts: int = 3) -> _T:
+    """Run ``read`` (a search of the live index), again if a commit or a rebuild took its files
+    away meanwhile.
 
-    A commit that merges segments deletes the merged ones' files, and Whoosh opens some files
-    of a segment only when a search first needs them; a search that read the table of contents
-    just before such a commit can find a file gone. Read again, it sees the new contents.
+    A commit that merges segments deletes the merged ones' files, and a rebuild deletes the
+    generation before the one it replaces; Whoosh opens some files of a segment only when a
+    search first needs them, so a search that read the table of contents just before can find
+    a file gone: a FileNotFoundError, an "index does not exist" for a generation deleted
+    before it was opened, or, for a column file, a ``TypeError`` from inside Whoosh (it checks
+    the file exists and reads ``None`` when not). When the index changed while the read ran, the
+    read is run again and sees the new contents; an error while the index stayed as it was is
+    raised as it is.
     """
     for _ in range(attempts - 1):
+        before = _index_state(archive)
         try:
             return read()
-        except FileNotFoundError:
-            continue
+        except ArchiveError:
+            raise
+        except Exception:
+            if _index_state(archive) == before:
+                raise
     return read()
+
+
+def _index_state(archive: Archive) -> tuple[str, tuple[str, ...]]:
+    """The live generation and its tables of contents: what a commit or a rebuild changes."""
+    gen = archive.index.current_dir()
+    if gen is None:
+        return "", ()
+    try:
+        return gen.name, tuple(sorted(n for n in os.listdir(gen) if n.endswith(".toc")))
+    except OSError:
+        return gen.name, ()
 
 
 def _reason(exc: BaseException) -> str:
