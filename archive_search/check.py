@@ -28,9 +28,9 @@ from whoosh import index as whoosh_index
 
 from .article import is_safe_id, version_number
 from .dates import parse_iso
+from .engine.fields import SCHEMA_VERSION
 from .errors import ReadOnlyArchive
 from .importers import remove_stale_spools, stale_spools
-from .index import SCHEMA_VERSION
 from .manifest import Manifest, SyncReport
 from .store import ARTICLE_SUFFIX, TMP_PREFIX, VERSION_NUMBER, VERSIONS
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .article import Article
+from .engine.fields import FIELDS, SCHEMA_VERSION, Field, text_fields
 from .errors import ArchiveError, ArchiveLocked, StorageError, storage_error
 from .store import Corpus, atomic_write_bytes, atomic_write_text
 
@@ -35,10 +36,6 @@ if TYPE_CHECKING:
 # Whoosh is imported where it is used, not here: commands that never open the index (names
 # from the cached catalogue, the freshness check before a search) start that much sooner.
 
-#: Bump when the schema or the analysis changes: an older index is then rebuilt automatically.
-SCHEMA_VERSION = 4
-#: Languages with their own stemmed fields; everything else goes to the neutral ``*_xx`` fields.
-STEMMED_LANGUAGES = ("de", "fr")
 Progress = Callable[[int], None]
 
 
@@ -102,49 +99,39 @@ def _tags() -> analysis.Analyzer:
     )
 
 
+def _analyser(name: str) -> analysis.Analyzer:
+    """The Whoosh analysis chain for an analyser named in the field table."""
+    if name.startswith("stemmed:"):
+        return _stemmed(name.partition(":")[2])
+    return {"english": _english, "neutral": _neutral, "simple": _simple, "tags": _tags}[name]()
+
+
 def build_schema() -> fields.Schema:
-    """The index schema. Titles and bodies are indexed per language family (``title``/``body``
-    for English and unknown, ``*_de``, ``*_fr`` with their own stemmers, ``*_xx`` unstemmed), so
-    German text is never cut up by English suffix rules."""
+    """The index schema, from the field table (:mod:`archive_search.engine.fields`). Titles and
+    bodies are indexed per language family (``title``/``body`` for English and unknown,
+    ``*_de``, ``*_fr`` with their own stemmers, ``*_xx`` unstemmed), so German text is never
+    cut up by English suffix rules."""
     from whoosh import fields
 
-    schema = fields.Schema(
-        id=fields.ID(stored=True, unique=True),
-        path=fields.STORED(),
-        title=fields.TEXT(stored=True, analyzer=_english()),
-        body=fields.TEXT(analyzer=_english()),
-        date=fields.DATETIME(sortable=True),
-        date_text=fields.STORED(),
-        tags=fields.TEXT(stored=True, analyzer=_tags()),
-        source=fields.TEXT(stored=True, analyzer=_simple()),
-        authors=fields.TEXT(analyzer=_simple()),
-        names=fields.KEYWORD(commas=True, lowercase=True, scorable=True),
-        lang=fields.ID(stored=True),
-        url=fields.STORED(),
-    )
-    for lang in STEMMED_LANGUAGES:
-        schema.add(f"title_{lang}", fields.TEXT(analyzer=_stemmed(lang)))
-        schema.add(f"body_{lang}", fields.TEXT(analyzer=_stemmed(lang)))
-    schema.add("title_xx", fields.TEXT(analyzer=_neutral()))
-    schema.add("body_xx", fields.TEXT(analyzer=_neutral()))
+    def whoosh_field(field: Field) -> fields.FieldType:
+        if field.kind == "id":
+            return fields.ID(stored=field.stored, unique=True)
+        if field.kind == "keyword":
+            return fields.ID(stored=field.stored)
+        if field.kind == "stored":
+            return fields.STORED()
+        if field.kind == "datetime":
+            return fields.DATETIME(stored=field.stored, sortable=True)
+        if field.kind == "keywords":
+            return fields.KEYWORD(stored=field.stored, commas=True, lowercase=True,
+                                  scorable=True)
+        assert field.kind == "text" and field.analyser is not None
+        return fields.TEXT(stored=field.stored, analyzer=_analyser(field.analyser))
+
+    schema = fields.Schema()
+    for field in FIELDS:
+        schema.add(field.name, whoosh_field(field))
     return schema
-
-
-def text_fields(lang: str | None) -> tuple[str, str]:
-    """The (title, body) field names an article in language ``lang`` is indexed under."""
-    base = (lang or "en").lower()[:2]
-    if base == "en":
-        return "title", "body"
-    if base in STEMMED_LANGUAGES:
-        return f"title_{base}", f"body_{base}"
-    return "title_xx", "body_xx"
-
-
-def all_text_fields() -> list[str]:
-    names = ["title", "body"]
-    for lang in (*STEMMED_LANGUAGES, "xx"):
-        names += [f"title_{lang}", f"body_{lang}"]
-    return names
 
 
 #: A search looks names up in the cached catalogue plus one of the articles added or changed

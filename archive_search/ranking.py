@@ -32,7 +32,7 @@ from whoosh import matching, query, scoring
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
-from .index import all_text_fields, text_fields
+from .engine.fields import all_text_fields, is_body, is_title, text_fields, title_of
 
 if TYPE_CHECKING:
     from .config import SearchSettings, Settings
@@ -91,7 +91,7 @@ class InExpB2(scoring.WeightingModel):
     def scorer(self, searcher: Searcher, fieldname: str, text: bytes | str, qf: int = 1) -> Any:
         if not searcher.schema[fieldname].scorable:
             return scoring.WeightScorer.for_(searcher, fieldname, text)
-        c = self.title_c if fieldname.startswith("title") else self.c
+        c = self.title_c if is_title(fieldname) else self.c
         return _InExpB2Scorer(searcher, fieldname, text, c)
 
 
@@ -242,7 +242,7 @@ def _with_feedback(
     weighted: list[tuple[str, str, float]] = []
     for (field, word), weight in chosen:
         weighted.append((field, word, scale * weight))
-        title_field = "title" + field[len("body") :]
+        title_field = title_of(field)
         if (title_field, word) in typed:
             weighted.append((title_field, word, scale * weight * title_boost))
     scores = dict(ranked)
@@ -315,7 +315,7 @@ def _typed_weight(q: query.Query) -> float:
     every language's body field; counting it once per language would inflate it)."""
     per_field: Counter[str] = Counter()
     for term in _text_terms(q):
-        if term.fieldname.startswith("body"):
+        if is_body(term.fieldname):
             per_field[term.fieldname] += term.boost
     return max(max(per_field.values(), default=0.0), 1.0)
 

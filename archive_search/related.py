@@ -35,8 +35,8 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .article import Article
+from .engine.fields import text_fields
 from .errors import ArchiveError, NotFound
-from .index import text_fields
 from .relatedness import candidates, scoring
 from .relatedness.boilerplate import Boilerplate, SourceText
 from .relatedness.profiles import Profile, Profiler, Tokens

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from whoosh import highlight
 
-from .index import text_fields
+from .engine.fields import text_fields
 from .output import HL_END, HL_START
 
 if TYPE_CHECKING:
