@@ -28,7 +28,8 @@ from whoosh import index as whoosh_index
 
 from .article import is_safe_id, version_number
 from .dates import parse_iso
-from .engine.fields import SCHEMA_VERSION
+from .engine.fields import ID, SCHEMA_VERSION
+from .engine.stored import StoredArticle
 from .errors import ReadOnlyArchive
 from .importers import remove_stale_spools, stale_spools
 from .manifest import Manifest, SyncReport
@@ -390,11 +391,12 @@ def _indexed_documents(gen: Path) -> dict[str, list[str]]:
     docs: dict[str, list[str]] = defaultdict(list)
     ix = whoosh_index.open_dir(str(gen))
     with ix.searcher() as searcher:
-        for stored in searcher.all_stored_fields():
-            docs[stored["id"]].append(stored["path"])
+        for fields in searcher.all_stored_fields():
+            stored = StoredArticle.of(fields)
+            docs[stored.id].append(stored.path)
         terms = {
             t.decode("utf-8") if isinstance(t, bytes) else t
-            for t in searcher.reader().lexicon("id")
+            for t in searcher.reader().lexicon(ID)
         }
     lost = [article_id for article_id in docs if article_id not in terms]
     if lost:

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .article import Article
-from .engine.fields import FIELDS, SCHEMA_VERSION, Field, text_fields
+from .engine.fields import FIELDS, SCHEMA_VERSION, Field
+from .engine.stored import article_document
 from .errors import ArchiveError, ArchiveLocked, StorageError, storage_error
 from .store import Corpus, atomic_write_bytes, atomic_write_text
 
@@ -174,39 +175,6 @@ def article_names(article: Article) -> list[str]:
     names += extract_names(article.title, article.body)
     seen: set[str] = set()
     return [n for n in names if not (n in seen or seen.add(n))]
-
-
-def article_document(
-    article: Article, relpath: str, names: list[str] | None = None
-) -> dict[str, Any]:
-    """The Whoosh document for one article (``names`` as from :func:`article_names`)."""
-    title_field, body_field = text_fields(article.lang)
-    doc: dict[str, Any] = {
-        "id": article.id,
-        "path": relpath,
-        title_field: article.title,
-        body_field: article.body,
-        "lang": (article.lang or "").lower(),
-        "url": article.url or "",
-    }
-    if title_field != "title":
-        doc["title"] = article.title  # stored for display; analysed as English too, harmlessly
-    if article.tags:
-        doc["tags"] = ",".join(t.replace(",", " ") for t in article.tags)
-    if article.source:
-        doc["source"] = article.source
-    if article.authors:
-        doc["authors"] = " ; ".join(article.authors)
-    if names:
-        from .names import fold_key
-
-        keys = {fold_key(n) for n in names}
-        doc["names"] = ",".join(sorted(k for k in keys if k))
-    when = article.datetime
-    if when is not None:
-        doc["date"] = when
-        doc["date_text"] = article.date
-    return doc
 
 
 class Index:
