@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import marshal
 import os
 import shutil
 import time
@@ -23,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from .article import Article
 from .engine.fields import FIELDS, SCHEMA_VERSION, Field
 from .engine.stored import article_document
-from .errors import ArchiveError, ArchiveLocked, StorageError, storage_error
-from .store import Corpus, atomic_write_bytes, atomic_write_text
+from .errors import ArchiveLocked, storage_error
+from .store import Corpus, atomic_write_text
 
 if TYPE_CHECKING:
     from whoosh import analysis, fields
@@ -133,28 +132,6 @@ def build_schema() -> fields.Schema:
     for field in FIELDS:
         schema.add(field.name, whoosh_field(field))
     return schema
-
-
-#: A search looks names up in the cached catalogue plus one of the articles added or changed
-#: since it was built, while those are at most this many (a catalogue of 500 articles builds in
-#: well under a second); beyond, the whole catalogue is built again.
-RECENT_NAMES = 500
-
-
-def _changed_since(
-    manifest: Manifest, built_from: Path, stamp: Any, limit: int
-) -> list[Any] | None:
-    """The manifest entries added or changed since the catalogue stamped ``stamp`` was built
-    (from ``names.built``), or None when there are more than ``limit`` or it cannot tell."""
-    try:
-        data = marshal.loads(built_from.read_bytes())
-        if data.get("stamp") != stamp:
-            return None
-        fingerprints = data["fingerprints"]
-        recent = [e for e in manifest.files.values() if fingerprints.get(e.id) != e.fingerprint]
-    except (OSError, ValueError, KeyError, TypeError, EOFError, AttributeError):
-        return None
-    return recent if len(recent) <= limit else None
 
 
 #: Metadata lists whose values are names (Reuters PEOPLE/PLACES/ORGS, written as
@@ -278,68 +255,26 @@ class Index:
     # -- the name catalogue ----------------------------------------------------------------
 
     def name_catalog(self) -> NameCatalog | None:
-        """The archive's name catalogue, built from the manifest when it is missing or stale.
-
-        It is cached in the generation (``names.cache``) with the manifest revision and the
-        user's rules (``names.aliases``/``names.separate``) it was built with, so a rule edited
-        in ``archive.yaml`` takes effect at the next use, without re-importing anything. The
-        cache is in ``marshal`` form, which loads several times faster than JSON and, unlike
-        pickle, cannot run code.
-        """
+        """The archive's name catalogue, built from the manifest when it is missing or stale
+        (:func:`archive_search.names.cache.name_catalog`)."""
         found = self._name_catalogs(recent_limit=0)
         return found[0] if found else None
 
     def name_catalogs(self) -> list[NameCatalog]:
-        """The catalogues a search looks names up in: the cached one, plus one built from the
-        articles added or changed since, while those are at most RECENT_NAMES; otherwise the
-        whole catalogue, built again (seconds on a large archive, where a few new articles
-        take milliseconds). Until then, names that only deleted or edited articles had stay in
-        the cached catalogue: a search also looks for those spellings, which find nothing more.
-        """
+        """The catalogues a search looks names up in
+        (:func:`archive_search.names.cache.name_catalogs`)."""
+        from .names.cache import RECENT_NAMES
+
         return self._name_catalogs(recent_limit=RECENT_NAMES)
 
     def _name_catalogs(self, recent_limit: int) -> list[NameCatalog]:
-        from .names import NameCatalog
+        from .names.cache import cached_catalogs
 
         gen = self.current_dir()
         if gen is None:
             return []
-        aliases = [list(group) for group in self.settings.names.aliases]
-        separate = [list(group) for group in self.settings.names.separate]
-        stamp = {"revision": self._state(gen).get("revision"), "rules": [aliases, separate]}
-        cache, built_from = gen / "names.cache", gen / "names.built"
-        cached = None
-        try:
-            data = marshal.loads(cache.read_bytes())
-            if data.get("stamp") == stamp:
-                return [NameCatalog.from_dict(data["catalog"])]
-            if recent_limit and data["stamp"]["rules"] == stamp["rules"]:
-                cached = (NameCatalog.from_dict(data["catalog"]), data["stamp"])
-        except (OSError, ValueError, KeyError, TypeError, EOFError, AttributeError):
-            pass
-        manifest = self.load_manifest(gen)
-        try:
-            if cached is not None:
-                recent = _changed_since(manifest, built_from, cached[1], recent_limit)
-                if recent is not None:
-                    if not recent:
-                        return [cached[0]]
-                    records = ((e.id, e.date, e.names) for e in recent)
-                    return [cached[0], NameCatalog.build(records, aliases=aliases,
-                                                         separate=separate)]
-            records = ((e.id, e.date, e.names) for e in manifest.files.values())
-            catalog = NameCatalog.build(records, aliases=aliases, separate=separate)
-        except ValueError as exc:
-            raise ArchiveError(f"archive.yaml names rules: {exc}") from None
-        # the articles the catalogue was built from, by fingerprint, for the next searches to
-        # see what changed since; written first, and tied to the catalogue by its stamp
-        fingerprints = {e.id: e.fingerprint for e in manifest.files.values()}
-        with contextlib.suppress(StorageError):  # a cache: a read-only archive goes without
-            atomic_write_bytes(built_from, marshal.dumps({"stamp": stamp,
-                                                          "fingerprints": fingerprints}))
-            atomic_write_bytes(cache, marshal.dumps({"stamp": stamp,
-                                                     "catalog": catalog.to_dict()}))
-        return [catalog]
+        return cached_catalogs(gen, self._state(gen).get("revision"), self.settings.names,
+                               lambda: self.load_manifest(gen), recent_limit)
 
     # -- updating ----------------------------------------------------------------------------
 
