@@ -24,8 +24,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from whoosh import index as whoosh_index
-
 from .article import is_safe_id, version_number
 from .dates import parse_iso
 from .engine.fields import ID, SCHEMA_VERSION
@@ -38,6 +36,7 @@ from .store import ARTICLE_SUFFIX, TMP_PREFIX, VERSION_NUMBER, VERSIONS
 if TYPE_CHECKING:
     from .archive import Archive
     from .article import Article
+    from .index import Index
 
 QUARANTINE = ".quarantine"
 #: Problems with an article file itself: only a person (or --fix-corpus, for unreadable files)
@@ -354,7 +353,7 @@ def _check_index(
         problems.append(Problem(trouble[0], f"index/{gen.name}", trouble[1]))
         return
     try:
-        docs = _indexed_documents(gen)
+        docs = _indexed_documents(archive.index, gen)
     except Exception as exc:  # Whoosh raises many kinds of error on damaged files
         problems.append(
             Problem(
@@ -382,14 +381,14 @@ def _read_manifest(gen: Path) -> tuple[Manifest, tuple[str, str] | None]:
     return manifest, None
 
 
-def _indexed_documents(gen: Path) -> dict[str, list[str]]:
+def _indexed_documents(index: Index, gen: Path) -> dict[str, list[str]]:
     """``id -> [path, …]`` for every live document (more than one path is itself a problem).
 
     Also reads the id field's terms, so that damage to the term files shows up here and not in
     the middle of a search.
     """
     docs: dict[str, list[str]] = defaultdict(list)
-    ix = whoosh_index.open_dir(str(gen))
+    ix = index.open_generation(gen)
     with ix.searcher() as searcher:
         for fields in searcher.all_stored_fields():
             stored = StoredArticle.of(fields)

@@ -224,6 +224,14 @@ class Index:
 
         return MappedStorage(str(gen)).open_index()
 
+    def open_generation(self, gen: Path) -> whoosh_index.Index:
+        """The index in the generation folder ``gen`` (live or not), opened with Whoosh's plain
+        file storage rather than the memory maps :meth:`open` uses: ``arch check`` reads a
+        generation it names, whatever ``CURRENT`` says."""
+        from whoosh import index as whoosh_index
+
+        return whoosh_index.open_dir(str(gen))
+
     def _new_generation(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         numbers = [
