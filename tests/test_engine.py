@@ -47,3 +47,47 @@ def test_an_article_with_no_metadata_reads_back_with_none_not_empty_strings():
     schema = build_schema()
     stored = {name: value for name, value in doc.items() if schema[name].stored}
     assert StoredArticle.of(stored) == StoredArticle(id="b", path="b.md", title="Bare")
+
+
+def test_the_index_meets_the_engine_protocol():
+    """Every method of the Engine and EngineSession protocols exists on the Whoosh
+    implementation with the same parameters."""
+    import inspect
+
+    from archive_search.engine import Engine, EngineSession
+    from archive_search.index import Index, IndexSession
+
+    for protocol, implementation in ((Engine, Index), (EngineSession, IndexSession)):
+        for name, member in vars(protocol).items():
+            if name.startswith("_") or not callable(member):
+                continue
+            wanted = list(inspect.signature(member).parameters)
+            assert list(inspect.signature(getattr(implementation, name)).parameters) == wanted, name
+
+
+def test_only_the_engine_modules_import_whoosh():
+    """Whoosh stays behind the engine boundary: a module outside WHOOSH_MODULES that imports
+    it fails here (and a listed module that no longer does should leave the list)."""
+    import re
+    from pathlib import Path
+
+    import archive_search
+    from archive_search.engine import WHOOSH_MODULES
+
+    package = Path(archive_search.__file__).parent
+    importing = {
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if re.search(r"^\s*(from|import) whoosh\b", path.read_text(encoding="utf-8"), re.M)
+    }
+    assert importing == WHOOSH_MODULES
+
+
+def test_manifest_and_index_do_not_import_each_other():
+    """The manifest needs only the schema version, from the field table."""
+    from pathlib import Path
+
+    import archive_search
+
+    manifest = (Path(archive_search.__file__).parent / "manifest.py").read_text(encoding="utf-8")
+    assert "from .index" not in manifest and "import index" not in manifest
