@@ -355,7 +355,7 @@ def _expand(q: query.Query, searcher: Searcher, limit: int) -> query.Query:
             )
         words: list[bytes] = []
         try:
-            for word in node._btexts(reader):
+            for _, word in node.expanded_terms(reader):
                 words.append(word)
                 if len(words) > limit:
                     raise QueryError(
