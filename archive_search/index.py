@@ -1,4 +1,8 @@
-"""The search index: everything that knows about Whoosh lives here.
+"""The search index over Whoosh: the one implementation of :class:`archive_search.engine.Engine`.
+
+Its fields come from the table in :mod:`archive_search.engine.fields`, its documents from
+:mod:`archive_search.engine.stored`; the query side that reads it with Whoosh's searcher is
+listed in :data:`archive_search.engine.WHOOSH_MODULES`.
 
 The index is derived from ``corpus/`` and can always be rebuilt from it. It is kept in
 generations: ``index/gen-N/`` holds the Whoosh files plus ``manifest.json`` (what corpus files it
