@@ -431,14 +431,16 @@ def _reading(archive: Archive, read: Callable[[], _T], attempts: int = 3) -> _T:
     search first needs them, so a search that read the table of contents just before can find
     a file gone: a FileNotFoundError, an "index does not exist" for a generation deleted
     before it was opened, or, for a column file, a ``TypeError`` from inside Whoosh (it checks
-    the file exists and reads ``None`` when not). When the index changed while the read ran, the
-    read is run again and sees the new contents; an error while the index stayed as it was is
-    raised as it is.
+    the file exists and reads ``None`` when not). A missing file, or any error while the index
+    changed under the read, runs the read again, which sees the new contents; any other error
+    is raised as it is.
     """
     for _ in range(attempts - 1):
         before = _index_state(archive)
         try:
             return read()
+        except FileNotFoundError:
+            continue
         except ArchiveError:
             raise
         except Exception:

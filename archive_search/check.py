@@ -23,13 +23,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from whoosh import index as whoosh_index
-
 from .article import is_safe_id, version_number
 from .dates import parse_iso
+from .engine.fields import ID, SCHEMA_VERSION
+from .engine.stored import StoredArticle
 from .errors import ReadOnlyArchive
 from .importers import remove_stale_spools, stale_spools
-from .index import SCHEMA_VERSION
 from .manifest import Manifest, SyncReport
 from .output import dumps
 from .store import ARTICLE_SUFFIX, TMP_PREFIX, VERSION_NUMBER, VERSIONS
@@ -37,6 +36,7 @@ from .store import ARTICLE_SUFFIX, TMP_PREFIX, VERSION_NUMBER, VERSIONS
 if TYPE_CHECKING:
     from .archive import Archive
     from .article import Article
+    from .index import Index
 
 QUARANTINE = ".quarantine"
 #: Problems with an article file itself: only a person (or --fix-corpus, for unreadable files)
@@ -353,7 +353,7 @@ def _check_index(
         problems.append(Problem(trouble[0], f"index/{gen.name}", trouble[1]))
         return
     try:
-        docs = _indexed_documents(gen)
+        docs = _indexed_documents(archive.index, gen)
     except Exception as exc:  # Whoosh raises many kinds of error on damaged files
         problems.append(
             Problem(
@@ -381,20 +381,21 @@ def _read_manifest(gen: Path) -> tuple[Manifest, tuple[str, str] | None]:
     return manifest, None
 
 
-def _indexed_documents(gen: Path) -> dict[str, list[str]]:
+def _indexed_documents(index: Index, gen: Path) -> dict[str, list[str]]:
     """``id -> [path, …]`` for every live document (more than one path is itself a problem).
 
     Also reads the id field's terms, so that damage to the term files shows up here and not in
     the middle of a search.
     """
     docs: dict[str, list[str]] = defaultdict(list)
-    ix = whoosh_index.open_dir(str(gen))
+    ix = index.open_generation(gen)
     with ix.searcher() as searcher:
-        for stored in searcher.all_stored_fields():
-            docs[stored["id"]].append(stored["path"])
+        for fields in searcher.all_stored_fields():
+            stored = StoredArticle.of(fields)
+            docs[stored.id].append(stored.path)
         terms = {
             t.decode("utf-8") if isinstance(t, bytes) else t
-            for t in searcher.reader().lexicon("id")
+            for t in searcher.reader().lexicon(ID)
         }
     lost = [article_id for article_id in docs if article_id not in terms]
     if lost:

@@ -1,4 +1,8 @@
-"""The search index: everything that knows about Whoosh lives here.
+"""The search index over Whoosh: the one implementation of :class:`archive_search.engine.Engine`.
+
+Its fields come from the table in :mod:`archive_search.engine.fields`, its documents from
+:mod:`archive_search.engine.stored`; the query side that reads it with Whoosh's searcher is
+listed in :data:`archive_search.engine.WHOOSH_MODULES`.
 
 The index is derived from ``corpus/`` and can always be rebuilt from it. It is kept in
 generations: ``index/gen-N/`` holds the Whoosh files plus ``manifest.json`` (what corpus files it
@@ -12,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import marshal
 import os
 import shutil
 import time
@@ -21,8 +24,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .article import Article
-from .errors import ArchiveError, ArchiveLocked, StorageError, storage_error
-from .store import Corpus, atomic_write_bytes, atomic_write_text
+from .engine.fields import FIELDS, SCHEMA_VERSION, Field
+from .engine.stored import article_document
+from .errors import ArchiveLocked, storage_error
+from .store import Corpus, atomic_write_text
 
 if TYPE_CHECKING:
     from whoosh import analysis, fields
@@ -35,10 +40,6 @@ if TYPE_CHECKING:
 # Whoosh is imported where it is used, not here: commands that never open the index (names
 # from the cached catalogue, the freshness check before a search) start that much sooner.
 
-#: Bump when the schema or the analysis changes: an older index is then rebuilt automatically.
-SCHEMA_VERSION = 4
-#: Languages with their own stemmed fields; everything else goes to the neutral ``*_xx`` fields.
-STEMMED_LANGUAGES = ("de", "fr")
 Progress = Callable[[int], None]
 
 
@@ -102,71 +103,39 @@ def _tags() -> analysis.Analyzer:
     )
 
 
+def _analyser(name: str) -> analysis.Analyzer:
+    """The Whoosh analysis chain for an analyser named in the field table."""
+    if name.startswith("stemmed:"):
+        return _stemmed(name.partition(":")[2])
+    return {"english": _english, "neutral": _neutral, "simple": _simple, "tags": _tags}[name]()
+
+
 def build_schema() -> fields.Schema:
-    """The index schema. Titles and bodies are indexed per language family (``title``/``body``
-    for English and unknown, ``*_de``, ``*_fr`` with their own stemmers, ``*_xx`` unstemmed), so
-    German text is never cut up by English suffix rules."""
+    """The index schema, from the field table (:mod:`archive_search.engine.fields`). Titles and
+    bodies are indexed per language family (``title``/``body`` for English and unknown,
+    ``*_de``, ``*_fr`` with their own stemmers, ``*_xx`` unstemmed), so German text is never
+    cut up by English suffix rules."""
     from whoosh import fields
 
-    schema = fields.Schema(
-        id=fields.ID(stored=True, unique=True),
-        path=fields.STORED(),
-        title=fields.TEXT(stored=True, analyzer=_english()),
-        body=fields.TEXT(analyzer=_english()),
-        date=fields.DATETIME(sortable=True),
-        date_text=fields.STORED(),
-        tags=fields.TEXT(stored=True, analyzer=_tags()),
-        source=fields.TEXT(stored=True, analyzer=_simple()),
-        authors=fields.TEXT(analyzer=_simple()),
-        names=fields.KEYWORD(commas=True, lowercase=True, scorable=True),
-        lang=fields.ID(stored=True),
-        url=fields.STORED(),
-    )
-    for lang in STEMMED_LANGUAGES:
-        schema.add(f"title_{lang}", fields.TEXT(analyzer=_stemmed(lang)))
-        schema.add(f"body_{lang}", fields.TEXT(analyzer=_stemmed(lang)))
-    schema.add("title_xx", fields.TEXT(analyzer=_neutral()))
-    schema.add("body_xx", fields.TEXT(analyzer=_neutral()))
+    def whoosh_field(field: Field) -> fields.FieldType:
+        if field.kind == "id":
+            return fields.ID(stored=field.stored, unique=True)
+        if field.kind == "keyword":
+            return fields.ID(stored=field.stored)
+        if field.kind == "stored":
+            return fields.STORED()
+        if field.kind == "datetime":
+            return fields.DATETIME(stored=field.stored, sortable=True)
+        if field.kind == "keywords":
+            return fields.KEYWORD(stored=field.stored, commas=True, lowercase=True,
+                                  scorable=True)
+        assert field.kind == "text" and field.analyser is not None
+        return fields.TEXT(stored=field.stored, analyzer=_analyser(field.analyser))
+
+    schema = fields.Schema()
+    for field in FIELDS:
+        schema.add(field.name, whoosh_field(field))
     return schema
-
-
-def text_fields(lang: str | None) -> tuple[str, str]:
-    """The (title, body) field names an article in language ``lang`` is indexed under."""
-    base = (lang or "en").lower()[:2]
-    if base == "en":
-        return "title", "body"
-    if base in STEMMED_LANGUAGES:
-        return f"title_{base}", f"body_{base}"
-    return "title_xx", "body_xx"
-
-
-def all_text_fields() -> list[str]:
-    names = ["title", "body"]
-    for lang in (*STEMMED_LANGUAGES, "xx"):
-        names += [f"title_{lang}", f"body_{lang}"]
-    return names
-
-
-#: A search looks names up in the cached catalogue plus one of the articles added or changed
-#: since it was built, while those are at most this many (a catalogue of 500 articles builds in
-#: well under a second); beyond, the whole catalogue is built again.
-RECENT_NAMES = 500
-
-
-def _changed_since(
-    manifest: Manifest, built_from: Path, stamp: Any, limit: int
-) -> list[Any] | None:
-    """The manifest entries added or changed since the catalogue stamped ``stamp`` was built
-    (from ``names.built``), or None when there are more than ``limit`` or it cannot tell."""
-    try:
-        data = marshal.loads(built_from.read_bytes())
-        if data.get("stamp") != stamp:
-            return None
-        fingerprints = data["fingerprints"]
-        recent = [e for e in manifest.files.values() if fingerprints.get(e.id) != e.fingerprint]
-    except (OSError, ValueError, KeyError, TypeError, EOFError, AttributeError):
-        return None
-    return recent if len(recent) <= limit else None
 
 
 #: Metadata lists whose values are names (Reuters PEOPLE/PLACES/ORGS, written as
@@ -187,39 +156,6 @@ def article_names(article: Article) -> list[str]:
     names += extract_names(article.title, article.body)
     seen: set[str] = set()
     return [n for n in names if not (n in seen or seen.add(n))]
-
-
-def article_document(
-    article: Article, relpath: str, names: list[str] | None = None
-) -> dict[str, Any]:
-    """The Whoosh document for one article (``names`` as from :func:`article_names`)."""
-    title_field, body_field = text_fields(article.lang)
-    doc: dict[str, Any] = {
-        "id": article.id,
-        "path": relpath,
-        title_field: article.title,
-        body_field: article.body,
-        "lang": (article.lang or "").lower(),
-        "url": article.url or "",
-    }
-    if title_field != "title":
-        doc["title"] = article.title  # stored for display; analysed as English too, harmlessly
-    if article.tags:
-        doc["tags"] = ",".join(t.replace(",", " ") for t in article.tags)
-    if article.source:
-        doc["source"] = article.source
-    if article.authors:
-        doc["authors"] = " ; ".join(article.authors)
-    if names:
-        from .names import fold_key
-
-        keys = {fold_key(n) for n in names}
-        doc["names"] = ",".join(sorted(k for k in keys if k))
-    when = article.datetime
-    if when is not None:
-        doc["date"] = when
-        doc["date_text"] = article.date
-    return doc
 
 
 class Index:
@@ -292,6 +228,14 @@ class Index:
 
         return MappedStorage(str(gen)).open_index()
 
+    def open_generation(self, gen: Path) -> whoosh_index.Index:
+        """The index in the generation folder ``gen`` (live or not), opened with Whoosh's plain
+        file storage rather than the memory maps :meth:`open` uses: ``arch check`` reads a
+        generation it names, whatever ``CURRENT`` says."""
+        from whoosh import index as whoosh_index
+
+        return whoosh_index.open_dir(str(gen))
+
     def _new_generation(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         numbers = [
@@ -323,68 +267,26 @@ class Index:
     # -- the name catalogue ----------------------------------------------------------------
 
     def name_catalog(self) -> NameCatalog | None:
-        """The archive's name catalogue, built from the manifest when it is missing or stale.
-
-        It is cached in the generation (``names.cache``) with the manifest revision and the
-        user's rules (``names.aliases``/``names.separate``) it was built with, so a rule edited
-        in ``archive.yaml`` takes effect at the next use, without re-importing anything. The
-        cache is in ``marshal`` form, which loads several times faster than JSON and, unlike
-        pickle, cannot run code.
-        """
+        """The archive's name catalogue, built from the manifest when it is missing or stale
+        (:func:`archive_search.names.cache.name_catalog`)."""
         found = self._name_catalogs(recent_limit=0)
         return found[0] if found else None
 
     def name_catalogs(self) -> list[NameCatalog]:
-        """The catalogues a search looks names up in: the cached one, plus one built from the
-        articles added or changed since, while those are at most RECENT_NAMES; otherwise the
-        whole catalogue, built again (seconds on a large archive, where a few new articles
-        take milliseconds). Until then, names that only deleted or edited articles had stay in
-        the cached catalogue: a search also looks for those spellings, which find nothing more.
-        """
+        """The catalogues a search looks names up in
+        (:func:`archive_search.names.cache.name_catalogs`)."""
+        from .names.cache import RECENT_NAMES
+
         return self._name_catalogs(recent_limit=RECENT_NAMES)
 
     def _name_catalogs(self, recent_limit: int) -> list[NameCatalog]:
-        from .names import NameCatalog
+        from .names.cache import cached_catalogs
 
         gen = self.current_dir()
         if gen is None:
             return []
-        aliases = [list(group) for group in self.settings.names.aliases]
-        separate = [list(group) for group in self.settings.names.separate]
-        stamp = {"revision": self._state(gen).get("revision"), "rules": [aliases, separate]}
-        cache, built_from = gen / "names.cache", gen / "names.built"
-        cached = None
-        try:
-            data = marshal.loads(cache.read_bytes())
-            if data.get("stamp") == stamp:
-                return [NameCatalog.from_dict(data["catalog"])]
-            if recent_limit and data["stamp"]["rules"] == stamp["rules"]:
-                cached = (NameCatalog.from_dict(data["catalog"]), data["stamp"])
-        except (OSError, ValueError, KeyError, TypeError, EOFError, AttributeError):
-            pass
-        manifest = self.load_manifest(gen)
-        try:
-            if cached is not None:
-                recent = _changed_since(manifest, built_from, cached[1], recent_limit)
-                if recent is not None:
-                    if not recent:
-                        return [cached[0]]
-                    records = ((e.id, e.date, e.names) for e in recent)
-                    return [cached[0], NameCatalog.build(records, aliases=aliases,
-                                                         separate=separate)]
-            records = ((e.id, e.date, e.names) for e in manifest.files.values())
-            catalog = NameCatalog.build(records, aliases=aliases, separate=separate)
-        except ValueError as exc:
-            raise ArchiveError(f"archive.yaml names rules: {exc}") from None
-        # the articles the catalogue was built from, by fingerprint, for the next searches to
-        # see what changed since; written first, and tied to the catalogue by its stamp
-        fingerprints = {e.id: e.fingerprint for e in manifest.files.values()}
-        with contextlib.suppress(StorageError):  # a cache: a read-only archive goes without
-            atomic_write_bytes(built_from, marshal.dumps({"stamp": stamp,
-                                                          "fingerprints": fingerprints}))
-            atomic_write_bytes(cache, marshal.dumps({"stamp": stamp,
-                                                     "catalog": catalog.to_dict()}))
-        return [catalog]
+        return cached_catalogs(gen, self._state(gen).get("revision"), self.settings.names,
+                               lambda: self.load_manifest(gen), recent_limit)
 
     # -- updating ----------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .index import SCHEMA_VERSION
+from .engine.fields import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from .article import Article

@@ -30,30 +30,13 @@ from whoosh.matching import ArrayUnionMatcher
 from whoosh.searching import Searcher
 
 from .dates import DateError, parse_user_date
+from .engine.fields import BODY, NAMES, QUERY_NAMES, TAGS, TITLE, all_text_fields, boosted_fields
 from .errors import QueryError
-from .index import all_text_fields
 
 if TYPE_CHECKING:
     from .config import Settings
 
 MAX_QUERY_CHARS = 4096
-#: Field names a user may type, and what they mean in the index.
-FIELD_ALIASES = {
-    "title": "title",
-    "body": "body",
-    "text": "body",
-    "tags": "tags",
-    "tag": "tags",
-    "source": "source",
-    "site": "source",
-    "author": "authors",
-    "authors": "authors",
-    "id": "id",
-    "lang": "lang",
-    "names": "names",
-    "name": "names",
-    "date": "date",
-}
 #: ``field:value`` (no space after the colon; ``http://`` is not a field). A colon followed by a
 #: space ("the question is: …") is punctuation.
 _FIELD_REF = re.compile(r"(?<![\w/])([A-Za-z_][\w]*):(?=[^\s/]|/(?!/))")
@@ -136,8 +119,8 @@ def check_syntax(text: str) -> None:
         raise QueryError('unbalanced quote in query: add the closing " or remove the quote')
     outside = re.sub(r'"[^"]*"', " ", text)
     for name in _FIELD_REF.findall(outside):
-        if name.lower() not in FIELD_ALIASES:
-            known = ", ".join(sorted({k for k in FIELD_ALIASES if k == FIELD_ALIASES[k]}))
+        if name.lower() not in QUERY_NAMES:
+            known = ", ".join(sorted({k for k in QUERY_NAMES if k == QUERY_NAMES[k]}))
             raise QueryError(f"unknown field '{name}:' in query (fields: {known})")
     # in a sentence ("the addition of a /boat-tail/"), slashes are punctuation
     if _REGEX.search(outside) and len(text.split()) <= 3:
@@ -206,7 +189,7 @@ def parse(
     rest, start, end = _take_dates(text)
     if rest.strip() != "*":
         rest = _STRAY_COMPARISON.sub(" ", _PROSE_PUNCTUATION.sub(" ", rest))
-    rest = _FIELD_REF.sub(lambda m: FIELD_ALIASES.get(m[1].lower(), m[1]) + ":", rest)
+    rest = _FIELD_REF.sub(lambda m: QUERY_NAMES.get(m[1].lower(), m[1]) + ":", rest)
     search = settings.search
     schema = searcher.schema
     parsed = ParsedQuery(text=text, query=query.Every(), date_start=start, date_end=end)
@@ -227,13 +210,9 @@ def parse(
         operator = search.default_operator
         use_and = operator == "and" or (operator == "auto" and words <= 3)
         group = qparser.AndGroup if use_and else qparser.OrGroup.factory(0.9)
-        boosts = {"title": search.title_boost}
-        for name in all_text_fields():
-            if name.startswith("title_"):
-                boosts[name] = boosts["title"]
-        boosts["tags"] = search.tags_boost
+        boosts = {name: getattr(search, key) for name, key in boosted_fields().items()}
         parser = qparser.MultifieldParser(
-            [*_present_text_fields(searcher), "tags"], schema, fieldboosts=boosts, group=group
+            [*_present_text_fields(searcher), TAGS], schema, fieldboosts=boosts, group=group
         )
         parser.add_plugin(qparser.GtLtPlugin())
         try:
@@ -270,7 +249,7 @@ def _present_text_fields(searcher: Searcher) -> list[str]:
     fields, not eight (each empty language field would still cost a lookup per word)."""
     reader = searcher.reader()
     present = [f for f in all_text_fields() if reader.field_length(f) > 0]
-    return present or ["title", "body"]
+    return present or [TITLE, BODY]
 
 
 def _shouting(text: str) -> bool:
@@ -376,7 +355,7 @@ def _expand(q: query.Query, searcher: Searcher, limit: int) -> query.Query:
             )
         words: list[bytes] = []
         try:
-            for word in node._btexts(reader):
+            for _, word in node.expanded_terms(reader):
                 words.append(word)
                 if len(words) > limit:
                     raise QueryError(
@@ -429,7 +408,7 @@ def _within_postings(
     if not dropped:
         return _ManyWords.of(q, total)
     typed = {stem: word for word in words
-             for stem in searcher.schema["body"].process_text(word, mode="query")}
+             for stem in searcher.schema[BODY].process_text(word, mode="query")}
     named = list(dict.fromkeys(typed.get(word, word) for word in dropped))
     warnings.append(f"left out the {len(named)} commonest words, to answer in time: "
                     + ", ".join(named[:10]) + (" …" if len(named) > 10 else ""))
@@ -612,7 +591,7 @@ def _with_name_variants(
 
     alternatives: list[query.Query] = []
     for variant in variants:
-        for name in ("title", "body"):
+        for name in (TITLE, BODY):
             words = list(schema[name].process_text(variant, mode="query"))
             if len(words) > 1:
                 alternatives.append(query.Phrase(name, words, boost=boost))
@@ -620,7 +599,7 @@ def _with_name_variants(
                 alternatives.append(query.Term(name, words[0], boost=boost))
         key = fold_key(variant)
         if key:
-            alternatives.append(query.Term("names", key, boost=boost))
+            alternatives.append(query.Term(NAMES, key, boost=boost))
     return query.Or([q, *alternatives]) if alternatives else q
 
 
@@ -636,7 +615,7 @@ def _with_phrase_bonus(
     if boost <= 0:
         return q
     phrases: list[query.Query] = []
-    for name in ("title", "body"):
+    for name in (TITLE, BODY):
         words = [t for t in schema[name].process_text(text, mode="query")]
         if len(words) >= 2:
             phrases.append(query.Phrase(name, words, boost=boost))

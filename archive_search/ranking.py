@@ -32,7 +32,8 @@ from whoosh import matching, query, scoring
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
-from .index import all_text_fields, text_fields
+from .engine.fields import DATE, all_text_fields, is_body, is_title, text_fields, title_of
+from .engine.stored import StoredArticle
 
 if TYPE_CHECKING:
     from .config import SearchSettings, Settings
@@ -91,7 +92,7 @@ class InExpB2(scoring.WeightingModel):
     def scorer(self, searcher: Searcher, fieldname: str, text: bytes | str, qf: int = 1) -> Any:
         if not searcher.schema[fieldname].scorable:
             return scoring.WeightScorer.for_(searcher, fieldname, text)
-        c = self.title_c if fieldname.startswith("title") else self.c
+        c = self.title_c if is_title(fieldname) else self.c
         return _InExpB2Scorer(searcher, fieldname, text, c)
 
 
@@ -224,12 +225,12 @@ def _with_feedback(
         return q
     date_filter = None
     if parsed.date_start or parsed.date_end:
-        date_filter = query.DateRange("date", parsed.date_start, parsed.date_end)
+        date_filter = query.DateRange(DATE, parsed.date_start, parsed.date_end)
     ranked = list(searcher.search(q, limit=None, filter=date_filter).items())
     if not ranked or not ranked[0][1]:
         return q
     voters = [
-        (searcher.stored_fields(docnum), score)
+        (StoredArticle.of(searcher.stored_fields(docnum)), score)
         for docnum, score in ranked[: opts.feedback_docs]
     ]
     votes = _votes(voters, searcher.schema, read_body, opts.feedback_focus)
@@ -242,7 +243,7 @@ def _with_feedback(
     weighted: list[tuple[str, str, float]] = []
     for (field, word), weight in chosen:
         weighted.append((field, word, scale * weight))
-        title_field = "title" + field[len("body") :]
+        title_field = title_of(field)
         if (title_field, word) in typed:
             weighted.append((title_field, word, scale * weight * title_boost))
     scores = dict(ranked)
@@ -259,7 +260,7 @@ FEEDBACK_CHARS = 20_000
 
 
 def _votes(
-    voters: list[tuple[dict[str, Any], float]], schema: Any, read_body: BodyReader, focus: float
+    voters: list[tuple[StoredArticle, float]], schema: Any, read_body: BodyReader, focus: float
 ) -> Counter[tuple[str, str]]:
     """Each ``(body field, word)`` of the voting matches (stored fields, score), weighted by
     its share of a match's text and by the match's say, ``exp(focus * (score / best - 1))``:
@@ -270,10 +271,10 @@ def _votes(
     best = voters[0][1]
     votes: Counter[tuple[str, str]] = Counter()
     for stored, score in voters:
-        body_field = text_fields(stored.get("lang"))[1]
-        text = stored.get("title", "")
+        body_field = text_fields(stored.lang)[1]
+        text = stored.title
         with contextlib.suppress(OSError, UnicodeDecodeError, ValueError, KeyError):
-            text += "\n" + read_body(stored["path"])[:FEEDBACK_CHARS]
+            text += "\n" + read_body(stored.path)[:FEEDBACK_CHARS]
         words = Counter(schema[body_field].process_text(text, mode="index"))
         length = sum(words.values())
         say = math.exp(focus * (score / best - 1))
@@ -315,7 +316,7 @@ def _typed_weight(q: query.Query) -> float:
     every language's body field; counting it once per language would inflate it)."""
     per_field: Counter[str] = Counter()
     for term in _text_terms(q):
-        if term.fieldname.startswith("body"):
+        if is_body(term.fieldname):
             per_field[term.fieldname] += term.boost
     return max(max(per_field.values(), default=0.0), 1.0)
 

@@ -35,8 +35,9 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .article import Article
+from .engine.fields import TAGS, text_fields
+from .engine.stored import StoredArticle
 from .errors import ArchiveError, NotFound
-from .index import text_fields
 from .options import RelatedOptions
 from .relatedness import candidates, scoring
 from .relatedness.boilerplate import Boilerplate, SourceText
@@ -171,7 +172,7 @@ def related(
                 # up) is compared as a text; an unknown id raises NotFound
                 article, _ = archive.get(article_id)
             else:
-                article = _read(archive, searcher.stored_fields(docnum)["path"])
+                article = _read(archive, StoredArticle.of(searcher.stored_fields(docnum)).path)
             article.id = article_id
         else:
             article = Article(title=title or "", body=text or "")
@@ -239,7 +240,7 @@ def _compare(
     # the asked article's boilerplate lines are left out of it and of every candidate
     boilerplate = junk.lines((tokens for _, tokens in asked_text.lines), article.source, docnum)
     profiler = Profiler(
-        stats, junk, terms_of, searcher.schema["tags"].analyzer, title_weight=TITLE_WEIGHT
+        stats, junk, terms_of, searcher.schema[TAGS].analyzer, title_weight=TITLE_WEIGHT
     )
     asked = profiler.profile(
         article,
@@ -352,10 +353,10 @@ def _compare(
 def _archived(archive: Archive, searcher: Searcher, docnum: int) -> tuple[Article, str] | None:
     """An archived article (with its id) and its path in corpus/, or None when its file cannot
     be read: gone or damaged since the index was updated, it is not compared."""
-    stored = searcher.stored_fields(docnum)
+    stored = StoredArticle.of(searcher.stored_fields(docnum))
     try:
-        found = archive.corpus.read(stored["path"])
+        found = archive.corpus.read(stored.path)
     except (OSError, UnicodeDecodeError, ValueError):
         return None
-    found.id = stored["id"]
-    return found, stored["path"]
+    found.id = stored.id
+    return found, stored.path

@@ -15,6 +15,8 @@ from whoosh import query, sorting
 from . import query as query_mod
 from . import ranking
 from .dates import parse_iso
+from .engine.fields import BODY, DATE, TITLE
+from .engine.stored import StoredArticle
 from .errors import ArchiveError, QueryError
 from .options import SearchOptions
 
@@ -120,10 +122,10 @@ def run_search(
         )
         q = parsed.query
         if start or end:
-            q = query.And([q, query.DateRange("date", start, end)])
+            q = query.And([q, query.DateRange(DATE, start, end)])
         kwargs: dict[str, Any] = {}
         if sort != "relevance":
-            kwargs["sortedby"] = sorting.FieldFacet("date", reverse=(sort == "newest"))
+            kwargs["sortedby"] = sorting.FieldFacet(DATE, reverse=(sort == "newest"))
         wanted = offset + limit if limit > 0 else None
         if recent and sort == "relevance":
             wanted = max(wanted or 0, RECENT_POOL) if wanted else None
@@ -141,19 +143,18 @@ def run_search(
             ranked = _recency(ranked, opts)
         page = ranked[offset:] if limit <= 0 else ranked[offset : offset + limit]
         for rank, hit in enumerate(page, offset + 1):
-            stored = hit.fields()
-            tags = [t for t in (stored.get("tags") or "").split(",") if t]
+            stored = StoredArticle.of(hit.fields())
             item = Hit(
                 rank=rank,
-                id=stored["id"],
+                id=stored.id,
                 score=round(float(hit.score or 0.0), 4),
-                title=stored.get("title", ""),
-                date=stored.get("date_text"),
-                source=stored.get("source"),
-                tags=tags,
-                url=stored.get("url") or None,
-                path=f"corpus/{stored['path']}",
-                lang=stored.get("lang") or None,
+                title=stored.title,
+                date=stored.date,
+                source=stored.source,
+                tags=stored.tags,
+                url=stored.url,
+                path=f"corpus/{stored.path}",
+                lang=stored.lang,
             )
             if snippets:
                 item.snippet = snippet(archive, hit, stored, chars)
@@ -283,7 +284,7 @@ def _recency(hits: list[Any], opts: SearchSettings) -> list[Any]:
     weight = min(opts.recent_weight, 0.45)
     half_life = max(opts.recent_half_life_days, 0.1)
     best = max(h.score or 0.0 for h in hits) or 1.0
-    dates = [h.get("date_text") for h in hits]
+    dates = [StoredArticle.of(h.fields()).date for h in hits]
     parsed = [parse_iso(d) if d else None for d in dates]
     newest = max((d for d in parsed if d), default=None)
 
@@ -355,23 +356,23 @@ def _suggest(
     corrected = parsed.text
     lexicon: list[str] = []
     for word in parsed.words[:8]:
-        analysed = [t for t in schema["body"].process_text(word, mode="query")]
+        analysed = [t for t in schema[BODY].process_text(word, mode="query")]
         if len(analysed) != 1 or len(analysed[0]) > MAX_TYPO_CHARS:
             continue
         stem = analysed[0]
-        have = reader.doc_frequency("body", stem) + reader.doc_frequency("title", stem)
+        have = reader.doc_frequency(BODY, stem) + reader.doc_frequency(TITLE, stem)
         if have > 1:
             continue  # a word the archive uses is not a typo
         best: tuple[int, str] | None = None
         # one edit for short words, two for long ones: 'war' is not a misspelt 'year'
         maxdist = 1 if len(stem) < 7 else 2
-        lexicon = lexicon or [word.decode() for word in reader.lexicon("body")]
+        lexicon = lexicon or [word.decode() for word in reader.lexicon(BODY)]
         for candidate in _close_words(reader, lexicon, stem, maxdist):
             if candidate == stem or len(candidate) < 3:
                 continue
-            if list(schema["body"].process_text(candidate, mode="query")) != [candidate]:
+            if list(schema[BODY].process_text(candidate, mode="query")) != [candidate]:
                 continue
-            freq = reader.doc_frequency("body", candidate)
+            freq = reader.doc_frequency(BODY, candidate)
             if freq >= 2 and (best is None or freq > best[0]):
                 best = (freq, candidate)
         if best:
@@ -390,7 +391,7 @@ def _suggest(
     if found <= total:
         return None
     if results:
-        surface = _surface_words(archive, results[0].fields(), schema)
+        surface = _surface_words(archive, StoredArticle.of(results[0].fields()), schema)
         for i, (word, stem) in enumerate(replaced):
             written = surface.get(stem.lower())
             if written:
@@ -416,18 +417,18 @@ def _close_words(reader: Any, lexicon: list[str], stem: str, maxdist: int) -> li
     close = process.extract(stem, lexicon, scorer=OSA.distance, score_cutoff=maxdist,
                             limit=None)
     return sorted((word for word, _, _ in close),
-                  key=lambda word: -reader.frequency("body", word))[:5]
+                  key=lambda word: -reader.frequency(BODY, word))[:5]
 
 
-def _surface_words(archive: Archive, stored: dict[str, Any], schema: Any) -> dict[str, str]:
+def _surface_words(archive: Archive, stored: StoredArticle, schema: Any) -> dict[str, str]:
     """Stem -> the word as an article writes it, so suggestions read 'Vostochny', not the
     stem 'vostochni'."""
-    text = stored.get("title", "")
+    text = stored.title
     with contextlib.suppress(OSError, UnicodeDecodeError, ValueError, KeyError):
-        text += "\n" + archive.corpus.read_body(stored["path"])
+        text += "\n" + archive.corpus.read_body(stored.path)
     words: dict[str, str] = {}
     for word in set(re.findall(r"[^\W\d_]{3,}", text)):
-        stems = list(schema["body"].process_text(word, mode="query"))
+        stems = list(schema[BODY].process_text(word, mode="query"))
         if len(stems) == 1:
             words.setdefault(stems[0], word)
     return words

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from whoosh import highlight
 
-from .index import text_fields
+from .engine.fields import text_fields
 from .output import HL_END, HL_START
 
 if TYPE_CHECKING:
     from .archive import Archive
+    from .engine.stored import StoredArticle
 
 
 def prepare_highlighting(results: Any, chars: int) -> None:
@@ -34,13 +35,13 @@ class _Marker(highlight.Formatter):
         return f"{HL_START}{highlight.get_text(text, token, replace)}{HL_END}"
 
 
-def snippet(archive: Archive, hit: Any, stored: dict[str, Any], chars: int) -> str:
+def snippet(archive: Archive, hit: Any, stored: StoredArticle, chars: int) -> str:
     """The hit's best two passages, or the start of its body when no word can be marked."""
     try:
-        body = archive.corpus.read_body(stored["path"])
+        body = archive.corpus.read_body(stored.path)
     except (OSError, UnicodeDecodeError, ValueError):
         return ""
-    _, body_field = text_fields(stored.get("lang"))
+    _, body_field = text_fields(stored.lang)
     try:
         found = hit.highlights(body_field, text=body, top=2)
     except Exception:  # highlighting is a nicety; never fail a search over it

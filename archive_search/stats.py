@@ -6,6 +6,8 @@ import collections
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .engine.stored import StoredArticle
+
 if TYPE_CHECKING:
     from .archive import Archive
 
@@ -39,15 +41,15 @@ def archive_stats(archive: Archive, top: int = 10) -> ArchiveStats:
     undated = 0
     with ix.searcher() as searcher:
         count = searcher.doc_count()
-        for stored in searcher.all_stored_fields():
-            if stored.get("source"):
-                sources[stored["source"]] += 1
-            for tag in (stored.get("tags") or "").split(","):
-                if tag:
-                    tags[tag] += 1
-            langs[stored.get("lang") or "unknown"] += 1
-            if stored.get("date_text"):
-                dates.append(stored["date_text"][:19])
+        for fields in searcher.all_stored_fields():
+            stored = StoredArticle.of(fields)
+            if stored.source:
+                sources[stored.source] += 1
+            for tag in stored.tags:
+                tags[tag] += 1
+            langs[stored.lang or "unknown"] += 1
+            if stored.date:
+                dates.append(stored.date[:19])
             else:
                 undated += 1
     return ArchiveStats(

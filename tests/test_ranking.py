@@ -175,10 +175,12 @@ def test_reranked_scores_reach_the_right_documents_in_every_segment(tmp_path):
 def test_feedback_reads_only_the_opening_of_a_very_long_article():
     """One book-length article among the best matches made every question slow (feedback
     analysed all of it): only its first FEEDBACK_CHARS vote."""
+    from archive_search.engine.stored import StoredArticle
     from archive_search.index import build_schema
     from archive_search.ranking import FEEDBACK_CHARS, _votes
 
     body = "harbour " * (FEEDBACK_CHARS // 8) + "lighthouse " * 50_000
-    votes = _votes([({"title": "Long", "path": "x.md"}, 1.0)], build_schema(), lambda _: body, 10.0)
+    long = StoredArticle(id="x", path="x.md", title="Long")
+    votes = _votes([(long, 1.0)], build_schema(), lambda _: body, 10.0)
     words = {word for _, word in votes}
     assert "harbour" in words and "lighthous" not in words and "lighthouse" not in words

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from whoosh import query
 from whoosh.reading import TermNotFound
 
+from ..engine.fields import SOURCE
 from .terms import LETTER, TermStats
 
 if TYPE_CHECKING:
@@ -59,12 +60,12 @@ class SourceText:
         """
         docs = self._docs.get(source)
         if docs is None:
-            words = [t.text for t in self.searcher.schema["source"].analyzer(source)]
-            smallest = min((self.searcher.doc_frequency("source", w) for w in words), default=0)
+            words = [t.text for t in self.searcher.schema[SOURCE].analyzer(source)]
+            smallest = min((self.searcher.doc_frequency(SOURCE, w) for w in words), default=0)
             if not words or self.share * smallest > self.ceiling:
                 docs = set()
             else:
-                q = query.And([query.Term("source", w) for w in words])
+                q = query.And([query.Term(SOURCE, w) for w in words])
                 docs = set(self.searcher.docs_for_query(q))
             self._docs[source] = docs
         return docs

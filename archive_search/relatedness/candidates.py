@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from whoosh.reading import TermNotFound
 from whoosh.util.times import datetime_to_long
 
+from ..engine.fields import DATE, NAMES, TAGS
 from .profiles import Profile
 from .terms import LETTER, TermStats
 
@@ -81,9 +82,9 @@ def keys(
         yield title_field, term, weight
         yield body_field, term, weight
     for key, weight in asked.names.items():
-        yield "names", key, weight
+        yield NAMES, key, weight
     if use_tags:
-        yield from (("tags", key, weight) for key, weight in asked.tags.items())
+        yield from ((TAGS, key, weight) for key, weight in asked.tags.items())
     # figures never make articles similar, but among look-alikes (the Fed's daily briefs)
     # the ones with the same figures come first: copies do
     for figure in rarest_figures:
@@ -123,7 +124,7 @@ def gather(
     reader = searcher.reader()
     dates = None
     if since or until:
-        dates = reader.column_reader("date", translate=False)
+        dates = reader.column_reader(DATE, translate=False)
         low = datetime_to_long(since) if since else 0
         high = datetime_to_long(until) if until else _LAST_DATE - 1
     pool: list[int] = []

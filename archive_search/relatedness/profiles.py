@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..article import Article, content_fingerprint, normalize_text
+from ..engine.fields import NAMES, TAGS
 from ..names import extract_names, fold_key
 from .boilerplate import Boilerplate
 from .terms import Terms, TermStats
@@ -129,11 +130,11 @@ class Profiler:
                 for name in [*article.names, *extract_names(article.title, body)]
                 if not set(self.terms_of(name)) <= source_words
             ),
-            "names",
+            NAMES,
             source,
         )
         tags, tag_labels = self._keyed(
-            ((t.text, tag) for tag in article.tags for t in self.tags_analyzer(tag)), "tags"
+            ((t.text, tag) for tag in article.tags for t in self.tags_analyzer(tag)), TAGS
         )
         when = article.datetime
         text = normalize_text(article.title + "\n" + article.body)

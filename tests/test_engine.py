@@ -1,0 +1,93 @@
+"""The index boundary: one table of fields, one way back from a stored document."""
+
+from __future__ import annotations
+
+from archive_search.article import Article
+from archive_search.engine import fields
+from archive_search.engine.stored import StoredArticle, article_document
+from archive_search.index import build_schema
+
+
+def test_the_schema_has_exactly_the_fields_of_the_table():
+    schema = build_schema()
+    assert sorted(schema.names()) == sorted(f.name for f in fields.FIELDS)
+    stored = {name for name in schema.names() if schema[name].stored}
+    # STORED() fields are always stored; the others as the table says
+    assert stored == {f.name for f in fields.FIELDS if f.stored}
+
+
+def test_each_language_has_its_title_and_body_fields():
+    assert fields.text_fields("en") == ("title", "body")
+    assert fields.text_fields(None) == ("title", "body")
+    assert fields.text_fields("de-AT") == ("title_de", "body_de")
+    assert fields.text_fields("fr") == ("title_fr", "body_fr")
+    assert fields.text_fields("pl") == ("title_xx", "body_xx")
+    assert fields.all_text_fields()[:2] == ["title", "body"]
+    assert all(fields.is_title(fields.title_of(body)) for body in fields.all_text_fields()
+               if fields.is_body(body))
+
+
+def test_a_stored_document_reads_back_as_the_article_it_was_written_from():
+    """What the index stores of an article is read back the same way everywhere."""
+    article = Article(title="Hafenmauer hält", body="Die Mauer hielt.", id="a1", lang="de",
+                      date="2023-09-18", source="Lokalblatt", tags=["Hafen", "Sturm, Flut"],
+                      url="https://example.org/a1")
+    doc = article_document(article, "2023/09/a1.md")
+    schema = build_schema()
+    stored = {name: value for name, value in doc.items() if schema[name].stored}
+    assert StoredArticle.of(stored) == StoredArticle(
+        id="a1", path="2023/09/a1.md", title="Hafenmauer hält", date="2023-09-18",
+        source="Lokalblatt", tags=["Hafen", "Sturm  Flut"], lang="de",
+        url="https://example.org/a1",
+    )
+
+
+def test_an_article_with_no_metadata_reads_back_with_none_not_empty_strings():
+    doc = article_document(Article(title="Bare", body="Text.", id="b"), "b.md")
+    schema = build_schema()
+    stored = {name: value for name, value in doc.items() if schema[name].stored}
+    assert StoredArticle.of(stored) == StoredArticle(id="b", path="b.md", title="Bare")
+
+
+def test_the_index_meets_the_engine_protocol():
+    """Every method of the Engine and EngineSession protocols exists on the Whoosh
+    implementation with the same parameters."""
+    import inspect
+
+    from archive_search.engine import Engine, EngineSession
+    from archive_search.index import Index, IndexSession
+
+    for protocol, implementation in ((Engine, Index), (EngineSession, IndexSession)):
+        for name, member in vars(protocol).items():
+            if name.startswith("_") or not callable(member):
+                continue
+            wanted = list(inspect.signature(member).parameters)
+            assert list(inspect.signature(getattr(implementation, name)).parameters) == wanted, name
+
+
+def test_only_the_engine_modules_import_whoosh():
+    """Whoosh stays behind the engine boundary: a module outside WHOOSH_MODULES that imports
+    it fails here (and a listed module that no longer does should leave the list)."""
+    import re
+    from pathlib import Path
+
+    import archive_search
+    from archive_search.engine import WHOOSH_MODULES
+
+    package = Path(archive_search.__file__).parent
+    importing = {
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if re.search(r"^\s*(from|import) whoosh\b", path.read_text(encoding="utf-8"), re.M)
+    }
+    assert importing == WHOOSH_MODULES
+
+
+def test_manifest_and_index_do_not_import_each_other():
+    """The manifest needs only the schema version, from the field table."""
+    from pathlib import Path
+
+    import archive_search
+
+    manifest = (Path(archive_search.__file__).parent / "manifest.py").read_text(encoding="utf-8")
+    assert "from .index" not in manifest and "import index" not in manifest
