@@ -496,9 +496,7 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
             click.echo(f"arch: no results for {query!r}", err=True)
         if not result.hits:
             ctx.exit(1)
-        if fmt == "table" and (result.total or 0) > len(result.hits) + offset:
-            click.echo(f"arch: {len(result.hits)} of {result.total} shown "
-                       f"(--limit/--offset for more)", err=True)
+        _say_cut(result)
         return
     ctx.exit(_run_batch(arc, batch, options, columns, fmt))
 
@@ -557,6 +555,21 @@ def _batch_rows(answer: Any) -> list[dict[str, Any]]:
             row["error"] = None
         return rows
     return [{"query": answer.query, "rank": None, "error": answer.error}]
+
+
+def _say_cut(result: Any) -> None:
+    """Say on stderr, whatever the format, when more matched than were printed: a script
+    that writes ``> hits.csv`` must not take the first page for all of it."""
+    if not result.more:
+        return
+    shown = len(result.hits)
+    which = f"matches {result.offset + 1}-{result.offset + shown}" if result.offset else (
+        f"the first {shown} match{'es' if shown != 1 else ''}")
+    total = result.total
+    of = f" of {total:,}" if total is not None and total > result.offset + shown else (
+        "; more matched")
+    click.echo(f"arch: showing {which}{of} (--limit 0 for all, --offset for the next page)",
+               err=True)
 
 
 def _few(result: Any) -> str:

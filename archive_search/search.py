@@ -68,6 +68,9 @@ class SearchResult:
     total: int | None
     offset: int = 0
     limit: int = 10
+    #: more articles matched than this page holds: known even when they were not counted (one
+    #: match beyond the page is asked for), so that output cut by the limit can say so
+    more: bool = False
     seconds: float = 0.0
     terms: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -126,7 +129,8 @@ def run_search(
         kwargs: dict[str, Any] = {}
         if sort != "relevance":
             kwargs["sortedby"] = sorting.FieldFacet(DATE, reverse=(sort == "newest"))
-        wanted = offset + limit if limit > 0 else None
+        # one beyond the page: whether more matched is known without counting them all
+        wanted = offset + limit + 1 if limit > 0 else None
         if recent and sort == "relevance":
             wanted = max(wanted or 0, RECENT_POOL) if wanted else None
         results = searcher.search(q, limit=wanted, **kwargs)
@@ -180,6 +184,7 @@ def run_search(
         total=total,
         offset=offset,
         limit=limit,
+        more=limit > 0 and len(ranked) > offset + limit,
         seconds=time.perf_counter() - started,
         terms=parsed.terms,
         notes=parsed.notes,

@@ -284,3 +284,23 @@ def test_init_then_archive_found_from_a_subfolder(tmp_path, monkeypatch):
     monkeypatch.delenv("ARCH_HOME", raising=False)
     result = runner.invoke(cli, ["stats", "-f", "json"], obj={})
     assert json.loads(result.stdout)["articles"] == 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "jsonl", "yaml", "markdown", "table"])
+def test_output_cut_by_the_limit_says_so_on_stderr_in_every_format(archive, run, fmt):
+    """`arch search … -f csv > hits.csv` wrote the first 10 rows without a word; every format
+    now says on stderr when more matched than were printed, and nothing when all were."""
+    for n in range(5):
+        a = article(f"Harbour report {n}", f"The harbour story, part {n}.")
+        a.ensure_id()
+        archive.corpus.write(a)
+    archive.update_index()
+    cut = run("search", "harbour", "-n", "2", "-f", fmt, "--fields", "id")
+    assert cut.exit_code == 0
+    assert "arch: showing the first 2 matches" in cut.stderr
+    assert "--limit 0 for all" in cut.stderr
+    page = run("search", "harbour", "-n", "2", "--offset", "2", "-f", fmt, "--fields", "id")
+    assert "showing matches 3-4" in page.stderr
+    for whole in (run("search", "harbour", "-n", "0", "-f", fmt, "--fields", "id"),
+                  run("search", "harbour", "-n", "5", "-f", fmt, "--fields", "id")):
+        assert whole.exit_code == 0 and "showing" not in whole.stderr
