@@ -143,15 +143,16 @@ def run_search(
         # not list(results): list() asks len() for a size hint, and Whoosh answers it by
         # counting every match, the very pass count=False is there to avoid
         ranked = list(iter(results))
+        shown_score = {hit.docnum: float(hit.score or 0.0) for hit in ranked}
         if recent and sort == "relevance":
-            ranked = _recency(ranked, opts)
+            ranked, shown_score = _recency(ranked, opts)
         page = ranked[offset:] if limit <= 0 else ranked[offset : offset + limit]
         for rank, hit in enumerate(page, offset + 1):
             stored = StoredArticle.of(hit.fields())
             item = Hit(
                 rank=rank,
                 id=stored.id,
-                score=round(float(hit.score or 0.0), 4),
+                score=round(shown_score[hit.docnum], 4),
                 title=stored.title,
                 date=stored.date,
                 source=stored.source,
@@ -276,8 +277,10 @@ RECENT_POOL = 100
 RECENT_FLOOR = 0.5
 
 
-def _recency(hits: list[Any], opts: SearchSettings) -> list[Any]:
-    """Blend relevance with recency among the best matches.
+def _recency(hits: list[Any], opts: SearchSettings) -> tuple[list[Any], dict[int, float]]:
+    """Blend relevance with recency among the best matches: the hits in their new order, and
+    each one's blended score on the scale of the scores (the best match's relevance), so that
+    the scores printed go down the list as the hits do.
 
     Scores are scaled to the best match (1.0); an article's recency is
     ``0.5 ** (days older than the newest match / half life)``. Only matches scoring at least
@@ -285,7 +288,7 @@ def _recency(hits: list[Any], opts: SearchSettings) -> list[Any]:
     clearly better match is never buried under merely newer, weaker ones.
     """
     if not hits:
-        return hits
+        return hits, {}
     weight = min(opts.recent_weight, 0.45)
     half_life = max(opts.recent_half_life_days, 0.1)
     best = max(h.score or 0.0 for h in hits) or 1.0
@@ -304,7 +307,9 @@ def _recency(hits: list[Any], opts: SearchSettings) -> list[Any]:
             fresh = 0.5 ** (age / half_life)
         return (1 - weight) * relevance + weight * fresh
 
-    return [h for h, _ in sorted(zip(hits, parsed, strict=True), key=blended, reverse=True)]
+    scored = sorted(((hit, blended((hit, when))) for hit, when in zip(hits, parsed, strict=True)),
+                    key=lambda pair: pair[1], reverse=True)
+    return [hit for hit, _ in scored], {hit.docnum: score * best for hit, score in scored}
 
 
 def _score_parts(
