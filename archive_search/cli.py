@@ -239,7 +239,7 @@ def cli(ctx: click.Context, archive_path: str | None) -> None:
     Examples:
       arch search "Kim Jong-un"
       arch init ~/news && arch --archive ~/news import ~/Downloads/articles/
-      arch search 'title:missile date:2023-09' --format csv > hits.csv
+      arch search 'title:korea date:2023-09' --format csv > hits.csv
       arch show <id>
     """
     ctx.ensure_object(dict)
@@ -438,7 +438,7 @@ def search(ctx: click.Context, query: str | None, since: str | None, until: str 
     \b
     Examples:
       arch search "Kim Jong-un"
-      arch search 'title:missile date:2023-09' --format csv > hits.csv
+      arch search 'title:korea date:2023-09' --format csv > hits.csv
       arch search Vladivostok --since 2023-09-01 --sort newest --fields date,title,source
       arch search --batch queries.txt --format jsonl
       arch search "Paul Volker"          # also finds Volcker; says which spelling matched

@@ -304,3 +304,27 @@ def test_output_cut_by_the_limit_says_so_on_stderr_in_every_format(archive, run,
     for whole in (run("search", "harbour", "-n", "0", "-f", fmt, "--fields", "id"),
                   run("search", "harbour", "-n", "5", "-f", fmt, "--fields", "id")):
         assert whole.exit_code == 0 and "showing" not in whole.stderr
+
+
+def test_the_tour_finds_what_it_shows_on_the_sample_archive():
+    """The README's tour ran `title:missile date:2023-09`, which finds nothing on the sample
+    archive it is shown on: each search in the tour finds something there."""
+    repo = Path(__file__).resolve().parents[1]
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    tour = readme[readme.index("## A tour"):readme.index("### Searching")]
+    queries = re.findall(r"^(?:\$ )?arch search (\"[^\"]+\"|'[^']+'|\S+)", tour, re.M)
+    assert len(queries) >= 3
+    runner = CliRunner()
+    for quoted in queries:
+        result = runner.invoke(cli, ["--archive", str(repo), "search", quoted.strip("'\""),
+                                     "--format", "tsv", "--fields", "id"], obj={})
+        assert result.exit_code == 0, (quoted, result.stderr)
+
+
+def test_shell_completion_is_there_as_the_readme_says():
+    env = {**os.environ, "_ARCH_COMPLETE": "bash_source"}
+    done = subprocess.run([sys.executable, "-m", "archive_search"], env=env, capture_output=True,
+                          text=True, timeout=60, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0 and "_arch_completion" in done.stdout
+    assert "_ARCH_COMPLETE=bash_source arch" in (
+        Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
