@@ -328,13 +328,19 @@ def _score_parts(
         for docnum, score in typed.items():
             if docnum in q.scores:
                 parts[docnum].append((f"feedback({words})", round(q.scores[docnum] - score, 4)))
+    summed: dict[int, dict[str, float]] = {docnum: {} for docnum in docnums}
     for leaf in q.leaves():
         try:
             scores = _scores_at(searcher, leaf, docnums)
         except Exception:  # an exotic leaf type without a matcher adds nothing to explain
             continue
+        # a part the query holds twice (a phrase as the exact-phrase bonus and as a spelling
+        # searched for a name) is listed once, with what it adds in all
         for docnum, score in scores.items():
-            parts[docnum].append((str(leaf), round(score, 4)))
+            label = str(leaf)
+            summed[docnum][label] = summed[docnum].get(label, 0.0) + score
+    for docnum, labels in summed.items():
+        parts[docnum].extend((label, round(score, 4)) for label, score in labels.items())
     return {docnum: sorted(found, key=lambda p: -p[1]) for docnum, found in parts.items()}
 
 

@@ -254,3 +254,15 @@ def test_phrase_bonus_can_be_turned_off(archive: Archive, news):
     (archive.root / "archive.yaml").write_text("search:\n  phrase_boost: 0\n", encoding="utf-8")
     plain = Archive.open(archive.root).search("leader visits", exact=True)
     assert "ANDMAYBE" not in plain.reading and plain.hits
+
+
+def test_explain_lists_each_part_once(archive: Archive, add_articles):
+    """A name query holds some parts twice (the exact phrase as a bonus and as a spelling of
+    the name): --explain listed them twice; each is listed once with what it adds in all."""
+    add_articles(
+        article("Kim Jong-un visits Russia", "Kim Jong-un met Putin. Kim Jong Un left."),
+        article("Kim Jong Un returns", "Kim Jong Un went home; Kim Jongun said little."),
+    )
+    for hit in archive.search("Kim Jong-un", explain=True).hits:
+        labels = [label for label, _ in hit.explain]
+        assert len(labels) == len(set(labels)), labels
