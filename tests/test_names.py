@@ -429,3 +429,15 @@ def test_no_text_makes_the_name_layer_raise(a, b):
     catalog = NameCatalog.build([("x", None, [a, b, *names])])
     catalog.lookup(a)
     assert catalog.expand(b)[0] == b
+
+
+def test_a_lookup_offers_no_word_that_merely_looks_alike_nor_a_part_of_the_name():
+    """`arch names Volker` offered "Workers" (69); `arch names "Kim Jong Un"` a bare "Kim"
+    (anyone called Kim). A misspelling of a longer name is still found."""
+    catalog = NameCatalog.build([
+        ("a", "2023-09-18", ["Workers", "Kim", "Kim Jong-un", "Paul Volcker"]),
+        ("b", "2023-09-19", ["Kim Jong Un", "Andrew Kim"]),
+    ])
+    assert [m.name for m in catalog.lookup("Volker")] == ["Paul Volcker"]
+    assert [m.name for m in catalog.lookup("Kim Jong Un")] == ["Kim Jong-un"]
+    assert "Kim" in [m.name for m in catalog.lookup("Kim")]

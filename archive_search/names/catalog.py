@@ -13,6 +13,7 @@ strings decoded only for the entries and words a lookup touches.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -23,6 +24,9 @@ from rapidfuzz import fuzz, process
 
 from .keys import fold_key, name_tokens, order_key, surname_index, translit_key
 from .match import few_edits, name_similarity, same_name
+
+#: The words of a name, hyphenated parts counted apart ("Kim Jong-un": three).
+_NAME_WORDS = re.compile(r"[^\s\-\u2010]+")
 
 FORMAT = "archive-search names"
 VERSION = 1
@@ -157,14 +161,21 @@ class NameCatalog:
         count = len(self._names) if limit is None else min(limit, len(self._names))
         return [self._entry(i) for i in range(count)]
 
-    def lookup(self, query: str, limit: int = 10, min_score: float = 60.0) -> list[NameMatch]:
+    def lookup(self, query: str, limit: int = 10, min_score: float = 70.0) -> list[NameMatch]:
         """Entries matching ``query``, best first: the same name (score ≥ 95), then partial or
         misspelt matches ("Poehl" finds "Karl Otto Poehl", "Volcer" finds "Paul Volcker").
-        Names that disagree with the query on a word (another person) score ≤ 50."""
+        Names that disagree with the query on a word (another person) score ≤ 50. A name with
+        fewer words than the query is part of it ("Kim" for "Kim Jong Un": anyone called Kim),
+        not a match, unless it is the same name; a word that merely looks alike ("Workers" for
+        "Volker", 69) is below ``min_score``."""
         scores: dict[int, float] = {}
+        wanted = len(_NAME_WORDS.findall(query))
         for variant in self._candidates(query):
             entry = self._owner(variant)
-            score = name_similarity(query, self._spelling[variant])
+            spelling = self._spelling[variant]
+            score = name_similarity(query, spelling)
+            if len(_NAME_WORDS.findall(spelling)) < wanted and score < 95:
+                continue
             if score >= min_score and score > scores.get(entry, -1.0):
                 scores[entry] = score
         best = sorted(scores, key=lambda e: (-scores[e], -self._sizes[e], e))[:limit]
