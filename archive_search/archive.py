@@ -278,8 +278,9 @@ class Archive:
                 result.total -= len(result.gone)
         return result
 
-    def names_matching(self, query: str, limit: int = 10) -> list[NameMatch]:
-        """The names matching ``query``, however spelt, best first, each with its score."""
+    def names_matching(self, query: str, limit: int | None = 10) -> list[NameMatch]:
+        """The names matching ``query``, however spelt, best first, each with its score (the
+        first ``limit``; None for all)."""
         catalog = self._name_catalog()
         return [] if catalog is None else catalog.lookup(query, limit=limit)
 

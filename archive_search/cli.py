@@ -859,7 +859,7 @@ def names(ctx: click.Context, query: str | None, clusters: bool, limit: int | No
                  "score": round(c.score, 1)} for c in arc.name_clusters(limit or None)]
         columns = ["names", "merged", "reason", "score"]
     else:
-        scored = ([(e, e.score) for e in arc.names_matching(query, limit=limit or 10)] if query
+        scored = ([(e, e.score) for e in arc.names_matching(query, limit=limit or None)] if query
                   else [(e, 100.0) for e in arc.name_catalogue(limit or None)])
         rows = [{"name": e.name, "variants": e.variants, "articles": e.articles,
                  "first": e.first, "last": e.last, "score": round(score, 1)}

@@ -160,3 +160,17 @@ def test_a_new_spelling_counts_at_once_without_building_the_catalogue_again(
     # `arch names` wants exact counts: it builds the whole catalogue again
     archive.names_matching("Kim Jong-un")
     assert built == [2, 2, 6]
+
+
+def test_names_limit_0_shows_every_match_as_the_help_says(archive, run):
+    from conftest import article as make
+
+    for n in range(12):
+        item = make(f"Baker report {n}", f"Officials named Baker{chr(97 + n)} Smith spoke.")
+        item.ensure_id()
+        archive.corpus.write(item)
+    archive.update_index()
+    every = run("names", "Smith", "-n", "0", "-f", "jsonl")
+    first = run("names", "Smith", "-f", "jsonl")
+    assert len(first.stdout.splitlines()) == 10
+    assert len(every.stdout.splitlines()) > 10

@@ -161,7 +161,9 @@ class NameCatalog:
         count = len(self._names) if limit is None else min(limit, len(self._names))
         return [self._entry(i) for i in range(count)]
 
-    def lookup(self, query: str, limit: int = 10, min_score: float = 70.0) -> list[NameMatch]:
+    def lookup(
+        self, query: str, limit: int | None = 10, min_score: float = 70.0
+    ) -> list[NameMatch]:
         """Entries matching ``query``, best first: the same name (score ≥ 95), then partial or
         misspelt matches ("Poehl" finds "Karl Otto Poehl", "Volcer" finds "Paul Volcker").
         Names that disagree with the query on a word (another person) score ≤ 50. A name with
@@ -178,7 +180,7 @@ class NameCatalog:
                 continue
             if score >= min_score and score > scores.get(entry, -1.0):
                 scores[entry] = score
-        best = sorted(scores, key=lambda e: (-scores[e], -self._sizes[e], e))[:limit]
+        best = sorted(scores, key=lambda e: (-scores[e], -self._sizes[e], e))[:limit or None]
         return [NameMatch(**vars(self._entry(e)), score=scores[e]) for e in best]
 
     def expand(self, query: str) -> list[str]:
