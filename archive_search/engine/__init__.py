@@ -160,7 +160,8 @@ class Engine(Protocol):
         """The catalogues a search looks names up in."""
 
     def open(self) -> Any:
-        """The live index for reading: its searcher is what the query side works on."""
+        """The live index for reading: its Whoosh searcher is what the query side of search
+        (``query.py``, ``ranking.py``, ``search.py``, ``snippets.py``) works on."""
 
     def searcher(self) -> Searcher:
         """A :class:`Searcher` on the live index, to be used in a ``with`` block."""
