@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from whoosh import index as whoosh_index
 
     from .config import Settings
+    from .engine.whoosh_searcher import WhooshSearcher
     from .manifest import Manifest, SyncReport
     from .names import NameCatalog
 
@@ -227,6 +228,11 @@ class Index:
         from .mapped import MappedStorage
 
         return MappedStorage(str(gen)).open_index()
+
+    def searcher(self) -> WhooshSearcher:
+        from .engine.whoosh_searcher import WhooshSearcher
+
+        return WhooshSearcher(self.open().searcher())
 
     def open_generation(self, gen: Path) -> whoosh_index.Index:
         """The index in the generation folder ``gen`` (live or not), opened with Whoosh's plain

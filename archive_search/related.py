@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any
 
 from .article import Article
 from .engine.fields import TAGS, text_fields
-from .engine.stored import StoredArticle
 from .errors import ArchiveError, NotFound
 from .options import RelatedOptions
 from .relatedness import candidates, scoring
@@ -45,9 +44,8 @@ from .relatedness.profiles import Profile, Profiler, Tokens
 from .relatedness.terms import Terms, TermStats
 
 if TYPE_CHECKING:
-    from whoosh.searching import Searcher
-
     from .archive import Archive
+    from .engine import Searcher
 
 #: A term must occur in at least this many articles (the compared text included) to count.
 MIN_DF = 2
@@ -163,16 +161,16 @@ def related(
     if limit < 0:
         raise ArchiveError("the number of related articles cannot be negative")
     archive.ensure_index()
-    with archive.index.open().searcher() as searcher:
+    with archive.index.searcher() as searcher:
         docnum = None
         if article_id is not None:
-            docnum = searcher.document_number(id=article_id)
+            docnum = searcher.document_number(article_id)
             if docnum is None:
                 # a file the index does not know yet (added by hand while it cannot catch
                 # up) is compared as a text; an unknown id raises NotFound
                 article, _ = archive.get(article_id)
             else:
-                article = _read(archive, StoredArticle.of(searcher.stored_fields(docnum)).path)
+                article = _read(archive, searcher.stored(docnum).path)
             article.id = article_id
         else:
             article = Article(title=title or "", body=text or "")
@@ -207,8 +205,8 @@ def _compare(
     steps before it found: ``article`` is the one asked about, ``docnum`` its document number
     (None when it is a text the index does not hold)."""
     title_field, body_field = text_fields(article.lang)
-    analyzer = searcher.schema[body_field].analyzer
-    terms_of = Terms(analyzer)
+    analyzer = searcher.analyzer(body_field)
+    terms_of = Terms(analyzer, searcher.word_pattern(body_field))
     asked_text = Tokens.of(analyzer, article)
     # the compared text is one more article when it is not in the index
     stats = TermStats(
@@ -240,7 +238,7 @@ def _compare(
     # the asked article's boilerplate lines are left out of it and of every candidate
     boilerplate = junk.lines((tokens for _, tokens in asked_text.lines), article.source, docnum)
     profiler = Profiler(
-        stats, junk, terms_of, searcher.schema[TAGS].analyzer, title_weight=TITLE_WEIGHT
+        stats, junk, terms_of, searcher.analyzer(TAGS), title_weight=TITLE_WEIGHT
     )
     asked = profiler.profile(
         article,
@@ -353,7 +351,7 @@ def _compare(
 def _archived(archive: Archive, searcher: Searcher, docnum: int) -> tuple[Article, str] | None:
     """An archived article (with its id) and its path in corpus/, or None when its file cannot
     be read: gone or damaged since the index was updated, it is not compared."""
-    stored = StoredArticle.of(searcher.stored_fields(docnum))
+    stored = searcher.stored(docnum)
     try:
         found = archive.corpus.read(stored.path)
     except (OSError, UnicodeDecodeError, ValueError):

@@ -6,8 +6,6 @@ import collections
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .engine.stored import StoredArticle
-
 if TYPE_CHECKING:
     from .archive import Archive
 
@@ -33,16 +31,14 @@ def archive_stats(archive: Archive, top: int = 10) -> ArchiveStats:
     """Counts, date range, top sources, tags and languages, and index freshness."""
     up_to_date = not archive.index.is_stale() and _files_unchanged(archive)
     archive.ensure_index()
-    ix = archive.index.open()
     sources: collections.Counter[str] = collections.Counter()
     tags: collections.Counter[str] = collections.Counter()
     langs: collections.Counter[str] = collections.Counter()
     dates: list[str] = []
     undated = 0
-    with ix.searcher() as searcher:
+    with archive.index.searcher() as searcher:
         count = searcher.doc_count()
-        for fields in searcher.all_stored_fields():
-            stored = StoredArticle.of(fields)
+        for stored in searcher.all_stored():
             if stored.source:
                 sources[stored.source] += 1
             for tag in stored.tags:

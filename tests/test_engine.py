@@ -65,6 +65,40 @@ def test_the_index_meets_the_engine_protocol():
             assert list(inspect.signature(getattr(implementation, name)).parameters) == wanted, name
 
 
+def test_the_whoosh_searcher_meets_the_searcher_protocol(archive, add_articles):
+    """Every method of the Searcher protocol exists on the Whoosh implementation with the same
+    parameters, and a searcher opened from the index answers through it."""
+    import inspect
+    from datetime import datetime
+
+    from conftest import article
+
+    from archive_search.engine import Searcher
+    from archive_search.engine.whoosh_searcher import WhooshSearcher
+
+    for name, member in vars(Searcher).items():
+        if name.startswith("_") and name not in ("__enter__", "__exit__") or not callable(member):
+            continue
+        wanted = list(inspect.signature(member).parameters)
+        assert list(inspect.signature(getattr(WhooshSearcher, name)).parameters) == wanted, name
+    first, _ = add_articles(article("Granite quarry", "Granite blocks."),
+                            article("Slate roofs", "Slate and granite."))
+    with archive.index.searcher() as searcher:
+        assert searcher.doc_count() == 2
+        assert searcher.doc_frequency("body", "granit") == 2
+        assert searcher.doc_frequency("body", "nosuchterm") == 0
+        assert searcher.postings("body", "nosuchterm") == []
+        number = searcher.document_number(first)
+        assert searcher.stored(number).title == "Granite quarry"
+        assert searcher.postings("title", "quarri") == [number]
+        assert searcher.docs_with_all("body", ["granit", "block"]) == {number}
+        assert searcher.field_length(number, "body") == 2
+        assert searcher.document_number("nosuchid") is None
+        assert sorted(s.title for s in searcher.all_stored()) == ["Granite quarry", "Slate roofs"]
+        within = searcher.dates_within(datetime(2023, 9, 18), None)
+        assert within(number) and not searcher.dates_within(None, datetime(2023, 9, 17))(number)
+
+
 def test_only_the_engine_modules_import_whoosh():
     """Whoosh stays behind the engine boundary: a module outside WHOOSH_MODULES that imports
     it fails here (and a listed module that no longer does should leave the list)."""

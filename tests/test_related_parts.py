@@ -47,8 +47,7 @@ def quarry(add_articles) -> list[str]:
 
 def parts(archive, text_terms=None, **settings):
     """TermStats and Boilerplate over the archive's index, with small thresholds."""
-    searcher = archive.index.open().searcher()
-    analyzer = searcher.schema["body"].analyzer
+    searcher = archive.index.searcher()
     stats = TermStats(
         searcher, "title", "body", text_terms,
         min_df=2, max_df_share=settings.get("max_df_share", 1.0), min_df_ceiling=10, idf_floor=4.0,
@@ -56,24 +55,29 @@ def parts(archive, text_terms=None, **settings):
     source_text = SourceText(searcher, stats.ceiling, share=0.5, min_docs=3)
 
     def body_of(docnum: int) -> str:
-        return archive.corpus.read(searcher.stored_fields(docnum)["path"]).body
+        return archive.corpus.read(searcher.stored(docnum).path).body
 
     junk = Boilerplate(
-        stats, source_text, body_of, Terms(analyzer),
+        stats, source_text, body_of, body_terms(searcher),
         max_tokens=settings.get("max_tokens", 20), min_docs=settings.get("min_docs", 4),
     )
     return searcher, stats, junk
 
 
+def body_terms(searcher) -> Terms:
+    """The terms of a text as the index's ``body`` field has them."""
+    return Terms(searcher.analyzer("body"), searcher.word_pattern("body"))
+
+
 def test_a_line_in_enough_other_articles_is_boilerplate(archive, quarry):
     searcher, stats, junk = parts(archive)
-    terms_of = Terms(searcher.schema["body"].analyzer)
+    terms_of = body_terms(searcher)
     banner = terms_of(BANNER)
     with searcher:
         # asked from a fifth article, the banner is in four others; from one of the four, in
         # three others only (the article itself does not count)
         assert junk.is_line(banner, None, exclude=None)
-        first = searcher.document_number(id=quarry[0])
+        first = searcher.document_number(quarry[0])
         assert not junk.is_line(banner, None, exclude=first)
         # its words all in another article, but not as a line: that one does not confirm it
         assert not parts(archive, min_docs=5)[2].is_line(banner, None, exclude=None)
@@ -125,9 +129,13 @@ def test_a_term_only_in_titles_counts_for_rare_terms(archive, add_articles):
 
 
 def test_terms_are_the_index_analyzers(archive, quarry):
-    analyzer = archive.index.open().schema["body"].analyzer
+    with archive.index.searcher() as searcher:
+        analyzer = searcher.analyzer("body")
+        pattern = searcher.word_pattern("body")
     text = "The Masons were cutting granite, and the granites were cut."
-    assert Terms(analyzer)(text) == tuple(t.text for t in analyzer(text))
+    assert pattern is not None  # each word is analysed once, not the whole text
+    assert Terms(analyzer, pattern)(text) == tuple(t.text for t in analyzer(text))
+    assert Terms(analyzer, None)(text) == tuple(t.text for t in analyzer(text))
     tokens = Tokens.of(analyzer, Article(title="Cutting Granite", body="Masons\ncut granites"))
     assert tokens.title == ("cut", "granit")
     assert tokens.lines == [("Masons", ("mason",)), ("cut granites", ("cut", "granit"))]
@@ -136,13 +144,12 @@ def test_terms_are_the_index_analyzers(archive, quarry):
 
 def test_a_profile_weighs_title_words_twice_and_leaves_lines_out(archive, quarry):
     searcher, stats, junk = parts(archive)
-    analyzer = searcher.schema["body"].analyzer
-    profiler = Profiler(stats, junk, Terms(analyzer), searcher.schema["tags"].analyzer,
+    profiler = Profiler(stats, junk, body_terms(searcher), searcher.analyzer("tags"),
                         title_weight=2)
     with searcher:
         story = Article(title="Granite quarry", body="The quarry sells gravel.\n" + BANNER,
                         tags=["stone"], source="Quarry Ledger")
-        banner = Terms(analyzer)(BANNER)
+        banner = body_terms(searcher)(BANNER)
         profile = profiler.of_article(story, leave_out={banner})
         # "quarry" is in the source's name; "subscrib" left out with the banner line; "gravel"
         # is in one archived article only: it lengthens the vector but cannot be shared
@@ -168,13 +175,13 @@ def test_the_postings_budget_reads_the_strongest_terms_always():
 def test_candidates_hold_the_key_terms_and_never_the_article_itself(archive, quarry):
     searcher, stats, _ = parts(archive)
     with searcher:
-        me = searcher.document_number(id=quarry[5])
+        me = searcher.document_number(quarry[5])
         keys = [("body", "gravel", 2.0), ("body", "granit", 1.0), ("body", "nosuchterm", 9.0)]
         found = candidates.gather(
             searcher, keys, exclude=me, length=candidates.field_length(searcher, stats.fields),
             asked_length=8, wanted=2, since=None, until=None, pool_factor=4, short=1,
         )
-        ids = [searcher.stored_fields(d)["id"] for d in found]
+        ids = [searcher.stored(d).id for d in found]
         assert me not in found and set(ids) <= set(quarry[:4])
         assert len(found) in (2, 3)  # two by weight, one by weight per length (maybe the same)
 

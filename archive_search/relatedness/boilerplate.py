@@ -12,14 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from whoosh import query
-from whoosh.reading import TermNotFound
-
 from ..engine.fields import SOURCE
 from .terms import LETTER, TermStats
 
 if TYPE_CHECKING:
-    from whoosh.searching import Searcher
+    from ..engine import Searcher
 
 
 class SourceText:
@@ -44,10 +41,7 @@ class SourceText:
         if found is None:
             holding: set[int] = set()
             for fieldname in fields:
-                try:
-                    holding.update(self.searcher.postings(fieldname, term).all_ids())
-                except TermNotFound:
-                    continue
+                holding.update(self.searcher.postings(fieldname, term))
             found = len(holding & docs) >= self.share * len(docs)
             self._holds[(source, fields[0], term)] = found
         return found
@@ -60,13 +54,12 @@ class SourceText:
         """
         docs = self._docs.get(source)
         if docs is None:
-            words = [t.text for t in self.searcher.schema[SOURCE].analyzer(source)]
+            words = [t.text for t in self.searcher.analyzer(SOURCE)(source)]
             smallest = min((self.searcher.doc_frequency(SOURCE, w) for w in words), default=0)
             if not words or self.share * smallest > self.ceiling:
                 docs = set()
             else:
-                q = query.And([query.Term(SOURCE, w) for w in words])
-                docs = set(self.searcher.docs_for_query(q))
+                docs = self.searcher.docs_with_all(SOURCE, words)
             self._docs[source] = docs
         return docs
 
@@ -132,9 +125,8 @@ class Boilerplate:
             return False
         docs: set[int] | None = None
         for term in keys:
-            try:
-                found = set(stats.searcher.postings(stats.fields[1], term).all_ids())
-            except TermNotFound:
+            found = set(stats.searcher.postings(stats.fields[1], term))
+            if not found:
                 return False
             docs = found if docs is None else docs & found
             docs.discard(exclude)  # type: ignore[arg-type]

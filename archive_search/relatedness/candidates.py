@@ -14,18 +14,12 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from whoosh.reading import TermNotFound
-from whoosh.util.times import datetime_to_long
-
-from ..engine.fields import DATE, NAMES, TAGS
+from ..engine.fields import NAMES, TAGS
 from .profiles import Profile
 from .terms import LETTER, TermStats
 
 if TYPE_CHECKING:
-    from whoosh.searching import Searcher
-
-#: The date column holds this for undated articles (the largest 64-bit value).
-_LAST_DATE = datetime_to_long(_dt.datetime.max)
+    from ..engine import Searcher
 
 #: A postings list to read: (field, term or key, the weight it adds to each article in it).
 Key = tuple[str, str, float]
@@ -113,25 +107,16 @@ def gather(
     """
     scores: dict[int, float] = {}
     for fieldname, key, weight in postings:
-        try:
-            found = searcher.postings(fieldname, key)
-        except TermNotFound:
-            continue
-        for docnum in found.all_ids():
+        for docnum in searcher.postings(fieldname, key):
             scores[docnum] = scores.get(docnum, 0.0) + weight
     if exclude is not None:
         scores.pop(exclude, None)
-    reader = searcher.reader()
-    dates = None
-    if since or until:
-        dates = reader.column_reader(DATE, translate=False)
-        low = datetime_to_long(since) if since else 0
-        high = datetime_to_long(until) if until else _LAST_DATE - 1
+    within = searcher.dates_within(since, until) if since or until else None
     pool: list[int] = []
     for docnum in sorted(scores, key=lambda d: (-scores[d], d)):
-        if reader.is_deleted(docnum):
+        if searcher.is_deleted(docnum):
             continue
-        if dates is not None and not low <= dates[docnum] <= high:
+        if within is not None and not within(docnum):
             continue
         pool.append(docnum)
         if len(pool) >= pool_factor * wanted:
@@ -149,9 +134,8 @@ def gather(
 
 def field_length(searcher: Searcher, fields: tuple[str, ...]) -> Callable[[int], int]:
     """How many terms an archived article holds in ``fields``, from the index."""
-    reader = searcher.reader()
 
     def length(docnum: int) -> int:
-        return sum(reader.doc_field_length(docnum, f) or 0 for f in fields)
+        return sum(searcher.field_length(docnum, f) for f in fields)
 
     return length

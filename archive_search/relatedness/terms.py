@@ -10,12 +10,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection
-from typing import TYPE_CHECKING, Any
-
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from whoosh.searching import Searcher
+    from ..engine import Analyzer, Searcher
 
 #: A term holding a letter can be a word; others are figures.
 LETTER = re.compile(r"[^\W\d_]")
@@ -24,23 +22,14 @@ LETTER = re.compile(r"[^\W\d_]")
 class Terms:
     """The index analyzer's terms for a text, each distinct word analysed only once.
 
-    Valid when the analyzer splits words with a regular expression and then only changes or
-    drops single tokens (the case for every text field of the schema); any other analyzer is
-    run on the whole text.
+    ``pattern`` finds the words when the analyzer only changes or drops single words after
+    finding them (:meth:`~archive_search.engine.Searcher.word_pattern`, the case for every
+    text field of the schema); without one the analyzer is run on the whole text.
     """
 
-    _PER_TOKEN = (LowercaseFilter, StopFilter, StemFilter, CharsetFilter)
-
-    def __init__(self, analyzer: Any) -> None:
+    def __init__(self, analyzer: Analyzer, pattern: re.Pattern[str] | None) -> None:
         self.analyzer = analyzer
-        items = getattr(analyzer, "items", [])
-        first = items[0] if items else None
-        simple = (
-            isinstance(first, RegexTokenizer)
-            and not first.gaps
-            and all(isinstance(item, self._PER_TOKEN) for item in items[1:])
-        )
-        self.pattern = first.expression if simple else None
+        self.pattern = pattern
         self.cache: dict[str, tuple[str, ...]] = {}
 
     def __call__(self, text: str) -> tuple[str, ...]:
