@@ -216,7 +216,12 @@ def test_check_right_after_a_killed_import_is_never_locked_out_by_a_search(
         check = run("check")
         out, err = check.communicate(timeout=60)
         assert check.returncode in (0, 1), err
-        assert search.wait(timeout=60) == 0
+        found, said = search.communicate(timeout=60)
+        # the search either caught up first and found the new articles, or met the check
+        # holding the lock and answered from the index as it was, saying what it left out
+        assert search.returncode == 0 or (
+            search.returncode == 1 and "arch: note:" in said and "Traceback" not in said
+        ), said
 
 
 # -- read-only archives ----------------------------------------------------------------------
