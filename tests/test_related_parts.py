@@ -238,3 +238,14 @@ def test_reasons_name_the_rarest_shared_terms_names_tags_and_days():
     assert scoring.reasons(profile({}, "a"), profile({}, "b"), {}, duplicate=False, days=0,
                            rarity=rarity, words={}, terms_of=lambda n: (), use_tags=True,
                            items=5) == []
+
+
+def test_reasons_never_list_function_words():
+    """`related` listed "his", "since", "under" among the shared terms: they still count in
+    the score, but a reason names what two stories have in common."""
+    a, b = profile({}, "a"), profile({}, "b")
+    shared = {"his": 5.0, "since": 5.0, "barrier": 1.0, "under": 4.0, "flood": 1.0}
+    found = scoring.reasons(a, b, shared, duplicate=False, days=None,
+                            rarity=lambda t: 1.0, words={}, terms_of=lambda n: (),
+                            use_tags=False, items=5)
+    assert found == ["shared terms: barrier, flood"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from ..ranking import FUNCTION_WORDS
 from .profiles import Profile
 
 
@@ -42,13 +43,18 @@ def reasons(
 ) -> list[str]:
     """Why ``theirs`` is related to ``mine``, in words; empty when it shares nothing that
     counts. Shared terms are listed rarest of the strongly shared first (``rarity`` of a term),
-    as their readable ``words``; at most ``items`` terms, names or tags per reason."""
+    as their readable ``words``; at most ``items`` terms, names or tags per reason. Function
+    words ("his", "since", "under") count in the score like any shared word but are not listed:
+    they say nothing about what two stories have in common."""
     found = ["duplicate"] if duplicate else []
     names = best_shared(mine.names, theirs.names, items)
     # words of a shared name are listed as the name, not again as terms
     in_names = {t for k in names for t in terms_of(mine.name_labels[k])}
     # the rarest of the strongly shared terms say best what two stories have in common
-    strength = {t: w * rarity(t) for t, w in shared.items() if t not in in_names}
+    strength = {
+        t: w * rarity(t) for t, w in shared.items()
+        if t not in in_names and words.get(t, t).casefold() not in FUNCTION_WORDS
+    }
     best = sorted(strength, key=lambda t: (-strength[t], t))
     if best:
         found.append("shared terms: " + ", ".join(words.get(t, t) for t in best[:items]))
