@@ -30,7 +30,7 @@ _RESERVED = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\.|$)", re.I)
 #: only as an old version, so the line leans to the safe side (earnings tables re-sent with their
 #: numbers reformatted, at 0.3 to 0.6, stay separate articles).
 SAME_STORY = 0.6
-#: ... and at least this share of the longer text's (see :func:`same_story`).
+#: ... and at least this share of the longer text's (see :func:`is_revision`).
 SAME_STORY_OF_LONGER = 0.25
 
 _WS = re.compile(r"\s+")
@@ -127,15 +127,26 @@ def sibling_id(base: str, n: int) -> str:
     return f"{base[: MAX_ID - len(suffix)].rstrip('.')}{suffix}"
 
 
-def shingles(text: str) -> set[str]:
-    """The word 3-shingles of ``text`` (its words, when it has fewer than three)."""
-    words = _WORD.findall(normalize_text(text))
+def word_shingles(normalised: str) -> frozenset[int]:
+    """Hashed word trigrams of an already :func:`normalize_text`-ed text (the whole text, when
+    it has fewer than three words): what revisions and copies of a story are told by."""
+    words = _WORD.findall(normalised)
     if len(words) < 3:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
+        return frozenset([hash(tuple(words))]) if words else frozenset()
+    return frozenset(hash(tuple(words[i : i + 3])) for i in range(len(words) - 2))
 
 
-def same_story(first: str, second: str) -> tuple[bool, float]:
+def story_overlaps(first: str, second: str) -> tuple[float, float]:
+    """The share of the shorter text's word trigrams that the other has too, and the share of
+    the longer text's (each 0 to 1; 0 when either text has no words)."""
+    a, b = word_shingles(normalize_text(first)), word_shingles(normalize_text(second))
+    if not a or not b:
+        return 0.0, 0.0
+    shared = len(a & b)
+    return shared / min(len(a), len(b)), shared / max(len(a), len(b))
+
+
+def is_revision(first: str, second: str) -> tuple[bool, float]:
     """Whether ``second`` reads as a revision of ``first``, and their :func:`story_overlap`.
 
     Most of the shorter text must be in the other (:data:`SAME_STORY`), and the shared text must
@@ -145,24 +156,17 @@ def same_story(first: str, second: str) -> tuple[bool, float]:
     :data:`SAME_STORY` as revisions; the other 12 (a two-line flash and the full story sent
     later) become two searchable articles, the safe mistake.
     """
-    a, b = shingles(first), shingles(second)
-    if not a or not b:
-        return False, 0.0
-    shared = len(a & b)
-    overlap = shared / min(len(a), len(b))
-    return overlap >= SAME_STORY and shared / max(len(a), len(b)) >= SAME_STORY_OF_LONGER, overlap
+    of_shorter, of_longer = story_overlaps(first, second)
+    return of_shorter >= SAME_STORY and of_longer >= SAME_STORY_OF_LONGER, of_shorter
 
 
 def story_overlap(first: str, second: str) -> float:
-    """The share of the shorter text's 3-shingles that the other text has too (0 to 1).
+    """The share of the shorter text's word trigrams that the other text has too (0 to 1).
 
     Containment rather than Jaccard: a wire story is often re-sent longer (a flash, then the
     full story), and that is still the same story. 0 when either text has no words.
     """
-    a, b = shingles(first), shingles(second)
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
+    return story_overlaps(first, second)[0]
 
 
 def normalize_text(text: str) -> str:

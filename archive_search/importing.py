@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import articlefile
-from .article import Article, same_story, sibling_id, slugify, version_number
+from .article import Article, is_revision, sibling_id, slugify, version_number
 from .errors import ArchiveError
 from .importers import (
     FORMATS,
@@ -440,7 +440,7 @@ class _Known:
             return "separate", free, 0.0
         best, best_id, revision = 0.0, base, False
         for candidate in candidates:
-            same, overlap = same_story(self.current_body(candidate, archive), article.body)
+            same, overlap = is_revision(self.current_body(candidate, archive), article.body)
             if (same, overlap) > (revision, best):
                 best, best_id, revision = overlap, candidate, same
         if revision:

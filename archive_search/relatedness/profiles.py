@@ -15,13 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..article import Article, content_fingerprint, normalize_text
+from ..article import Article, content_fingerprint, normalize_text, word_shingles
 from ..engine.fields import NAMES, TAGS
 from ..names import extract_names, fold_key
 from .boilerplate import Boilerplate
 from .terms import Terms, TermStats
 
-_WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
 
 #: A line of an article's body with its terms.
@@ -146,7 +145,7 @@ class Profiler:
             name_labels=name_labels,
             tags=tags,
             tag_labels=tag_labels,
-            shingles=shingles(text),
+            shingles=word_shingles(text),
             numbers=frozenset(_NUMBER.findall(normalize_text(article.body) or text)),
             fingerprint=content_fingerprint(article.title, article.body),
             day=when.date() if when else None,
@@ -171,11 +170,3 @@ class Profiler:
             weights[key] = stats.idf(df)
             labels[key] = label
         return weights, labels
-
-
-def shingles(text: str) -> frozenset[int]:
-    """Hashed word trigrams of a normalised text (the whole text when shorter)."""
-    words = _WORD.findall(text)
-    if len(words) < 3:
-        return frozenset([hash(tuple(words))]) if words else frozenset()
-    return frozenset(hash(tuple(words[i : i + 3])) for i in range(len(words) - 2))
