@@ -67,3 +67,21 @@ def run(archive: Archive) -> Callable[..., Result]:
 def article(title: str, body: str, date: str | None = "2023-09-18T14:17:00", **kw) -> Article:
     """A small article for tests."""
     return Article(title=title, body=body, date=date, **kw)
+
+
+def read_or_refusal(read: Callable[[bytes], list], data: bytes) -> list | None:
+    """What an importer yields for ``data``, or None when it refused the whole input: the one
+    exception an importer may raise is ImportFailure, with a one-line reason. What it yields is
+    articles, record failures and warnings only, articles in text a file can hold."""
+    from archive_search.importers.base import ImportFailure, RecordFailure, RecordWarning
+
+    try:
+        items = read(data)
+    except ImportFailure as failure:
+        assert "\n" not in str(failure)
+        return None
+    assert all(isinstance(item, (Article, RecordFailure, RecordWarning)) for item in items)
+    for item in items:
+        if isinstance(item, Article):
+            (item.title + item.body + "".join(item.tags + item.authors)).encode("utf-8")
+    return items
