@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,7 @@ def test_an_overlong_line_is_never_read_into_memory_whole(archive):
         def __exit__(self, *exc: object) -> None:
             return None
 
-    options = ImportOptions(limits=Limits(article=10_000))
+    options = ImportOptions(limits=replace(Limits.defaults(), article=10_000))
     results = list(jsonl.read(Source("spy.jsonl", Spy), options))  # type: ignore[arg-type]
     assert [type(r).__name__ for r in results].count("Article") == 2
     assert any("record larger than" in getattr(r, "reason", "") for r in results)
@@ -246,7 +247,7 @@ def test_the_import_limits_must_be_positive_numbers(archive, value):
 
 
 def test_the_limits_without_settings_are_the_documented_defaults():
-    assert Limits() == Limits.from_settings(ImportSettings())
+    assert Limits.defaults() == Limits.from_settings(ImportSettings())
 
 
 # -- standard input is spooled where the archive can find it ----------------------------------

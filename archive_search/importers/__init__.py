@@ -154,7 +154,7 @@ def expand_inputs(
     others are skipped with the reason. Standard input is spooled into ``spool_dir`` (the
     archive's ``index/``), where a spool left by a killed import is found and removed later.
     """
-    limits = limits or Limits()
+    limits = limits or Limits.defaults()
     for raw in paths:
         if raw == "-":
             yield _stdin_input(limits, spool_dir)

@@ -28,8 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO, Protocol, runtime_checkable
 
-if TYPE_CHECKING:
-    from ..config import ImportSettings
+from ..config import ImportSettings
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -65,16 +64,21 @@ class Limits:
     caps how many times its compressed size a ``.gz`` file or zip member may grow.
     """
 
-    article: int = 1 * MB
-    document: int = 10 * MB
-    input: int = 10240 * MB
-    ratio: float = 100.0
+    article: int
+    document: int
+    input: int
+    ratio: float
 
     @classmethod
     def from_settings(cls, settings: ImportSettings) -> Limits:
         """The limits the ``import`` settings set (sizes in MB, checked when read)."""
         return cls(int(settings.max_article_mb * MB), int(settings.max_document_mb * MB),
                    int(settings.max_input_mb * MB), settings.max_ratio)
+
+    @classmethod
+    def defaults(cls) -> Limits:
+        """The limits of an archive that sets none: the settings' defaults, the one source."""
+        return cls.from_settings(ImportSettings())
 
     def record_failure(self) -> str:
         """The reason given for a record larger than :attr:`article`."""
@@ -238,7 +242,7 @@ class ImportOptions:
 
     mapping: dict[str, str] = field(default_factory=dict)
     default_source: str | None = None
-    limits: Limits = field(default_factory=Limits)
+    limits: Limits = field(default_factory=Limits.defaults)
 
 
 @runtime_checkable
