@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from whoosh import analysis, fields
     from whoosh import index as whoosh_index
 
-    from .config import Settings
+    from .config import SearchSettings, Settings
     from .engine.whoosh_searcher import WhooshSearcher
     from .manifest import Manifest, SyncReport
     from .names import NameCatalog
@@ -229,10 +229,14 @@ class Index:
 
         return MappedStorage(str(gen)).open_index()
 
-    def searcher(self) -> WhooshSearcher:
+    def searcher(self, search: SearchSettings | None = None) -> WhooshSearcher:
         from .engine.whoosh_searcher import WhooshSearcher
 
-        return WhooshSearcher(self.open().searcher())
+        if search is None:
+            return WhooshSearcher(self.open().searcher())
+        from .engine.whoosh_ranking import weighting
+
+        return WhooshSearcher(self.open().searcher(weighting=weighting(search)))
 
     def open_generation(self, gen: Path) -> whoosh_index.Index:
         """The index in the generation folder ``gen`` (live or not), opened with Whoosh's plain

@@ -1,6 +1,7 @@
-"""Reading what the user typed into a Whoosh query, or saying exactly why it can't be read.
+"""Reading what the user typed, or saying exactly why it can't be read: the part of a query
+that does not depend on the engine.
 
-The Whoosh query language is kept (phrases, AND/OR/NOT, ``field:value``, wildcards) with these
+The query language is Whoosh's (phrases, AND/OR/NOT, ``field:value``, wildcards) with these
 changes, each because Whoosh's own behaviour would surprise a user or a script:
 
 * ``date:`` clauses are read here, not by Whoosh's date plugin, which turns a date it cannot read
@@ -8,29 +9,28 @@ changes, each because Whoosh's own behaviour would surprise a user or a script:
 * Unbalanced quotes, unknown fields and wildcards that would expand to more than
   ``search.max_expansions`` terms are errors that say so, instead of odd or endless answers.
 * Every query's work is bounded, so that any text is answered or refused within about two
-  seconds (see "Bounds" below): what can be read in a cheaper way is (repeated operators
-  collapsed, a ``<`` or ``>`` outside ``field:>x`` read as punctuation, wildcards matched in
-  one pass over their words); what cannot is refused with what to change.
+  seconds: what can be read in a cheaper way is (repeated operators collapsed, a ``<`` or ``>``
+  outside ``field:>x`` read as punctuation); what cannot is refused with what to change. The
+  bounds on what the index is asked (wildcard expansion, postings read) are the engine's:
+  :mod:`archive_search.engine.whoosh_query`.
 * A query of several plain words also scores the words *as a phrase*, so ``Kim Jong-un`` ranks
   articles with that exact name above ones that have ``Kim``, ``Jong`` and ``un`` apart.
+
+:func:`read` gives a :class:`QueryReading`: the text as the engine will parse it, its date
+span, its words, whether its words are all required, and the other spellings of a name;
+the engine turns it into its own query (:meth:`archive_search.engine.Searcher.rank`).
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as _dt
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from whoosh import qparser, query
-from whoosh.matching import ArrayUnionMatcher
-from whoosh.searching import Searcher
-
 from .dates import DateError, parse_user_date
-from .engine.fields import BODY, NAMES, QUERY_NAMES, TAGS, TITLE, all_text_fields, boosted_fields
+from .engine.fields import QUERY_NAMES
 from .errors import QueryError
 
 if TYPE_CHECKING:
@@ -70,41 +70,33 @@ MAX_DEPTH = 20
 MAX_BINARY_OPERATORS = 10
 #: The largest boost ('^'); far larger ones overflow scores to infinity.
 MAX_BOOST = 1000.0
-#: The most index words the wildcards and ranges of one query may read while looking for the
-#: words they match (a leading '*' reads every word of every field searched): about 0.4 s.
-MAX_SCAN = 200_000
-#: The most words the wildcards and ranges of one query may stand for together, each one also
-#: limited to ``search.max_expansions``.
-MAX_EXPANDED = 5_000
 #: The automatic phrase bonus (see :func:`_with_phrase_bonus`) is added to queries of at most
 #: this many words: a longer phrase only matches a pasted sentence, and costs one pass over
 #: the postings of each of its words.
 MAX_PHRASE_BONUS_WORDS = 12
-#: A query of many optional words (a pasted paragraph) is answered by scoring every place its
-#: words occur, twice with feedback: above this many (about a second's work), its commonest
-#: words, which count least towards a match, are left out.
-MAX_POSTINGS = 100_000
-#: An Or of more terms than this is matched as one array union (see :class:`_ManyWords`).
-MANY_CLAUSES = 100
-#: ... and so is an Or whose parts occur in more places than this.
-COSTLY_POSTINGS = 25_000
 
 
 @dataclass
-class ParsedQuery:
-    """A user query, as the index will run it, and what was understood from it."""
+class QueryReading:
+    """A user query as read, before any engine sees it."""
 
+    #: the query as typed
     text: str
-    query: query.Query
+    #: the text the engine parses: ``date:`` clauses taken out, prose punctuation and repeated
+    #: operators removed, field names in the index's spelling; empty for a query of dates
+    #: only, ``*`` for every article
+    clean: str = ""
     date_start: _dt.datetime | None = None
     date_end: _dt.datetime | None = None
-    terms: list[tuple[str, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    #: the words typed (not operators, field names or numbers)
     words: list[str] = field(default_factory=list)
-    #: other spellings of the name the query is, searched too (see :func:`_with_name_variants`)
+    #: whether a match needs every word (``search.default_operator``)
+    all_words: bool = True
+    #: the words also count as a phrase (a plain query of a few words)
+    phrase: bool = False
+    #: other spellings of the name the query is, searched too (see :func:`name_variants`)
     variants: list[str] = field(default_factory=list)
-    #: what was changed to answer in time (words left out), for the user to see
-    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def check_syntax(text: str) -> None:
@@ -173,13 +165,12 @@ def _check_depth(outside: str) -> None:
         )
 
 
-def parse(
+def read(
     text: str,
-    searcher: Searcher,
     settings: Settings,
     names: Callable[[], list[Any]] | None = None,
-) -> ParsedQuery:
-    """Turn query text into a :class:`ParsedQuery`; raises :class:`QueryError`.
+) -> QueryReading:
+    """Read query text into a :class:`QueryReading`; raises :class:`QueryError`.
 
     ``names`` returns the archive's name catalogues (:meth:`Index.name_catalogs
     <archive_search.index.Index.name_catalogs>`); when given, a query that is a name is also
@@ -190,9 +181,7 @@ def parse(
     if rest.strip() != "*":
         rest = _STRAY_COMPARISON.sub(" ", _PROSE_PUNCTUATION.sub(" ", rest))
     rest = _FIELD_REF.sub(lambda m: QUERY_NAMES.get(m[1].lower(), m[1]) + ":", rest)
-    search = settings.search
-    schema = searcher.schema
-    parsed = ParsedQuery(text=text, query=query.Every(), date_start=start, date_end=end)
+    reading = QueryReading(text=text, date_start=start, date_end=end)
     stripped = rest.strip()
     if not stripped and start is None and end is None:
         raise QueryError("query has no searchable words (only punctuation?)")
@@ -200,57 +189,28 @@ def parse(
         # an all-capitals query (a pasted headline, an old wire text) has no operators:
         # its AND, OR and NOT are words
         stripped = stripped.lower()
-        parsed.notes.append("all-capitals query: AND/OR/NOT read as words")
+        reading.notes.append("all-capitals query: AND/OR/NOT read as words")
     else:
         stripped = _outside_quotes(stripped, _collapse_operators)
-    parsed.words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", _FIELD_REF.sub(" ", stripped))
-                    if w.upper() not in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")]
-    if stripped and stripped != "*":
-        words = len(parsed.words)
-        operator = search.default_operator
-        use_and = operator == "and" or (operator == "auto" and words <= 3)
-        group = qparser.AndGroup if use_and else qparser.OrGroup.factory(0.9)
-        boosts = {name: getattr(search, key) for name, key in boosted_fields().items()}
-        parser = qparser.MultifieldParser(
-            [*_present_text_fields(searcher), TAGS], schema, fieldboosts=boosts, group=group
-        )
-        parser.add_plugin(qparser.GtLtPlugin())
-        try:
-            q = parser.parse(stripped)
-        except Exception as exc:  # Whoosh raises assorted errors on odd syntax
-            raise QueryError(f"cannot read query: {exc}") from None
-        q = _without_punctuation_terms(q)
-        if q is query.NullQuery:
-            raise QueryError(NO_WORDS)
-        q = _expand(q, searcher, search.max_expansions)
-        if not use_and:
-            q = _within_postings(q, searcher, parsed.words, parsed.warnings)
-        plain = _is_plain_words(stripped) or (len(parsed.words) == 1 and stripped.isalpha())
-        if _is_plain_words(stripped) and len(parsed.words) <= MAX_PHRASE_BONUS_WORDS:
-            q = _with_phrase_bonus(q, stripped, schema, search.phrase_boost)
-        # names are written with capitals: only such queries consult the name catalogue,
-        # which keeps 'cocoa prices' from paying for loading it
-        looks_like_name = any(w[:1].isupper() for w in parsed.words)
-        if names is not None and plain and looks_like_name and len(parsed.words) <= MAX_NAME_WORDS:
-            found = [v for catalog in names() for v in name_variants(catalog, stripped)]
-            parsed.variants = list(dict.fromkeys(found))
-            if parsed.variants:
-                q = _with_name_variants(q, parsed.variants, schema,
-                                        search.variant_boost)
-                parsed.notes.append("also searched: " + ", ".join(parsed.variants))
-        parsed.query = q
-    parsed.terms = sorted({(f, t.decode() if isinstance(t, bytes) else t)
-                           for f, t in _safe_terms(parsed.query)})
-    return parsed
-
-
-def _present_text_fields(searcher: Searcher) -> list[str]:
-    """The text fields that hold any article: an English-only archive is searched in two
-    fields, not eight (each empty language field would still cost a lookup per word)."""
-    reader = searcher.reader()
-    present = [f for f in all_text_fields() if reader.field_length(f) > 0]
-    return present or [TITLE, BODY]
-
+    reading.clean = stripped
+    reading.words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", _FIELD_REF.sub(" ", stripped))
+                     if w.upper() not in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")]
+    if not stripped or stripped == "*":
+        return reading
+    operator = settings.search.default_operator
+    reading.all_words = operator == "and" or (operator == "auto" and len(reading.words) <= 3)
+    plain_words = _is_plain_words(stripped)
+    reading.phrase = plain_words and len(reading.words) <= MAX_PHRASE_BONUS_WORDS
+    plain = plain_words or (len(reading.words) == 1 and stripped.isalpha())
+    # names are written with capitals: only such queries consult the name catalogue,
+    # which keeps 'cocoa prices' from paying for loading it
+    looks_like_name = any(w[:1].isupper() for w in reading.words)
+    if names is not None and plain and looks_like_name and len(reading.words) <= MAX_NAME_WORDS:
+        found = [v for catalog in names() for v in name_variants(catalog, stripped)]
+        reading.variants = list(dict.fromkeys(found))
+        if reading.variants:
+            reading.notes.append("also searched: " + ", ".join(reading.variants))
+    return reading
 
 def _shouting(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
@@ -330,227 +290,6 @@ def _collapse_operators(text: str) -> str:
     return _REPEATED_OPERATOR.sub(once, text)
 
 
-def _expand(q: query.Query, searcher: Searcher, limit: int) -> query.Query:
-    """Look up once the words each wildcard and range stands for, within the bounds.
-
-    Each is refused when it matches more than ``limit`` words, and the query when its
-    wildcards and ranges read more than MAX_SCAN index words looking for them or stand for
-    more than MAX_EXPANDED together. Each is replaced by an :class:`_Expanded` copy that
-    keeps the words for matching, counting and highlighting, which would each look them up
-    again, and matches them in one pass (see :meth:`_Expanded.matcher`).
-    """
-    reader = _CountingReader(searcher.reader())
-    expanded = 0
-
-    def expand(node: query.Query) -> query.Query:
-        nonlocal expanded
-        if not isinstance(node, query.MultiTerm):
-            return node
-        # as typed: a Prefix holds 'kor' for 'kor*'; a range has no text
-        pattern = (f"{node.text}*" if isinstance(node, query.Prefix)
-                   else str(getattr(node, "text", "") or node))
-        if isinstance(node, query.Wildcard) and pattern.strip("*?") == "":
-            raise QueryError(
-                f"wildcard '{pattern}' matches every word; use '*' alone for all articles"
-            )
-        words: list[bytes] = []
-        try:
-            for _, word in node.expanded_terms(reader):
-                words.append(word)
-                if len(words) > limit:
-                    raise QueryError(
-                        f"'{pattern}' matches more than {limit:,} different words; "
-                        "make it more specific"
-                    )
-        except _ReadTooMuch:
-            raise QueryError(
-                f"'{pattern}' would read more than {MAX_SCAN:,} words of the index to find its "
-                "matches; put a few letters before the first * or ?, or narrow the range"
-            ) from None
-        expanded += len(words)
-        if expanded > MAX_EXPANDED:
-            raise QueryError(
-                f"the wildcards and ranges of this query match more than {MAX_EXPANDED:,} "
-                "words together; use fewer of them, or more specific ones"
-            )
-        return _Expanded.of(node, words, pattern)
-
-    return q.accept(expand)
-
-
-def _within_postings(
-    q: query.Query, searcher: Searcher, words: list[str], warnings: list[str]
-) -> query.Query:
-    """A query of optional parts (an Or of words in each field, wildcards, phrases) without
-    its commonest words and wildcards when scoring them all would read more than MAX_POSTINGS
-    postings; the rarest stays whatever it costs, and other parts are always kept. What was
-    left out is listed in ``warnings``, words as typed."""
-    if not isinstance(q, query.Or):
-        return q
-    reader = searcher.reader()
-    costs: Counter[str] = Counter()
-    kept_cost = 0
-    for sub in q.subqueries:
-        if isinstance(sub, query.Term):
-            costs[sub.text] += reader.doc_frequency(sub.fieldname, sub.text)
-        elif isinstance(sub, _Expanded):
-            costs[sub.label] += sum(reader.doc_frequency(sub.fieldname, w) for w in sub.words)
-        else:
-            kept_cost += sum(reader.doc_frequency(t.fieldname, t.text) for t in sub.leaves()
-                             if isinstance(t, query.Term))
-    total = kept_cost + sum(costs.values())
-    dropped: list[str] = []
-    for word, cost in costs.most_common()[:-1]:
-        if total <= MAX_POSTINGS:
-            break
-        total -= cost
-        dropped.append(word)
-    if not dropped:
-        return _ManyWords.of(q, total)
-    typed = {stem: word for word in words
-             for stem in searcher.schema[BODY].process_text(word, mode="query")}
-    named = list(dict.fromkeys(typed.get(word, word) for word in dropped))
-    warnings.append(f"left out the {len(named)} commonest words, to answer in time: "
-                    + ", ".join(named[:10]) + (" …" if len(named) > 10 else ""))
-    left_out = set(dropped)
-    kept = [sub for sub in q.subqueries
-            if not (isinstance(sub, query.Term) and sub.text in left_out)
-            and not (isinstance(sub, _Expanded) and sub.label in left_out)]
-    return _ManyWords.of(query.Or(kept, boost=q.boost, scale=q.scale), total)
-
-
-class _ManyWords(query.Or):
-    """An Or of many parts (a question or a pasted paragraph, in every field) or of costly
-    ones (wildcards), matched by adding up their postings block by block
-    (:class:`_WordsMatcher`) rather than through Whoosh's tree of unions, which costs a few
-    times more per posting. Whoosh does the same above 1,024 parts; like Whoosh's then, it
-    has no coordination bonus. An Or with a NOT in it keeps Whoosh's matcher: a part that
-    scores nothing would count as no match."""
-
-    @classmethod
-    def of(cls, q: query.Or, cost: int) -> query.Query:
-        if len(q.subqueries) <= MANY_CLAUSES and cost <= COSTLY_POSTINGS:
-            return q
-        if any(isinstance(sub, query.Not) for sub in q.subqueries):
-            return q
-        return cls(q.subqueries, boost=q.boost, scale=q.scale)
-
-    def _matcher(self, subs: list[query.Query], searcher: Searcher, context: Any) -> Any:
-        scored = context is None or context.weighting is not None
-        return _WordsMatcher([sub.matcher(searcher, context) for sub in subs],
-                             searcher.doc_count_all(), boost=self.boost, scored=scored)
-
-
-class _ReadTooMuch(Exception):
-    """The wildcards and ranges of a query have read MAX_SCAN index words."""
-
-
-class _CountingReader:
-    """An index reader that counts the words wildcards and ranges read on their way through
-    the lexicon, and stops them at MAX_SCAN: a leading '*' reads every word of a field,
-    hundreds of thousands in a large archive, before it has matched a single one."""
-
-    def __init__(self, reader: Any) -> None:
-        self._reader = reader
-        self.read = 0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._reader, name)
-
-    def _counted(self, words: Any) -> Any:
-        for word in words:
-            self.read += 1
-            if self.read > MAX_SCAN:
-                raise _ReadTooMuch
-            yield word
-
-    def lexicon(self, fieldname: str) -> Any:
-        return self._counted(self._reader.lexicon(fieldname))
-
-    def expand_prefix(self, fieldname: str, prefix: Any) -> Any:
-        return self._counted(self._reader.expand_prefix(fieldname, prefix))
-
-    def terms_from(self, fieldname: str, prefix: Any) -> Any:
-        return self._counted(self._reader.terms_from(fieldname, prefix))
-
-
-class _Expanded:
-    """A wildcard, prefix or range (mixed into a subclass of its own class) with its words
-    looked up once, by :func:`_expand`.
-
-    Whoosh would look the words up again for every segment, count and highlight, and match
-    them through a tree of one matcher per word, which costs seconds for a thousand words (a
-    leading-wildcard '*e' on Reuters took 11 s). Here they are matched by adding up their
-    postings block by block (Whoosh's array union), in one pass.
-    """
-
-    words: list[bytes]
-    #: the pattern or range as typed, to name it in messages
-    label: str
-    fieldname: str
-    boost: float
-    _classes: dict[type, type] = {}
-
-    @classmethod
-    def of(cls, node: query.Query, words: list[bytes], label: str) -> query.Query:
-        kind = type(node)
-        if kind not in cls._classes:
-            cls._classes[kind] = type(f"Expanded{kind.__name__}", (cls, kind), {})
-        # a copy of the node, as the same kind of query plus the words
-        expanded = copy.copy(node)
-        expanded.__class__ = cls._classes[kind]
-        expanded.words = words  # type: ignore[attr-defined]
-        expanded.label = label  # type: ignore[attr-defined]
-        return expanded
-
-    def _btexts(self, ixreader: Any) -> Any:
-        return iter(self.words)
-
-    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
-        from whoosh.matching import NullMatcher
-
-        reader = searcher.reader()
-        present = [query.Term(self.fieldname, word) for word in self.words
-                   if (self.fieldname, word) in reader]
-        if not present:
-            return NullMatcher()
-        if len(present) == 1:
-            return present[0].with_boost(self.boost).matcher(searcher, context)
-        # each word scored as a term of its own, as Whoosh's does (its "constant score" falls
-        # back on the searcher's weighting)
-        matchers = [term.matcher(searcher, context) for term in present]
-        return _WordsMatcher(matchers, searcher.doc_count_all(), boost=self.boost, scored=True)
-
-
-class _WordsMatcher(ArrayUnionMatcher):
-    """Whoosh's array union, with its best possible score worked out once: a top-N search asks
-    for it every few matches, and Whoosh would ask each of the thousand words every time
-    (which cost more than the search) and leave out the boost."""
-
-    def __init__(self, submatchers: list[Any], doccount: int, boost: float,
-                 scored: bool) -> None:
-        self._best = max(m.max_quality() for m in submatchers) * boost if scored else 1.0
-        super().__init__(submatchers, doccount, boost=boost, scored=scored)
-
-    def supports_block_quality(self) -> bool:
-        return False
-
-    def max_quality(self) -> float:
-        return self._best
-
-
-def _without_punctuation_terms(q: query.Query) -> query.Query:
-    """Drop terms with no letter or digit in them: the tags field keeps a stray '~' or '&&'
-    as a term, which would then be required and match nothing."""
-
-    def keep(node: query.Query) -> query.Query:
-        if isinstance(node, query.Term) and not any(c.isalnum() for c in str(node.text)):
-            return query.NullQuery
-        return node
-
-    return q.accept(keep).normalize()
-
-
 #: Queries of at most this many words are looked up in the name catalogue.
 MAX_NAME_WORDS = 5
 #: A misspelt name is taken for the catalogue's best match only when that match scores this
@@ -578,54 +317,5 @@ def name_variants(catalog: Any, text: str) -> list[str]:
     return [v for v in spellings[:5] if v != text]
 
 
-def _with_name_variants(
-    q: query.Query, variants: list[str], schema: Any, boost: float
-) -> query.Query:
-    """Match the query as typed, or any other spelling of the same name.
-
-    A variant counts as a phrase in a title or body, or as the name's key in the ``names``
-    field (names found at index time). Variants weigh ``boost`` of the query as typed, so
-    articles with the user's own spelling rank first and the others follow.
-    """
-    from .names import fold_key
-
-    alternatives: list[query.Query] = []
-    for variant in variants:
-        for name in (TITLE, BODY):
-            words = list(schema[name].process_text(variant, mode="query"))
-            if len(words) > 1:
-                alternatives.append(query.Phrase(name, words, boost=boost))
-            elif words:
-                alternatives.append(query.Term(name, words[0], boost=boost))
-        key = fold_key(variant)
-        if key:
-            alternatives.append(query.Term(NAMES, key, boost=boost))
-    return query.Or([q, *alternatives]) if alternatives else q
-
-
 def _is_plain_words(text: str) -> bool:
     return bool(_MULTI_WORD.search(text)) and not _OPERATORS.search(text)
-
-
-def _with_phrase_bonus(
-    q: query.Query, text: str, schema: Any, boost: float
-) -> query.Query:
-    """Require ``q``, and add the words as a phrase in each text field as an optional bonus
-    (none with ``search.phrase_boost: 0``)."""
-    if boost <= 0:
-        return q
-    phrases: list[query.Query] = []
-    for name in (TITLE, BODY):
-        words = [t for t in schema[name].process_text(text, mode="query")]
-        if len(words) >= 2:
-            phrases.append(query.Phrase(name, words, boost=boost))
-    if not phrases:
-        return q
-    return query.AndMaybe(q, query.Or(phrases))
-
-
-def _safe_terms(q: query.Query) -> list[tuple[str, Any]]:
-    try:
-        return list(q.iter_all_terms())
-    except Exception:  # some query types (Every) have no terms
-        return []

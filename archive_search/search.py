@@ -1,4 +1,7 @@
-"""Ranked search over the index, with highlighted snippets read from the article files."""
+"""Ranked search over the archive: a query read (:mod:`archive_search.query`), run by the
+engine (:meth:`archive_search.engine.Searcher.rank`), paged, re-ranked for recency, explained,
+counted, with highlighted snippets read from the article files and a "did you mean" when few
+articles match. Nothing here knows which engine runs the query."""
 
 from __future__ import annotations
 
@@ -10,19 +13,18 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from whoosh import query, sorting
-
 from . import query as query_mod
 from . import ranking
-from .dates import parse_iso
-from .engine.fields import BODY, DATE, TITLE
-from .engine.stored import StoredArticle
+from .engine.fields import BODY, TITLE, text_fields
 from .errors import ArchiveError, QueryError
 from .options import SearchOptions
 
 if TYPE_CHECKING:
     from .archive import Archive
-    from .config import SearchSettings, Settings
+    from .config import Settings
+    from .engine import RankedHit, Ranking, Searcher
+    from .engine.stored import StoredArticle
+    from .query import QueryReading
 
 SORTS = ("relevance", "newest", "oldest")
 
@@ -93,8 +95,9 @@ def run_search(
 
     The options are a :class:`~archive_search.options.SearchOptions` (``options``, with
     ``changes`` as keywords applied to it): ``recent`` re-ranks the best matches so that newer
-    ones move up (see :func:`_recency`), ``explain`` fills each hit's ``explain`` with the
-    parts of its score, ``count=False`` skips counting a full page's matches.
+    ones move up (see :func:`~archive_search.ranking.recency`), ``explain`` fills each hit's
+    ``explain`` with the parts of its score, ``count=False`` skips counting a full page's
+    matches.
     """
     opted = SearchOptions.of(options, **changes)
     since, until, sort, limit, offset = (opted.since, opted.until, opted.sort, opted.limit,
@@ -107,48 +110,32 @@ def run_search(
     limit = opts.limit if limit is None else limit
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r} (use {', '.join(SORTS)})")
-    ix = archive.index.open()
-    with ix.searcher(weighting=ranking.weighting(opts)) as searcher:
+    with archive.index.searcher(opts) as searcher:
         names = None if exact else archive.index.name_catalogs
-        parsed = query_mod.parse(text, searcher, settings, names=names)
-        start = max(filter(None, [parsed.date_start, since]), default=None)
-        end = min(filter(None, [parsed.date_end, until]), default=None)
+        reading = query_mod.read(text, settings, names=names)
+        start = max(filter(None, [reading.date_start, since]), default=None)
+        end = min(filter(None, [reading.date_end, until]), default=None)
         if start and end and start > end:
             raise QueryError(
                 f"the dates leave no day to search: from {start:%Y-%m-%d} to {end:%Y-%m-%d} "
                 "(check --since, --until and the date: clauses)"
             )
         # feedback must hear only the articles the dates let through
-        parsed.date_start, parsed.date_end = start, end
-        parsed.query = ranking.prepare(
-            parsed, searcher, settings, archive.corpus.read_body if sort == "relevance" else None
-        )
-        q = parsed.query
-        if start or end:
-            q = query.And([q, query.DateRange(DATE, start, end)])
-        kwargs: dict[str, Any] = {}
-        if sort != "relevance":
-            kwargs["sortedby"] = sorting.FieldFacet(DATE, reverse=(sort == "newest"))
+        reading.date_start, reading.date_end = start, end
         # one beyond the page: whether more matched is known without counting them all
         wanted = offset + limit + 1 if limit > 0 else None
         if recent and sort == "relevance":
-            wanted = max(wanted or 0, RECENT_POOL) if wanted else None
-        results = searcher.search(q, limit=wanted, **kwargs)
-        chars = opts.snippet_chars
-        if snippets:
-            from .snippets import prepare_highlighting, snippet
-
-            prepare_highlighting(results, chars)
-        hits: list[Hit] = []
-        # not list(results): list() asks len() for a size hint, and Whoosh answers it by
-        # counting every match, the very pass count=False is there to avoid
-        ranked = list(iter(results))
-        shown_score = {hit.docnum: float(hit.score or 0.0) for hit in ranked}
+            wanted = max(wanted or 0, ranking.RECENT_POOL) if wanted else None
+        found = searcher.rank(reading, settings, sort=sort, limit=wanted,
+                              read_body=archive.corpus.read_body if sort == "relevance" else None)
+        ranked = found.hits
+        shown_score = {hit.docnum: hit.score for hit in ranked}
         if recent and sort == "relevance":
-            ranked, shown_score = _recency(ranked, opts)
+            ranked, shown_score = ranking.recency(ranked, opts)
         page = ranked[offset:] if limit <= 0 else ranked[offset : offset + limit]
+        hits: list[Hit] = []
         for rank, hit in enumerate(page, offset + 1):
-            stored = StoredArticle.of(hit.fields())
+            stored = hit.stored
             item = Hit(
                 rank=rank,
                 id=stored.id,
@@ -162,23 +149,23 @@ def run_search(
                 lang=stored.lang,
             )
             if snippets:
-                item.snippet = snippet(archive, hit, stored, chars)
+                item.snippet = _snippet(archive, found, hit, opts.snippet_chars)
             hits.append(item)
         if explain:
-            parts = _score_parts(searcher, parsed.query, [hit.docnum for hit in page])
+            parts = found.explain([hit.docnum for hit in page])
             for item, hit in zip(hits, page, strict=True):
                 item.explain = parts[hit.docnum]
-        # a page that is not full already says how many matched; only a full one needs
-        # Whoosh's second pass over the matches to count the rest
+        # a page that is not full already says how many matched; only a full one needs a
+        # second pass over the matches to count the rest
         full = limit > 0 and len(hits) >= limit
         few = opts.suggest_below
         total: int | None = offset + len(hits)
         if full:
-            total = _count(results) if count or (suggest and total < few) else None
+            total = found.count() if count or (suggest and total < few) else None
         suggestion = None
-        if (suggest and total is not None and total < few and parsed.words
-                and not parsed.variants):
-            suggestion = _suggest(archive, searcher, parsed, total, settings)
+        if (suggest and total is not None and total < few and reading.words
+                and not reading.variants):
+            suggestion = _suggest(archive, searcher, reading, total, settings)
     return SearchResult(
         query=text,
         hits=hits,
@@ -187,15 +174,29 @@ def run_search(
         limit=limit,
         more=limit > 0 and len(ranked) > offset + limit,
         seconds=time.perf_counter() - started,
-        terms=parsed.terms,
-        notes=parsed.notes,
-        reading=str(parsed.query),
+        terms=found.terms,
+        notes=reading.notes,
+        reading=found.reading,
         date_start=start,
         date_end=end,
         suggestion=suggestion,
-        variants=parsed.variants,
-        warnings=parsed.warnings,
+        variants=reading.variants,
+        warnings=found.warnings,
     )
+
+
+def _snippet(archive: Archive, found: Ranking, hit: RankedHit, chars: int) -> str:
+    """The hit's best passages, or the start of its body when no word can be marked."""
+    try:
+        body = archive.corpus.read_body(hit.stored.path)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return ""
+    _, body_field = text_fields(hit.stored.lang)
+    marked = found.highlight(hit, body_field, body, chars)
+    if marked:
+        return " ".join(marked.split())
+    plain = " ".join(body.split())
+    return plain[:chars].rsplit(" ", 1)[0] + " …" if len(plain) > chars else plain
 
 
 @dataclass
@@ -259,136 +260,35 @@ def _read_lines(stream: BinaryIO, limit: int) -> Iterator[tuple[int, bytes, bool
         yield number, raw.rstrip(b"\r\n"), whole
 
 
-#: Above this many likely matches, the total is Whoosh's estimate instead of an exact count
-#: (counting exactly costs a second pass over every matching document).
-EXACT_COUNT_UP_TO = 2000
-
-
-def _count(results: Any) -> int:
-    if results.has_exact_length():
-        return len(results)
-    estimate = results.estimated_length()
-    return len(results) if estimate <= EXACT_COUNT_UP_TO else estimate
-
-
-#: How many of the best matches ``--recent`` re-ranks, and the share of the best score a match
-#: needs to count as relevant enough to be moved up for being new.
-RECENT_POOL = 100
-RECENT_FLOOR = 0.5
-
-
-def _recency(hits: list[Any], opts: SearchSettings) -> tuple[list[Any], dict[int, float]]:
-    """Blend relevance with recency among the best matches: the hits in their new order, and
-    each one's blended score on the scale of the scores (the best match's relevance), so that
-    the scores printed go down the list as the hits do.
-
-    Scores are scaled to the best match (1.0); an article's recency is
-    ``0.5 ** (days older than the newest match / half life)``. Only matches scoring at least
-    half the best are moved up for being new, and the blend weight stays below one half, so a
-    clearly better match is never buried under merely newer, weaker ones.
-    """
-    if not hits:
-        return hits, {}
-    weight = min(opts.recent_weight, 0.45)
-    half_life = max(opts.recent_half_life_days, 0.1)
-    best = max(h.score or 0.0 for h in hits) or 1.0
-    dates = [StoredArticle.of(h.fields()).date for h in hits]
-    parsed = [parse_iso(d) if d else None for d in dates]
-    newest = max((d for d in parsed if d), default=None)
-
-    def blended(pair: tuple[Any, _dt.datetime | None]) -> float:
-        hit, when = pair
-        relevance = (hit.score or 0.0) / best
-        fresh = 0.0
-        if relevance < RECENT_FLOOR:
-            return (1 - weight) * relevance
-        if newest and when:
-            age = (newest - when).total_seconds() / 86400
-            fresh = 0.5 ** (age / half_life)
-        return (1 - weight) * relevance + weight * fresh
-
-    scored = sorted(((hit, blended((hit, when))) for hit, when in zip(hits, parsed, strict=True)),
-                    key=lambda pair: pair[1], reverse=True)
-    return [hit for hit, _ in scored], {hit.docnum: score * best for hit, score in scored}
-
-
-def _score_parts(
-    searcher: Any, q: query.Query, docnums: list[int]
-) -> dict[int, list[tuple[str, float]]]:
-    """Each document's score split by query part (each term or phrase that matched), plus
-    what pseudo-relevance feedback added, when it re-ranked the matches.
-
-    One matcher per part walks the documents in order: the cost grows with the parts of the
-    query, not with parts times hits (a thousand-word query explained ten hits in minutes).
-    """
-    parts: dict[int, list[tuple[str, float]]] = {docnum: [] for docnum in docnums}
-    if isinstance(q, ranking.Reranked):
-        typed = _scores_at(searcher, q.typed, docnums)
-        words = f"{' '.join(q.words[:8])}{' …' if len(q.words) > 8 else ''}"
-        for docnum, score in typed.items():
-            if docnum in q.scores:
-                parts[docnum].append((f"feedback({words})", round(q.scores[docnum] - score, 4)))
-    summed: dict[int, dict[str, float]] = {docnum: {} for docnum in docnums}
-    for leaf in q.leaves():
-        try:
-            scores = _scores_at(searcher, leaf, docnums)
-        except Exception:  # an exotic leaf type without a matcher adds nothing to explain
-            continue
-        # a part the query holds twice (a phrase as the exact-phrase bonus and as a spelling
-        # searched for a name) is listed once, with what it adds in all
-        for docnum, score in scores.items():
-            label = str(leaf)
-            summed[docnum][label] = summed[docnum].get(label, 0.0) + score
-    for docnum, labels in summed.items():
-        parts[docnum].extend((label, round(score, 4)) for label, score in labels.items())
-    return {docnum: sorted(found, key=lambda p: -p[1]) for docnum, found in parts.items()}
-
-
-def _scores_at(searcher: Any, q: query.Query, docnums: list[int]) -> dict[int, float]:
-    """``q``'s score for each of ``docnums`` it matches."""
-    scores: dict[int, float] = {}
-    matcher = q.matcher(searcher)
-    for docnum in sorted(set(docnums)):
-        if not matcher.is_active():
-            break
-        if matcher.id() < docnum:
-            matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            scores[docnum] = float(matcher.score())
-    return scores
-
-
 def _suggest(
-    archive: Archive, searcher: Any, parsed: Any, total: int, settings: Settings
+    archive: Archive, searcher: Searcher, reading: QueryReading, total: int, settings: Settings
 ) -> Suggestion | None:
     """Replace each rare word of the query by a close spelling that many articles use.
 
     Only suggestions that the analyser keeps as they are (proper names, unstemmed words) are
     offered, so the user never sees a truncated stem like 'compani'.
     """
-    reader = searcher.reader()
-    schema = searcher.schema
     replaced: list[tuple[str, str]] = []
-    corrected = parsed.text
+    corrected = reading.text
     lexicon: list[str] = []
-    for word in parsed.words[:8]:
-        analysed = [t for t in schema[BODY].process_text(word, mode="query")]
+    for word in reading.words[:8]:
+        analysed = searcher.terms_of(BODY, word)
         if len(analysed) != 1 or len(analysed[0]) > MAX_TYPO_CHARS:
             continue
         stem = analysed[0]
-        have = reader.doc_frequency(BODY, stem) + reader.doc_frequency(TITLE, stem)
+        have = searcher.doc_frequency(BODY, stem) + searcher.doc_frequency(TITLE, stem)
         if have > 1:
             continue  # a word the archive uses is not a typo
         best: tuple[int, str] | None = None
         # one edit for short words, two for long ones: 'war' is not a misspelt 'year'
         maxdist = 1 if len(stem) < 7 else 2
-        lexicon = lexicon or [word.decode() for word in reader.lexicon(BODY)]
-        for candidate in _close_words(reader, lexicon, stem, maxdist):
+        lexicon = lexicon or searcher.lexicon(BODY)
+        for candidate in _close_words(searcher, lexicon, stem, maxdist):
             if candidate == stem or len(candidate) < 3:
                 continue
-            if list(schema[BODY].process_text(candidate, mode="query")) != [candidate]:
+            if searcher.terms_of(BODY, candidate) != [candidate]:
                 continue
-            freq = reader.doc_frequency(BODY, candidate)
+            freq = searcher.doc_frequency(BODY, candidate)
             if freq >= 2 and (best is None or freq > best[0]):
                 best = (freq, candidate)
         if best:
@@ -396,18 +296,17 @@ def _suggest(
             corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, corrected,
                                count=1)
             replaced.append((word, replacement))
-    if not replaced or corrected == parsed.text:
+    if not replaced or corrected == reading.text:
         return None
     try:
-        again = query_mod.parse(corrected, searcher, settings)
+        again = searcher.rank(query_mod.read(corrected, settings), settings, limit=1)
     except QueryError:
         return None
-    results = searcher.search(again.query, limit=1)
-    found = len(results)
+    found = again.count(exact=True)
     if found <= total:
         return None
-    if results:
-        surface = _surface_words(archive, StoredArticle.of(results[0].fields()), schema)
+    if again.hits:
+        surface = _surface_words(archive, again.hits[0].stored, searcher)
         for i, (word, stem) in enumerate(replaced):
             written = surface.get(stem.lower())
             if written:
@@ -422,7 +321,7 @@ def _suggest(
 MAX_TYPO_CHARS = 30
 
 
-def _close_words(reader: Any, lexicon: list[str], stem: str, maxdist: int) -> list[str]:
+def _close_words(searcher: Searcher, lexicon: list[str], stem: str, maxdist: int) -> list[str]:
     """The five most frequent words of ``lexicon`` (the body field's) within ``maxdist`` edits
     of ``stem``, a transposition counting as one: what Whoosh's corrector suggests, found by
     rapidfuzz in milliseconds instead of Whoosh's Python edit distance to every word of the
@@ -433,10 +332,10 @@ def _close_words(reader: Any, lexicon: list[str], stem: str, maxdist: int) -> li
     close = process.extract(stem, lexicon, scorer=OSA.distance, score_cutoff=maxdist,
                             limit=None)
     return sorted((word for word, _, _ in close),
-                  key=lambda word: -reader.frequency(BODY, word))[:5]
+                  key=lambda word: -searcher.frequency(BODY, word))[:5]
 
 
-def _surface_words(archive: Archive, stored: StoredArticle, schema: Any) -> dict[str, str]:
+def _surface_words(archive: Archive, stored: StoredArticle, searcher: Searcher) -> dict[str, str]:
     """Stem -> the word as an article writes it, so suggestions read 'Vostochny', not the
     stem 'vostochni'."""
     text = stored.title
@@ -444,7 +343,7 @@ def _surface_words(archive: Archive, stored: StoredArticle, schema: Any) -> dict
         text += "\n" + archive.corpus.read_body(stored.path)
     words: dict[str, str] = {}
     for word in set(re.findall(r"[^\W\d_]{3,}", text)):
-        stems = list(schema[BODY].process_text(word, mode="query"))
+        stems = searcher.terms_of(BODY, word)
         if len(stems) == 1:
             words.setdefault(stems[0], word)
     return words

@@ -412,7 +412,7 @@ def test_since_after_until_is_refused_by_the_library_too(news: Archive):
 
 def test_a_leading_wildcard_that_would_read_too_much_of_the_index_is_refused(
         news: Archive, monkeypatch):
-    import archive_search.query as query_mod
+    import archive_search.engine.whoosh_query as query_mod
 
     assert outcome(news, "*0x").endswith(" results")  # reads every word of each field
     monkeypatch.setattr(query_mod, "MAX_SCAN", 1000)
@@ -421,7 +421,7 @@ def test_a_leading_wildcard_that_would_read_too_much_of_the_index_is_refused(
 
 
 def test_wildcards_together_stay_within_their_budget(news: Archive, monkeypatch):
-    import archive_search.query as query_mod
+    import archive_search.engine.whoosh_query as query_mod
 
     monkeypatch.setattr(query_mod, "MAX_EXPANDED", 500)
     assert outcome(news, "a00*").endswith(" results")  # 100 words in body, none elsewhere
@@ -455,7 +455,7 @@ def test_explain_gives_each_hit_its_parts(news: Archive):
 
 
 def test_a_very_long_query_of_common_words_leaves_out_the_commonest(news: Archive, monkeypatch):
-    import archive_search.query as query_mod
+    import archive_search.engine.whoosh_query as query_mod
 
     words = "korea missile story part report harbour storm tram line budget vote"
     everything = news.search(words, limit=0)
@@ -468,7 +468,7 @@ def test_a_very_long_query_of_common_words_leaves_out_the_commonest(news: Archiv
 
 
 def test_the_cli_says_which_words_it_left_out(news: Archive, monkeypatch):
-    import archive_search.query as query_mod
+    import archive_search.engine.whoosh_query as query_mod
 
     monkeypatch.setattr(query_mod, "MAX_POSTINGS", 30)
     result = cli_search(news, "korea missile story part report harbour storm")
@@ -481,12 +481,12 @@ def test_typo_suggestions_are_whooshs(news: Archive):
     edit distance to every word, which cost seconds on Reuters)."""
     from archive_search.search import _close_words
 
-    with news.index.open().searcher() as searcher:
-        reader = searcher.reader()
-        lexicon = [w.decode() for w in reader.lexicon("body")]
+    with news.index.searcher() as searcher, news.index.open().searcher() as whoosh:
+        reader = whoosh.reader()
+        lexicon = searcher.lexicon("body")
         for word in ["harbor", "misile", "koreaa", "trm", "a0007"]:
             for maxdist in (1, 2):
-                ours = _close_words(reader, lexicon, word, maxdist)
+                ours = _close_words(searcher, lexicon, word, maxdist)
                 theirs = reader.corrector("body").suggest(word, limit=5, maxdist=maxdist)
                 assert set(ours) == set(theirs) or len(ours) == len(theirs) == 5, word
 
@@ -496,7 +496,7 @@ def test_a_query_of_one_very_long_word_is_answered_in_time(news: Archive):
 
 
 def test_a_long_query_with_wildcards_leaves_out_its_costliest_parts(news: Archive, monkeypatch):
-    import archive_search.query as query_mod
+    import archive_search.engine.whoosh_query as query_mod
 
     monkeypatch.setattr(query_mod, "MAX_POSTINGS", 30)
     result = news.search("sto* korea missile tram harbour", limit=0)

@@ -24,7 +24,8 @@ from archive_search.config import (
     read_settings,
     template,
 )
-from archive_search.ranking import weighting
+from archive_search.engine.whoosh_query import compile_query
+from archive_search.engine.whoosh_ranking import weighting
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -87,8 +88,8 @@ def test_the_title_boost_used_is_the_default_setting(archive: Archive, add_artic
     """query.py once fell back to 2.0 while the documented default was 0.7."""
     add_articles(article("Harbour reopens", "Ships sail again."))
     with archive.index.open().searcher(weighting=weighting(SearchSettings())) as searcher:
-        parsed = query_mod.parse("harbour", searcher, Settings())
-    boosts = {t.fieldname: t.boost for t in parsed.query.leaves() if t.fieldname == "title"}
+        compiled = compile_query(query_mod.read("harbour", Settings()), searcher, Settings())
+    boosts = {t.fieldname: t.boost for t in compiled.query.leaves() if t.fieldname == "title"}
     assert boosts == {"title": SearchSettings().title_boost}
 
 

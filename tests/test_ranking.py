@@ -12,8 +12,9 @@ from whoosh import query as whoosh_query
 from archive_search import Archive
 from archive_search import query as query_mod
 from archive_search.config import SearchSettings
+from archive_search.engine.whoosh_query import compile_query
+from archive_search.engine.whoosh_ranking import InExpB2, Reranked, prepare, weighting
 from archive_search.output import HL_END, HL_START
-from archive_search.ranking import InExpB2, Reranked, prepare, weighting
 
 
 def ids(result) -> list[str]:
@@ -141,8 +142,9 @@ def test_feedback_skips_an_article_file_it_cannot_read(archive, storm):
         raise OSError(f"{path}: gone")
 
     with archive.index.open().searcher(weighting=weighting(SearchSettings())) as searcher:
-        parsed = query_mod.parse("storm damage report for the harbour", searcher, archive.settings)
-        expanded = prepare(parsed, searcher, archive.settings, unreadable)
+        reading = query_mod.read("storm damage report for the harbour", archive.settings)
+        typed = compile_query(reading, searcher, archive.settings).query
+        expanded = prepare(typed, reading, searcher, archive.settings, unreadable)
     # the titles alone still vote
     assert "RERANKED BY FEEDBACK(" in str(expanded)
 
@@ -176,8 +178,9 @@ def test_feedback_reads_only_the_opening_of_a_very_long_article():
     """One book-length article among the best matches made every question slow (feedback
     analysed all of it): only its first FEEDBACK_CHARS vote."""
     from archive_search.engine.stored import StoredArticle
+    from archive_search.engine.whoosh_ranking import _votes
     from archive_search.index import build_schema
-    from archive_search.ranking import FEEDBACK_CHARS, _votes
+    from archive_search.ranking import FEEDBACK_CHARS
 
     body = "harbour " * (FEEDBACK_CHARS // 8) + "lighthouse " * 50_000
     long = StoredArticle(id="x", path="x.md", title="Long")

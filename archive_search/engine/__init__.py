@@ -3,16 +3,17 @@
 ``fields.py`` is the one table of fields, languages and analysers; ``stored.py`` turns an
 article into an index document and a stored document back into a typed record. :class:`Engine`
 and :class:`EngineSession` are the engine's life cycle as the archive uses it (build, bring up
-to date, add while importing, compact, open for reading); :class:`archive_search.index.Index`
-is their one implementation, over Whoosh. ``docs/engines.md`` maps the same surface, and the
-query side that is still Whoosh's today, onto OpenSearch.
+to date, add while importing, compact, open for reading); :class:`Searcher` is one consistent
+view for reading: term statistics, postings, stored fields, and :meth:`Searcher.rank`, which
+runs a query read by :mod:`archive_search.query` and gives a :class:`Ranking` (its hits, their
+count, highlighted passages, the parts of each score). Search, related articles and ``arch
+stats`` work through these and import no Whoosh. ``docs/engines.md`` maps the same surface onto
+OpenSearch.
 
 Whoosh is imported only by the modules in :data:`WHOOSH_MODULES` (``tests/test_engine.py``
-keeps it so): the implementation (``index.py``, ``mapped.py``, ``mpwriter.py``,
-``engine/whoosh_searcher.py``) and the query side of search, which works on a Whoosh searcher
-from :meth:`Engine.open` (parsing and wildcard expansion, the DFR weighting and feedback,
-highlighting). Related articles and ``arch stats`` read the index through :class:`Searcher`
-(from :meth:`Engine.searcher`) and import no Whoosh.
+keeps it so), the one implementation today: :class:`archive_search.index.Index` (with
+``mapped.py`` and ``mpwriter.py``) and ``engine/whoosh_*.py`` (the searcher, the query
+compiler with its bounds, the DFR weighting and feedback, the highlighter).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -27,16 +29,19 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from ..article import Article
+    from ..config import SearchSettings, Settings
     from ..manifest import Manifest, SyncReport
     from ..names import NameCatalog
+    from ..query import QueryReading
     from .stored import StoredArticle
 
 #: The modules that may import Whoosh, relative to the package.
 WHOOSH_MODULES = frozenset({
-    # the implementation
-    "index.py", "mapped.py", "mpwriter.py", "engine/whoosh_searcher.py",
-    # the query side, on the searcher Engine.open gives
-    "query.py", "ranking.py", "search.py", "snippets.py",
+    # the index: life cycle, storage, parallel writing
+    "index.py", "mapped.py", "mpwriter.py",
+    # reading and searching it
+    "engine/whoosh_searcher.py", "engine/whoosh_query.py", "engine/whoosh_ranking.py",
+    "engine/whoosh_search.py", "engine/whoosh_highlight.py",
 })
 
 #: A named analyser of the index (:meth:`Searcher.analyzer`): called with a text, it gives
@@ -44,6 +49,45 @@ WHOOSH_MODULES = frozenset({
 #: (with ``chars=True``) and ``stopped`` (with ``removestops=False``, which keeps stop words
 #: as tokens marked stopped rather than dropping them).
 Analyzer = Callable[..., Iterable[Any]]
+
+#: Reads an article's body given the ``path`` stored in the index (feedback reads the best
+#: matches with it).
+BodyReader = Callable[[str], str]
+
+
+@dataclass
+class RankedHit:
+    """One match of a :class:`Ranking`: its document, its score and its stored fields."""
+
+    docnum: int
+    score: float
+    stored: StoredArticle
+
+
+class Ranking(Protocol):
+    """The matches of one query in one :class:`Searcher` (valid while it is open): the best
+    ones asked for, in order, and what more can be asked about them."""
+
+    #: the matches asked for, best first (or in date order)
+    hits: list[RankedHit]
+    #: the query as the engine ran it, for ``--explain``
+    reading: str
+    #: ``(field, term)`` of every index term the query holds
+    terms: list[tuple[str, str]]
+    #: what was left out to answer in time (the commonest words of a very long query)
+    warnings: list[str]
+
+    def count(self, exact: bool = False) -> int:
+        """How many articles match in all: exact up to a bound the engine sets, an estimate
+        beyond it unless ``exact``."""
+
+    def highlight(self, hit: RankedHit, fieldname: str, text: str, chars: int) -> str:
+        """The best passages of ``text`` (analysed as ``fieldname``), about ``chars``
+        characters each, with the matched words between ``output.HL_START`` and ``HL_END``;
+        "" when no word can be marked."""
+
+    def explain(self, docnums: list[int]) -> dict[int, list[tuple[str, float]]]:
+        """For each document, the parts of its score: ``(part of the query, score)``."""
 
 
 class Searcher(Protocol):
@@ -102,6 +146,32 @@ class Searcher(Protocol):
         analyser only changes or drops single words after finding them, so each distinct
         word may be analysed once; None when it does more."""
 
+    def terms_of(self, fieldname: str, text: str) -> list[str]:
+        """The index terms a query word or text stands for in ``fieldname`` (stop words
+        dropped, words stemmed as the field stems them)."""
+
+    def lexicon(self, fieldname: str) -> list[str]:
+        """Every term of ``fieldname``, in order."""
+
+    def frequency(self, fieldname: str, term: str) -> int:
+        """How many times ``term`` occurs in ``fieldname`` in all (0 for an unknown term)."""
+
+    def rank(
+        self,
+        reading: QueryReading,
+        settings: Settings,
+        *,
+        sort: str = "relevance",
+        limit: int | None = None,
+        read_body: BodyReader | None = None,
+    ) -> Ranking:
+        """Run a query: its best ``limit`` matches (every one with None) by relevance, or by
+        date with ``sort`` ``newest`` or ``oldest``, within the reading's dates. The engine
+        parses ``reading.clean`` in the query language, with the reading's word mode, phrase
+        bonus and name spellings, weighs it with ``settings.search``, and, given
+        ``read_body``, re-ranks by pseudo-relevance feedback (see :mod:`archive_search.ranking`).
+        Raises :class:`~archive_search.errors.QueryError` for a query it cannot run."""
+
 
 class EngineSession(Protocol):
     """A writer for articles just written to ``corpus/`` (import); the manifest is written
@@ -159,9 +229,7 @@ class Engine(Protocol):
     def name_catalogs(self) -> list[NameCatalog]:
         """The catalogues a search looks names up in."""
 
-    def open(self) -> Any:
-        """The live index for reading: its Whoosh searcher is what the query side of search
-        (``query.py``, ``ranking.py``, ``search.py``, ``snippets.py``) works on."""
-
-    def searcher(self) -> Searcher:
-        """A :class:`Searcher` on the live index, to be used in a ``with`` block."""
+    def searcher(self, search: SearchSettings | None = None) -> Searcher:
+        """A :class:`Searcher` on the live index, to be used in a ``with`` block; its
+        :meth:`Searcher.rank` weighs matches as ``search`` says (the engine's default model
+        without it)."""

@@ -1,5 +1,6 @@
 """The :class:`~archive_search.engine.Searcher` protocol over a Whoosh searcher: term
-statistics, postings and stored fields for the code that must not know Whoosh."""
+statistics, postings, stored fields and ranked queries for the code that must not know
+Whoosh."""
 
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ if TYPE_CHECKING:
 
     from whoosh import searching
 
-    from . import Analyzer
+    from ..config import Settings
+    from ..query import QueryReading
+    from . import Analyzer, BodyReader
+    from .whoosh_search import WhooshRanking
 
 #: The date column holds this for undated documents (the largest 64-bit value).
 _LAST_DATE = datetime_to_long(_dt.datetime.max)
@@ -100,3 +104,26 @@ class WhooshSearcher:
             and all(isinstance(item, _PER_TOKEN) for item in items[1:])
         )
         return first.expression if simple else None
+
+    def terms_of(self, fieldname: str, text: str) -> list[str]:
+        return list(self.searcher.schema[fieldname].process_text(text, mode="query"))
+
+    def lexicon(self, fieldname: str) -> list[str]:
+        return [word.decode() for word in self.reader.lexicon(fieldname)]
+
+    def frequency(self, fieldname: str, term: str) -> int:
+        return int(self.reader.frequency(fieldname, term))
+
+    def rank(
+        self,
+        reading: QueryReading,
+        settings: Settings,
+        *,
+        sort: str = "relevance",
+        limit: int | None = None,
+        read_body: BodyReader | None = None,
+    ) -> WhooshRanking:
+        from .whoosh_search import rank
+
+        return rank(self.searcher, reading, settings, sort=sort, limit=limit,
+                    read_body=read_body)

@@ -1,0 +1,366 @@
+"""A :class:`~archive_search.query.QueryReading` as a Whoosh query, within bounds.
+
+The text is parsed by Whoosh's parser over the text fields that hold any article and the tags,
+each field with its boost (``search.*_boost``); words are required or optional as the reading
+says; wildcards and ranges are looked up once and matched in one pass; the words of a plain
+query also count as a phrase, and the other spellings of a name are searched beside it.
+
+Bounds, so that any text is answered or refused within about two seconds: the index words a
+query's wildcards may read (:data:`MAX_SCAN`) and stand for (:data:`MAX_EXPANDED`), and the
+postings a query of many optional words may score (:data:`MAX_POSTINGS`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from whoosh import qparser, query
+from whoosh.matching import ArrayUnionMatcher
+from whoosh.searching import Searcher
+
+from ..errors import QueryError
+from ..query import NO_WORDS
+from .fields import BODY, NAMES, TAGS, TITLE, all_text_fields, boosted_fields
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..query import QueryReading
+
+#: The most index words the wildcards and ranges of one query may read while looking for the
+#: words they match (a leading '*' reads every word of every field searched): about 0.4 s.
+MAX_SCAN = 200_000
+#: The most words the wildcards and ranges of one query may stand for together, each one also
+#: limited to ``search.max_expansions``.
+MAX_EXPANDED = 5_000
+#: A query of many optional words (a pasted paragraph) is answered by scoring every place its
+#: words occur, twice with feedback: above this many (about a second's work), its commonest
+#: words, which count least towards a match, are left out.
+MAX_POSTINGS = 100_000
+#: An Or of more terms than this is matched as one array union (see :class:`_ManyWords`).
+MANY_CLAUSES = 100
+#: ... and so is an Or whose parts occur in more places than this.
+COSTLY_POSTINGS = 25_000
+
+
+@dataclass
+class Compiled:
+    """A reading as Whoosh runs it: the query, the index terms it holds, and what was left
+    out to answer in time."""
+
+    query: query.Query
+    terms: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def compile_query(reading: QueryReading, searcher: Searcher, settings: Settings) -> Compiled:
+    """The Whoosh query for ``reading``; raises :class:`QueryError` when it holds no word the
+    index could match, or when its wildcards and ranges break a bound."""
+    compiled = Compiled(query=query.Every())
+    stripped = reading.clean
+    if stripped and stripped != "*":
+        search = settings.search
+        schema = searcher.schema
+        group = qparser.AndGroup if reading.all_words else qparser.OrGroup.factory(0.9)
+        boosts = {name: getattr(search, key) for name, key in boosted_fields().items()}
+        parser = qparser.MultifieldParser(
+            [*_present_text_fields(searcher), TAGS], schema, fieldboosts=boosts, group=group
+        )
+        parser.add_plugin(qparser.GtLtPlugin())
+        try:
+            q = parser.parse(stripped)
+        except Exception as exc:  # Whoosh raises assorted errors on odd syntax
+            raise QueryError(f"cannot read query: {exc}") from None
+        q = _without_punctuation_terms(q)
+        if q is query.NullQuery:
+            raise QueryError(NO_WORDS)
+        q = _expand(q, searcher, search.max_expansions)
+        if not reading.all_words:
+            q = _within_postings(q, searcher, reading.words, compiled.warnings)
+        if reading.phrase:
+            q = _with_phrase_bonus(q, stripped, schema, search.phrase_boost)
+        if reading.variants:
+            q = _with_name_variants(q, reading.variants, schema, search.variant_boost)
+        compiled.query = q
+    compiled.terms = sorted({(f, t.decode() if isinstance(t, bytes) else t)
+                             for f, t in _safe_terms(compiled.query)})
+    return compiled
+
+def _present_text_fields(searcher: Searcher) -> list[str]:
+    """The text fields that hold any article: an English-only archive is searched in two
+    fields, not eight (each empty language field would still cost a lookup per word)."""
+    reader = searcher.reader()
+    present = [f for f in all_text_fields() if reader.field_length(f) > 0]
+    return present or [TITLE, BODY]
+
+
+def _expand(q: query.Query, searcher: Searcher, limit: int) -> query.Query:
+    """Look up once the words each wildcard and range stands for, within the bounds.
+
+    Each is refused when it matches more than ``limit`` words, and the query when its
+    wildcards and ranges read more than MAX_SCAN index words looking for them or stand for
+    more than MAX_EXPANDED together. Each is replaced by an :class:`_Expanded` copy that
+    keeps the words for matching, counting and highlighting, which would each look them up
+    again, and matches them in one pass (see :meth:`_Expanded.matcher`).
+    """
+    reader = _CountingReader(searcher.reader())
+    expanded = 0
+
+    def expand(node: query.Query) -> query.Query:
+        nonlocal expanded
+        if not isinstance(node, query.MultiTerm):
+            return node
+        # as typed: a Prefix holds 'kor' for 'kor*'; a range has no text
+        pattern = (f"{node.text}*" if isinstance(node, query.Prefix)
+                   else str(getattr(node, "text", "") or node))
+        if isinstance(node, query.Wildcard) and pattern.strip("*?") == "":
+            raise QueryError(
+                f"wildcard '{pattern}' matches every word; use '*' alone for all articles"
+            )
+        words: list[bytes] = []
+        try:
+            for _, word in node.expanded_terms(reader):
+                words.append(word)
+                if len(words) > limit:
+                    raise QueryError(
+                        f"'{pattern}' matches more than {limit:,} different words; "
+                        "make it more specific"
+                    )
+        except _ReadTooMuch:
+            raise QueryError(
+                f"'{pattern}' would read more than {MAX_SCAN:,} words of the index to find its "
+                "matches; put a few letters before the first * or ?, or narrow the range"
+            ) from None
+        expanded += len(words)
+        if expanded > MAX_EXPANDED:
+            raise QueryError(
+                f"the wildcards and ranges of this query match more than {MAX_EXPANDED:,} "
+                "words together; use fewer of them, or more specific ones"
+            )
+        return _Expanded.of(node, words, pattern)
+
+    return q.accept(expand)
+
+
+def _within_postings(
+    q: query.Query, searcher: Searcher, words: list[str], warnings: list[str]
+) -> query.Query:
+    """A query of optional parts (an Or of words in each field, wildcards, phrases) without
+    its commonest words and wildcards when scoring them all would read more than MAX_POSTINGS
+    postings; the rarest stays whatever it costs, and other parts are always kept. What was
+    left out is listed in ``warnings``, words as typed."""
+    if not isinstance(q, query.Or):
+        return q
+    reader = searcher.reader()
+    costs: Counter[str] = Counter()
+    kept_cost = 0
+    for sub in q.subqueries:
+        if isinstance(sub, query.Term):
+            costs[sub.text] += reader.doc_frequency(sub.fieldname, sub.text)
+        elif isinstance(sub, _Expanded):
+            costs[sub.label] += sum(reader.doc_frequency(sub.fieldname, w) for w in sub.words)
+        else:
+            kept_cost += sum(reader.doc_frequency(t.fieldname, t.text) for t in sub.leaves()
+                             if isinstance(t, query.Term))
+    total = kept_cost + sum(costs.values())
+    dropped: list[str] = []
+    for word, cost in costs.most_common()[:-1]:
+        if total <= MAX_POSTINGS:
+            break
+        total -= cost
+        dropped.append(word)
+    if not dropped:
+        return _ManyWords.of(q, total)
+    typed = {stem: word for word in words
+             for stem in searcher.schema[BODY].process_text(word, mode="query")}
+    named = list(dict.fromkeys(typed.get(word, word) for word in dropped))
+    warnings.append(f"left out the {len(named)} commonest words, to answer in time: "
+                    + ", ".join(named[:10]) + (" …" if len(named) > 10 else ""))
+    left_out = set(dropped)
+    kept = [sub for sub in q.subqueries
+            if not (isinstance(sub, query.Term) and sub.text in left_out)
+            and not (isinstance(sub, _Expanded) and sub.label in left_out)]
+    return _ManyWords.of(query.Or(kept, boost=q.boost, scale=q.scale), total)
+
+
+class _ManyWords(query.Or):
+    """An Or of many parts (a question or a pasted paragraph, in every field) or of costly
+    ones (wildcards), matched by adding up their postings block by block
+    (:class:`_WordsMatcher`) rather than through Whoosh's tree of unions, which costs a few
+    times more per posting. Whoosh does the same above 1,024 parts; like Whoosh's then, it
+    has no coordination bonus. An Or with a NOT in it keeps Whoosh's matcher: a part that
+    scores nothing would count as no match."""
+
+    @classmethod
+    def of(cls, q: query.Or, cost: int) -> query.Query:
+        if len(q.subqueries) <= MANY_CLAUSES and cost <= COSTLY_POSTINGS:
+            return q
+        if any(isinstance(sub, query.Not) for sub in q.subqueries):
+            return q
+        return cls(q.subqueries, boost=q.boost, scale=q.scale)
+
+    def _matcher(self, subs: list[query.Query], searcher: Searcher, context: Any) -> Any:
+        scored = context is None or context.weighting is not None
+        return _WordsMatcher([sub.matcher(searcher, context) for sub in subs],
+                             searcher.doc_count_all(), boost=self.boost, scored=scored)
+
+
+class _ReadTooMuch(Exception):
+    """The wildcards and ranges of a query have read MAX_SCAN index words."""
+
+
+class _CountingReader:
+    """An index reader that counts the words wildcards and ranges read on their way through
+    the lexicon, and stops them at MAX_SCAN: a leading '*' reads every word of a field,
+    hundreds of thousands in a large archive, before it has matched a single one."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self.read = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
+
+    def _counted(self, words: Any) -> Any:
+        for word in words:
+            self.read += 1
+            if self.read > MAX_SCAN:
+                raise _ReadTooMuch
+            yield word
+
+    def lexicon(self, fieldname: str) -> Any:
+        return self._counted(self._reader.lexicon(fieldname))
+
+    def expand_prefix(self, fieldname: str, prefix: Any) -> Any:
+        return self._counted(self._reader.expand_prefix(fieldname, prefix))
+
+    def terms_from(self, fieldname: str, prefix: Any) -> Any:
+        return self._counted(self._reader.terms_from(fieldname, prefix))
+
+
+class _Expanded:
+    """A wildcard, prefix or range (mixed into a subclass of its own class) with its words
+    looked up once, by :func:`_expand`.
+
+    Whoosh would look the words up again for every segment, count and highlight, and match
+    them through a tree of one matcher per word, which costs seconds for a thousand words (a
+    leading-wildcard '*e' on Reuters took 11 s). Here they are matched by adding up their
+    postings block by block (Whoosh's array union), in one pass.
+    """
+
+    words: list[bytes]
+    #: the pattern or range as typed, to name it in messages
+    label: str
+    fieldname: str
+    boost: float
+    _classes: dict[type, type] = {}
+
+    @classmethod
+    def of(cls, node: query.Query, words: list[bytes], label: str) -> query.Query:
+        kind = type(node)
+        if kind not in cls._classes:
+            cls._classes[kind] = type(f"Expanded{kind.__name__}", (cls, kind), {})
+        # a copy of the node, as the same kind of query plus the words
+        expanded = copy.copy(node)
+        expanded.__class__ = cls._classes[kind]
+        expanded.words = words  # type: ignore[attr-defined]
+        expanded.label = label  # type: ignore[attr-defined]
+        return expanded
+
+    def _btexts(self, ixreader: Any) -> Any:
+        return iter(self.words)
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
+        from whoosh.matching import NullMatcher
+
+        reader = searcher.reader()
+        present = [query.Term(self.fieldname, word) for word in self.words
+                   if (self.fieldname, word) in reader]
+        if not present:
+            return NullMatcher()
+        if len(present) == 1:
+            return present[0].with_boost(self.boost).matcher(searcher, context)
+        # each word scored as a term of its own, as Whoosh's does (its "constant score" falls
+        # back on the searcher's weighting)
+        matchers = [term.matcher(searcher, context) for term in present]
+        return _WordsMatcher(matchers, searcher.doc_count_all(), boost=self.boost, scored=True)
+
+
+class _WordsMatcher(ArrayUnionMatcher):
+    """Whoosh's array union, with its best possible score worked out once: a top-N search asks
+    for it every few matches, and Whoosh would ask each of the thousand words every time
+    (which cost more than the search) and leave out the boost."""
+
+    def __init__(self, submatchers: list[Any], doccount: int, boost: float,
+                 scored: bool) -> None:
+        self._best = max(m.max_quality() for m in submatchers) * boost if scored else 1.0
+        super().__init__(submatchers, doccount, boost=boost, scored=scored)
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def max_quality(self) -> float:
+        return self._best
+
+
+def _without_punctuation_terms(q: query.Query) -> query.Query:
+    """Drop terms with no letter or digit in them: the tags field keeps a stray '~' or '&&'
+    as a term, which would then be required and match nothing."""
+
+    def keep(node: query.Query) -> query.Query:
+        if isinstance(node, query.Term) and not any(c.isalnum() for c in str(node.text)):
+            return query.NullQuery
+        return node
+
+    return q.accept(keep).normalize()
+
+
+def _with_name_variants(
+    q: query.Query, variants: list[str], schema: Any, boost: float
+) -> query.Query:
+    """Match the query as typed, or any other spelling of the same name.
+
+    A variant counts as a phrase in a title or body, or as the name's key in the ``names``
+    field (names found at index time). Variants weigh ``boost`` of the query as typed, so
+    articles with the user's own spelling rank first and the others follow.
+    """
+    from ..names import fold_key
+
+    alternatives: list[query.Query] = []
+    for variant in variants:
+        for name in (TITLE, BODY):
+            words = list(schema[name].process_text(variant, mode="query"))
+            if len(words) > 1:
+                alternatives.append(query.Phrase(name, words, boost=boost))
+            elif words:
+                alternatives.append(query.Term(name, words[0], boost=boost))
+        key = fold_key(variant)
+        if key:
+            alternatives.append(query.Term(NAMES, key, boost=boost))
+    return query.Or([q, *alternatives]) if alternatives else q
+
+
+def _with_phrase_bonus(
+    q: query.Query, text: str, schema: Any, boost: float
+) -> query.Query:
+    """Require ``q``, and add the words as a phrase in each text field as an optional bonus
+    (none with ``search.phrase_boost: 0``)."""
+    if boost <= 0:
+        return q
+    phrases: list[query.Query] = []
+    for name in (TITLE, BODY):
+        words = [t for t in schema[name].process_text(text, mode="query")]
+        if len(words) >= 2:
+            phrases.append(query.Phrase(name, words, boost=boost))
+    if not phrases:
+        return q
+    return query.AndMaybe(q, query.Or(phrases))
+
+
+def _safe_terms(q: query.Query) -> list[tuple[str, Any]]:
+    try:
+        return list(q.iter_all_terms())
+    except Exception:  # some query types (Every) have no terms
+        return []

@@ -1,0 +1,368 @@
+"""The Whoosh side of ranking (:mod:`archive_search.ranking` says what and why): the In_expB2
+weighting model, repeated words weighted, function words of long questions dropped, and
+pseudo-relevance feedback as a :class:`Reranked` query that holds every match's final score."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from whoosh import matching, query, scoring
+from whoosh.reading import TermNotFound
+from whoosh.searching import Searcher
+
+from ..ranking import FEEDBACK_CHARS, FEEDBACK_MAX_DF, FUNCTION_WORDS
+from .fields import DATE, all_text_fields, is_body, is_title, text_fields, title_of
+from .stored import StoredArticle
+
+if TYPE_CHECKING:
+    from ..config import SearchSettings, Settings
+    from ..query import QueryReading
+
+#: Reads an article body given the ``path`` stored in the index.
+BodyReader = Callable[[str], str]
+
+def weighting(opts: SearchSettings) -> scoring.WeightingModel:
+    """The model named by ``search.weighting``: ``dfr`` (In_expB2, the default) or ``bm25``."""
+    if opts.weighting == "bm25":
+        return scoring.BM25F(B=opts.bm25_b, K1=opts.bm25_k1)
+    return InExpB2(c=opts.dfr_c, title_c=opts.dfr_title_c)
+
+
+class InExpB2(scoring.WeightingModel):
+    """In_expB2 from the divergence-from-randomness family (Amati and van Rijsbergen, 2002).
+
+    A term's informativeness is how unlikely its frequency in a document is, given how often it
+    occurs in the whole archive (an inverse expected document frequency, "In_exp"); that gain
+    is damped the more often the term has already been seen in the document (Bernoulli after
+    effect, "B"); and term frequency is normalised to the field's average length with
+    ``log2(1 + c * avg / length)`` ("2"). Larger ``c`` means less penalty for long articles;
+    titles have their own ``title_c``, lower, because a long headline is not a sign of a
+    long story.
+    """
+
+    def __init__(self, c: float = 1.4, title_c: float = 0.2) -> None:
+        self.c = c
+        self.title_c = title_c
+
+    def supports_block_quality(self) -> bool:
+        return True
+
+    def scorer(self, searcher: Searcher, fieldname: str, text: bytes | str, qf: int = 1) -> Any:
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        c = self.title_c if is_title(fieldname) else self.c
+        return _InExpB2Scorer(searcher, fieldname, text, c)
+
+
+class _InExpB2Scorer(scoring.WeightLengthScorer):
+    def __init__(self, searcher: Searcher, fieldname: str, text: bytes | str, c: float) -> None:
+        parent = searcher.get_parent()  # statistics of the whole index, not one segment
+        docs = max(parent.doc_count_all(), 1)
+        occurrences = parent.frequency(fieldname, text)
+        holding = max(parent.doc_frequency(fieldname, text), 1)
+        expected = docs * (1 - ((docs - 1) / docs) ** occurrences)
+        self.gain = math.log2((docs + 1) / (expected + 0.5)) * (occurrences + 1) / holding
+        self.avg = parent.avg_field_length(fieldname) or 1.0
+        self.c = c
+        self.setup(searcher, fieldname, text)
+
+    def _score(self, weight: float, length: int) -> float:
+        tfn = weight * math.log2(1 + self.c * self.avg / max(length, 1))
+        return self.gain * tfn / (tfn + 1)
+
+
+def prepare(
+    q: query.Query,
+    reading: QueryReading,
+    searcher: Searcher,
+    settings: Settings,
+    read_body: BodyReader | None = None,
+) -> query.Query:
+    """The query as it will be run: repeated words weighted, function words of long questions
+    dropped, and, when ``read_body`` is given, expanded by pseudo-relevance feedback.
+
+    Pass ``read_body=None`` when scores do not matter (results sorted by date): feedback
+    never changes which articles match, only their order, so it would be wasted work.
+    """
+    if not reading.words or not _text_terms(q):
+        return q
+    opts = settings.search
+    schema = searcher.schema
+    q = _weigh_repeats(q, reading.words, schema)
+    # analysing the function-word list costs tens of milliseconds: only when one was typed
+    if any(word.lower() in FUNCTION_WORDS for word in reading.words):
+        q = _drop_optional_function_words(q, schema)
+    # feedback pays on questions (many optional words); on a short search it costs file reads
+    # and can let the vocabulary of one long match outweigh the word typed
+    long_enough = len(reading.words) >= opts.feedback_min_words
+    if read_body is not None and long_enough and opts.feedback_docs > 0:
+        q = _with_feedback(q, reading, searcher, opts, read_body)
+    return q
+
+
+def _text_terms(q: query.Query) -> list[query.Term]:
+    fields = set(all_text_fields())
+    return [t for t in q.leaves() if isinstance(t, query.Term) and t.fieldname in fields]
+
+
+def _analysed(schema: Any, fieldname: str, words: Iterable[str]) -> list[str]:
+    """Each word as ``fieldname`` indexes it (stop words vanish; 'titles' becomes 'titl')."""
+    out: list[str] = []
+    for word in words:
+        out.extend(schema[fieldname].process_text(word.lower(), mode="query"))
+    return out
+
+
+def _weigh_repeats(q: query.Query, words: list[str], schema: Any) -> query.Query:
+    counts: dict[str, Counter[str]] = {}
+
+    def weigh(node: query.Query) -> query.Query:
+        if isinstance(node, query.Term) and node.fieldname in schema.names():
+            if node.fieldname not in counts:
+                counts[node.fieldname] = Counter(_analysed(schema, node.fieldname, words))
+            times = counts[node.fieldname][node.text]
+            if times > 1:
+                node.boost *= times
+        return node
+
+    return q.accept(weigh)
+
+
+def _drop_optional_function_words(q: query.Query, schema: Any) -> query.Query:
+    """Remove function-word terms from every OR group that keeps some other word."""
+
+    def is_function_word(node: query.Query) -> bool:
+        return (
+            isinstance(node, query.Term)
+            and node.fieldname in schema.names()
+            and node.text in _function_stems(schema, node.fieldname)
+        )
+
+    def prune(node: query.Query) -> query.Query:
+        if isinstance(node, query.Or):
+            kept = [sub for sub in node.subqueries if not is_function_word(sub)]
+            if kept and len(kept) < len(node.subqueries):
+                node.subqueries = kept
+        return node
+
+    return q.accept(prune)
+
+
+_FUNCTION_STEMS: dict[str, frozenset[str]] = {}
+
+
+def _function_stems(schema: Any, fieldname: str) -> frozenset[str]:
+    """:data:`FUNCTION_WORDS` as ``fieldname`` indexes them ('was' is 'wa' in English fields).
+    Cached by field name: every archive has the same schema (see ``index.build_schema``)."""
+    if fieldname not in _FUNCTION_STEMS:
+        _FUNCTION_STEMS[fieldname] = frozenset(_analysed(schema, fieldname, FUNCTION_WORDS))
+    return _FUNCTION_STEMS[fieldname]
+
+
+def _with_feedback(
+    q: query.Query,
+    reading: QueryReading,
+    searcher: Searcher,
+    opts: SearchSettings,
+    read_body: BodyReader,
+) -> query.Query:
+    """``q`` with its matches re-scored by pseudo-relevance feedback (RM3-style).
+
+    The top ``feedback_docs`` matches vote for their words (:func:`_votes`); the
+    ``feedback_terms`` words with the most votes times inverse document frequency together get
+    ``feedback_weight`` of the query's weight (0.6: half as much again as the typed words) and
+    are scored in the body fields of the first ``feedback_rerank`` matches; the matches further
+    down keep their order. A typed word that is also chosen gains weight in title and body alike.
+
+    Scoring the new words over the whole index would cost seconds per query in a large
+    archive, and running the typed query a second time would double the cost of a search, so
+    the result is a :class:`Reranked` query holding every match's final score.
+    """
+    share = min(max(opts.feedback_weight, 0.0), 0.95)
+    if share <= 0:
+        return q
+    date_filter = None
+    if reading.date_start or reading.date_end:
+        date_filter = query.DateRange(DATE, reading.date_start, reading.date_end)
+    ranked = list(searcher.search(q, limit=None, filter=date_filter).items())
+    if not ranked or not ranked[0][1]:
+        return q
+    voters = [
+        (StoredArticle.of(searcher.stored_fields(docnum)), score)
+        for docnum, score in ranked[: opts.feedback_docs]
+    ]
+    votes = _votes(voters, searcher.schema, read_body, opts.feedback_focus)
+    chosen = _best_words(votes, searcher, opts.feedback_terms)
+    if not chosen:
+        return q
+    scale = share / (1 - share) * _typed_weight(q) / sum(weight for _, weight in chosen)
+    typed = {(t.fieldname, t.text) for t in _text_terms(q)}
+    title_boost = opts.title_boost
+    weighted: list[tuple[str, str, float]] = []
+    for (field, word), weight in chosen:
+        weighted.append((field, word, scale * weight))
+        title_field = title_of(field)
+        if (title_field, word) in typed:
+            weighted.append((title_field, word, scale * weight * title_boost))
+    scores = dict(ranked)
+    best = sorted(docnum for docnum, _ in ranked[: opts.feedback_rerank])
+    for docnum, extra in _scores_of(searcher, weighted, best).items():
+        scores[docnum] += extra
+    return Reranked(q, scores, [word for (_, word), _ in chosen])
+
+
+def _votes(
+    voters: list[tuple[StoredArticle, float]], schema: Any, read_body: BodyReader, focus: float
+) -> Counter[tuple[str, str]]:
+    """Each ``(body field, word)`` of the voting matches (stored fields, score), weighted by
+    its share of a match's text and by the match's say, ``exp(focus * (score / best - 1))``:
+    a clear winner speaks for the query while near-ties share the say. Function words get no
+    vote; an article file that cannot be read votes with its title alone. Only the first
+    :data:`FEEDBACK_CHARS` of a body are read: a story is told in its opening, and one very
+    long article among the best matches would otherwise make every such query slow."""
+    best = voters[0][1]
+    votes: Counter[tuple[str, str]] = Counter()
+    for stored, score in voters:
+        body_field = text_fields(stored.lang)[1]
+        text = stored.title
+        with contextlib.suppress(OSError, UnicodeDecodeError, ValueError, KeyError):
+            text += "\n" + read_body(stored.path)[:FEEDBACK_CHARS]
+        words = Counter(schema[body_field].process_text(text, mode="index"))
+        length = sum(words.values())
+        say = math.exp(focus * (score / best - 1))
+        skip = _function_stems(schema, body_field)
+        for word, count in words.items():
+            if word not in skip:
+                votes[(body_field, word)] += say * count / length
+    return votes
+
+
+def _best_words(
+    votes: Counter[tuple[str, str]], searcher: Searcher, count: int
+) -> list[tuple[tuple[str, str], float]]:
+    """The ``count`` words with the highest vote times idf, leaving out words in more than
+    ``FEEDBACK_MAX_DF`` of the articles. Candidates are taken in order of votes and the search
+    stops when no later word could beat the current choice even with the highest possible
+    idf, which spares most of the index look-ups."""
+    docs = max(searcher.doc_count_all(), 1)
+    top_idf = _idf(docs, 1)
+    chosen: list[tuple[tuple[str, str], float]] = []
+    for key, vote in votes.most_common():
+        if len(chosen) >= count and vote * top_idf <= chosen[-1][1]:
+            break
+        holding = searcher.doc_frequency(*key)
+        if not holding or holding > FEEDBACK_MAX_DF * docs:
+            continue
+        chosen.append((key, vote * _idf(docs, holding)))
+        chosen.sort(key=lambda kv: -kv[1])
+        del chosen[count:]
+    return chosen
+
+
+def _idf(docs: int, holding: int) -> float:
+    return math.log(1 + (docs - holding + 0.5) / (holding + 0.5))
+
+
+def _typed_weight(q: query.Query) -> float:
+    """The total weight of the typed words, counted in one body field (a word is searched in
+    every language's body field; counting it once per language would inflate it)."""
+    per_field: Counter[str] = Counter()
+    for term in _text_terms(q):
+        if is_body(term.fieldname):
+            per_field[term.fieldname] += term.boost
+    return max(max(per_field.values(), default=0.0), 1.0)
+
+
+def _scores_of(
+    searcher: Searcher, terms: list[tuple[str, str, float]], docnums: list[int]
+) -> Counter[int]:
+    """What the weighted ``(field, word, boost)`` terms add to each of ``docnums`` (sorted)."""
+    scores: Counter[int] = Counter()
+    for field, word, boost in terms:
+        try:
+            postings = searcher.postings(field, searcher.schema[field].to_bytes(word))
+        except TermNotFound:
+            continue
+        for docnum in docnums:
+            if not postings.is_active():
+                break
+            if postings.id() < docnum:
+                postings.skip_to(docnum)
+            if postings.is_active() and postings.id() == docnum:
+                scores[docnum] += boost * postings.score()
+    return scores
+
+
+class Reranked(query.Query):
+    """The typed query with every match's final score worked out in advance.
+
+    It matches exactly what the typed query matches (within the query's own date span), so
+    totals and date filters behave as without feedback. Its leaves are the typed query's, so
+    snippets highlight only what the user typed; it reads as ``<query> RERANKED BY
+    FEEDBACK(word word ...)`` in ``--explain``. The scores are document numbers of the searcher
+    that prepared it: it is only valid in that searcher, as :func:`run_search` uses it.
+    """
+
+    def __init__(self, typed: query.Query, scores: dict[int, float], words: list[str]) -> None:
+        self.typed = typed
+        self.scores = scores
+        self.words = words
+        self.boost = 1.0
+
+    def __str__(self) -> str:
+        return f"{self.typed} RERANKED BY FEEDBACK({' '.join(self.words)})"
+
+    def __repr__(self) -> str:
+        return f"Reranked({self.typed!r}, {len(self.scores)} matches, {self.words!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Reranked):
+            return False
+        return self.typed == other.typed and self.scores == other.scores
+
+    def __hash__(self) -> int:
+        return hash(self.typed) ^ hash(tuple(self.words))
+
+    def is_leaf(self) -> bool:
+        return False
+
+    def children(self) -> list[query.Query]:
+        return [self.typed]
+
+    def apply(self, fn: Callable[[query.Query], query.Query]) -> query.Query:
+        return Reranked(fn(self.typed), self.scores, self.words)
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return len(self.scores)
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
+        """The matches of one index segment (Whoosh asks segment by segment, with
+        segment-local document numbers)."""
+        parent = searcher.get_parent()
+        offset = 0
+        if parent is not searcher:
+            offset = next((off for sub, off in parent.leaf_searchers() if sub is searcher), 0)
+        end = offset + searcher.doc_count_all()
+        docnums = sorted(d for d in self.scores if offset <= d < end)
+        if not docnums:
+            return matching.NullMatcher()
+        return _ScoredList([d - offset for d in docnums], [self.scores[d] for d in docnums])
+
+
+class _ScoredList(matching.ListMatcher):
+    """Documents with fixed scores. It reports no block quality, and refuses to be replaced
+    by a pruned matcher: Whoosh's top-N collector would otherwise drop matches while it runs
+    and then report a total that counts only the survivors."""
+
+    def __init__(self, docnums: list[int], scores: list[float]) -> None:
+        super().__init__(docnums, weights=scores)
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def replace(self, minquality: float = 0) -> Any:
+        return self if self.is_active() else matching.NullMatcher()
