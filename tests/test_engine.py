@@ -99,6 +99,39 @@ def test_the_whoosh_searcher_meets_the_searcher_protocol(archive, add_articles):
         assert within(number) and not searcher.dates_within(None, datetime(2023, 9, 17))(number)
 
 
+def test_a_query_reading_runs_through_the_searcher_protocol(archive, add_articles):
+    """Search needs nothing of the engine but ``Searcher.rank`` and the ``Ranking`` it gives:
+    hits with stored fields, a count, highlighted passages, the parts of each score; and the
+    Whoosh ranking has every member of the protocol."""
+    import inspect
+
+    from conftest import article
+
+    from archive_search.engine import Ranking
+    from archive_search.engine.whoosh_search import WhooshRanking
+    from archive_search.output import HL_START
+    from archive_search.query import read
+
+    for name, member in vars(Ranking).items():
+        if not name.startswith("_") and callable(member):
+            wanted = list(inspect.signature(member).parameters)
+            assert list(inspect.signature(getattr(WhooshRanking, name)).parameters) == wanted
+    add_articles(article("Granite quarry", "Granite blocks cut from the quarry."),
+                 article("Slate roofs", "Slate and granite."),
+                 article("Tram line", "A new tram line."))
+    with archive.index.searcher(archive.settings.search) as searcher:
+        found = searcher.rank(read("granite", archive.settings), archive.settings, limit=1)
+        [best] = found.hits
+        assert best.stored.title == "Granite quarry" and best.score > 0
+        assert found.count() == 2 and ("body", "granit") in found.terms
+        assert HL_START in found.highlight(best, "body", "Granite blocks.", 100)
+        [(part, score)] = [p for p in found.explain([best.docnum])[best.docnum]
+                           if p[0].startswith("body")]
+        assert "granit" in part and score > 0
+        oldest = searcher.rank(read("*", archive.settings), archive.settings, sort="oldest")
+        assert oldest.count() == 3
+
+
 def test_only_the_engine_modules_import_whoosh():
     """Whoosh stays behind the engine boundary: a module outside WHOOSH_MODULES that imports
     it fails here (and a listed module that no longer does should leave the list)."""
