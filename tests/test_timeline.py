@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO, article
 
 from archive_search import Archive
 from archive_search.cli import cli
 from archive_search.timeline import MAX_PERIODS, chart, choose_by, timeline
-
-from conftest import REPO, article
 
 
 def arch(root: Path, *args: str) -> tuple[int, str, str]:
