@@ -223,3 +223,11 @@ def test_serve_without_flask_says_how_to_install(archive: Archive,
     assert result.exit_code == 2
     assert result.stderr.strip() == ("arch: error: arch serve needs the web extra (flask is "
                                      "missing): pip install 'archive-search[web]'")
+
+
+def test_start_page_lists_sources_tags_and_names(site: Any) -> None:
+    html = site.get("/").get_data(as_text=True)
+    assert "3 articles, from 2023-09-12 to 2023-10-01." in html
+    assert re.search(r'>Pacific Desk</a> <span class="n">1</span>', html)
+    assert re.search(r'>korea</a> <span class="n">2</span>', html)
+    assert 'href="/name?q=Kim+Jong-un"' in html
