@@ -905,7 +905,7 @@ def check_(ctx: click.Context, repair: bool, fix_corpus: bool, fmt: str, wait: f
 @cli.command()
 @click.argument("query")
 @click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default=None,
-              help="Count per period (default: chosen from the span, about 60 bars at most).")
+              help="Count per period (default: chosen from the span, about 40 bars at most).")
 @date_options()
 @click.option("--split", type=click.Choice(["source", "tag"]), default=None,
               help="Count each source (or tag) apart: the most frequent ones, the rest as "

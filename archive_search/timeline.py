@@ -31,8 +31,8 @@ SPLITS = ("source", "tag")
 #: At most this many periods: a timeline by day over a century would be a million rows that
 #: nobody reads; a coarser ``by`` says the same in fewer.
 MAX_PERIODS = 5000
-#: ``by`` chosen from the span gives at most about this many periods (a chart one screen high).
-AUTO_PERIODS = 60
+#: ``by`` chosen from the span gives at most about this many periods (a chart that fits a screen).
+AUTO_PERIODS = 40
 #: The keys a split keeps by default; the rest are counted together as OTHER.
 TOP_KEYS = 8
 OTHER, NONE = "(other)", "(none)"
@@ -380,14 +380,18 @@ def save_chart(tl: Timeline, path: str) -> None:
     from matplotlib.figure import Figure
 
     # no pyplot: no global figure state, no GUI backend, safe in a web server's threads
-    with matplotlib.rc_context({"svg.hashsalt": "arch-timeline", "font.size": 9}):
+    # text stays text in an SVG (a tenth of the size of glyphs drawn as paths)
+    with matplotlib.rc_context({"svg.hashsalt": "arch-timeline", "svg.fonttype": "none",
+                                "font.size": 9}):
         fig = Figure(figsize=(8, 3.6), dpi=100, layout="constrained")
         ax = fig.add_subplot()
         xs = list(range(len(tl.periods)))
         if tl.split:
             bottom = [0] * len(xs)
             for key, counts in tl.series.items():
-                ax.bar(xs, counts, bottom=bottom, label=_plain(key), width=0.85)
+                # matplotlib leaves a label starting with "_" out of the legend
+                ax.bar(xs, counts, bottom=bottom, width=0.85,
+                       label=_plain(key) if not key.startswith("_") else "\u200b" + key)
                 bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
             ax.legend(title=tl.split, fontsize=7, title_fontsize=8, loc="best")
         else:
@@ -401,8 +405,9 @@ def save_chart(tl: Timeline, path: str) -> None:
         ax.set_xlabel(tl.by)
         ax.set_ylabel("articles")
         ax.yaxis.get_major_locator().set_params(integer=True)
+        split = f", split by {tl.split}" if tl.split else ""
         ax.set_title(_plain(f"{tl.query!r}: {tl.matched} article{'s' * (tl.matched != 1)} "
-                            f"by {tl.by}"))
+                            f"by {tl.by}{split}"))
         ax.spines[["top", "right"]].set_visible(False)
         metadata = {"Date": None} if suffix in ("svg", "pdf") else None
         fig.savefig(path, metadata=metadata)
