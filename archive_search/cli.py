@@ -976,16 +976,23 @@ def timeline(ctx: click.Context, query: str, by: str | None, since: str | None,
                    "others on the network read the archive.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
               help="The port (0: any free one, printed at start).")
+@click.option("--check", is_flag=True,
+              help="Only check that the page can be served (the web extra, the archive, the "
+                   "port), say where, and exit.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, check: bool) -> None:
     """A local web page over the archive: search, articles, related articles, names, timelines.
 
     Read-only (nothing can be imported or changed through it) and, by default, reachable from
-    this machine only. Needs the web extra: pip install 'archive-search[web]'. Stop it with
-    Ctrl-C.
+    this machine only. Needs the web extra: pip install 'archive-search[web]'. Runs until
+    Ctrl-C; open the address it prints in a browser.
 
     \b
     Examples:
+      arch serve --check --port 0
+
+    \b
+    Serving until Ctrl-C:
       arch serve
       arch -a ~/news serve --port 0
     """
@@ -1004,6 +1011,10 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     if not server.local:
         click.echo(f"arch: warning: listening on {host}: anyone who can reach this machine "
                    "can read the archive", err=True)
+    if check:
+        server.server_close()
+        click.echo(f"arch: ready to serve {arc.root} at {server.url}", err=True)
+        return
     click.echo(f"arch: serving {arc.root} at {server.url} (Ctrl-C to stop)", err=True)
     try:
         server.serve_forever()

@@ -322,7 +322,10 @@ def chart(tl: Timeline, width: int = 80) -> str:
     count_w = len(str(max(tl.counts)))
     mark_w = max(len(m) for m in _PEAK_MARKS) + 1
     bar_w = max(10, min(50, width - label_w - count_w - mark_w - 4))
-    top = max(tl.counts) or 1
+    # split by tag, an article counts under each of its tags: the longest bar is the most
+    # keys counted in one period, which can be more than its articles
+    stacks = [sum(counts[i] for counts in tl.series.values()) for i in range(len(tl.periods))]
+    top = max(stacks if tl.split else tl.counts) or 1
     marks = {i: _PEAK_MARKS[rank] for rank, i in enumerate(tl.peaks())}
     keys = list(tl.series)
     for i, period in enumerate(tl.periods):

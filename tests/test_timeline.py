@@ -190,3 +190,13 @@ def test_chart_file_without_matplotlib_is_one_line(sample: Archive, tmp_path: Pa
     assert code == 2
     assert err.strip().splitlines()[-1] == ("arch: error: drawing a chart file needs "
                                             "matplotlib: pip install 'archive-search[plot]'")
+
+
+def test_a_split_chart_keeps_every_bar_within_the_width(archive: Archive, add_articles) -> None:
+    add_articles(article("Many tags", "grain exports", date="2023-05-01",
+                         tags=["trade", "wheat", "ports", "prices"]),
+                 article("One tag", "grain exports", date="2023-06-01", tags=["trade"]))
+    lines = chart(timeline(archive, "grain", split="tag", by="month"), width=80).splitlines()
+    bars = [line.split("│", 1)[1].rsplit(" ", 3)[0].rstrip() for line in lines if "│" in line]
+    # the longest stack fills the bar's width (at most 50 cells); one tag is a quarter of it
+    assert [len(bar) for bar in bars] == [50, 12]
