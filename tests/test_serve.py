@@ -231,3 +231,20 @@ def test_start_page_lists_sources_tags_and_names(site: Any) -> None:
     assert re.search(r'>Pacific Desk</a> <span class="n">1</span>', html)
     assert re.search(r'>korea</a> <span class="n">2</span>', html)
     assert 'href="/name?q=Kim+Jong-un"' in html
+
+
+def test_a_page_past_the_last_match_says_so(site: Any) -> None:
+    page = site.get("/?q=harbour&page=2")
+    assert page.status_code == 404
+    assert "Page 2 is past the last of the 3 matches." in page.get_data(as_text=True)
+
+
+def test_dates_centuries_apart_leave_out_the_timeline_not_the_page(archive: Archive, site: Any,
+                                                                   add_articles) -> None:
+    add_articles(article("Slip", "harbour record", date="0001-01-01"),
+                 article("Far", "harbour record", date="9999-12-31"))
+    for url in ("/?q=harbour", "/?q=record&since=0001&until=9999"):
+        page = site.get(url)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200, url
+        assert "No timeline:" in html and 'class="hit"' in html

@@ -33,7 +33,7 @@ from ..dates import DateError, parse_user_date
 from ..errors import ArchiveError, ArchiveLocked, NotFound, QueryError
 from ..facets import facet_counts
 from ..output import HL_END, HL_START
-from ..timeline import Timeline, TimelineOptions, from_hits
+from ..timeline import Timeline, from_hits
 from ..timeline import timeline as count_timeline
 
 #: The longest query the page runs (the search itself allows more; a search box does not
@@ -225,20 +225,34 @@ def _search(archive: Archive, form: dict[str, Any]) -> dict[str, Any]:
     everything = archive.search(form["q"], limit=0, snippets=False, suggest=False, count=False,
                                 **span)
     offset = (form["page"] - 1) * form["n"]
+    total = len(everything.hits)
+    if offset and offset >= total:
+        raise PageError(f"Page {form['page']} is past the last of the {total:,} "
+                        f"match{'es' * (total != 1)}.", 404)
     result = archive.search(form["q"], limit=form["n"], offset=offset, sort=form["sort"],
                             count=False, **span)
-    total = len(everything.hits)
     names = [m for m in archive.names_matching(form["q"], limit=3) if m.score >= 95]
     return {
         "result": result,
         "total": total,
         "facets": facet_counts(everything.hits, FACETS),
-        "timeline": from_hits(everything.hits, TimelineOptions(**span), query=form["q"]),
+        "timeline": _drawn(lambda: from_hits(everything.hits, query=form["q"])),
         "pages": _pages(form, total),
         "names": names,
         "first": offset + 1,
         "last": offset + len(result.hits),
     }
+
+
+def _drawn(count: Callable[[], Timeline]) -> Timeline | None:
+    """The timeline ``count`` makes, or None with a note on the page when it cannot be drawn
+    (articles dated centuries apart, by a slip in their dates, make more periods than a
+    timeline shows): the rest of the page does not depend on it."""
+    try:
+        return count()
+    except ArchiveError as exc:
+        g.notes.append(f"No timeline: {exc}.")
+        return None
 
 
 def _pages(form: dict[str, Any], total: int) -> list[tuple[str, str | None]]:
@@ -290,7 +304,7 @@ def _name(archive: Archive, query: str) -> dict[str, Any]:
     if not matches:
         raise PageError(f"No name in the archive matches {query!r}.", 404)
     entry = matches[0]
-    line: Timeline = count_timeline(archive, entry.name)
+    line = _drawn(lambda: count_timeline(archive, entry.name))
     recent = archive.search(entry.name, sort="newest", limit=NAME_ARTICLES, snippets=False,
                             count=False)
     spellings = sorted(entry.variants.items(), key=lambda kv: (-kv[1], kv[0]))
