@@ -248,3 +248,26 @@ def test_dates_centuries_apart_leave_out_the_timeline_not_the_page(archive: Arch
         html = page.get_data(as_text=True)
         assert page.status_code == 200, url
         assert "No timeline:" in html and 'class="hit"' in html
+
+
+def test_no_index_yet_while_a_writer_builds_it_is_a_page_saying_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import archive_search.archive as archive_module
+
+    monkeypatch.setattr(archive_module, "FIRST_INDEX_WAIT", 0.1)
+    fresh = Archive.init(tmp_path / "fresh")
+    client = create_app(fresh).test_client()
+    with fresh.writing():  # an import that has not published its first index yet
+        page = client.get("/?q=harbour")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 503
+    assert "The archive is being written: there is no index yet" in html
+
+
+def test_a_match_whose_file_is_gone_is_left_out_and_said(archive: Archive, site: Any) -> None:
+    hit = archive.search("volunteers", limit=1).hits[0]
+    (archive.root / hit.path).unlink()
+    with archive.writing():  # the index cannot catch up while a writer holds the lock
+        html = site.get("/?q=harbour").get_data(as_text=True)
+    assert "1 match left out: the file is gone from corpus/" in html
+    assert html.count('class="hit"') == 2
