@@ -146,6 +146,7 @@ def test_a_bug_is_a_page_saying_so_with_the_details_on_stderr(
 def test_page_size_and_depth_are_bounded(site: Any) -> None:
     html = site.get("/?q=harbour&n=100000").get_data(as_text=True)
     assert html.count('class="hit"') == 3  # the default page size (10) holds all three
+    assert "<option selected>10</option><option>20</option><option>50</option>" in html
     assert site.get("/?q=harbour&page=1001&n=10").status_code == 400
 
 

@@ -82,7 +82,8 @@ def create_app(archive: Archive, trusted_hosts: list[str] | None = None) -> Flas
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.filters["web_url"] = web_url
     app.jinja_env.globals.update(query_url=query_url, facet_query=facet_query,
-                                 svg_bars=svg_bars, max_query=MAX_QUERY_CHARS)
+                                 svg_bars=svg_bars, max_query=MAX_QUERY_CHARS,
+                                 page_sizes=PAGE_SIZES)
     # one request at a time reads the archive: the index and name catalogue it keeps open are
     # shared, and bringing the index up to date must not run twice at once
     reading = threading.Lock()
