@@ -902,6 +902,128 @@ def check_(ctx: click.Context, repair: bool, fix_corpus: bool, fmt: str, wait: f
     ctx.exit(report.exit_code)
 
 
+@cli.command()
+@click.argument("query")
+@click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default=None,
+              help="Count per period (default: chosen from the span, about 40 bars at most).")
+@date_options()
+@click.option("--split", type=click.Choice(["source", "tag"]), default=None,
+              help="Count each source (or tag) apart: the most frequent ones, the rest as "
+                   "(other).")
+@click.option("--top", type=click.IntRange(min=1), default=8, show_default=True,
+              help="How many sources or tags --split keeps apart.")
+@click.option("--exact", is_flag=True,
+              help="Count a name only as typed, not its other spellings.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              metavar="FILE", help="Draw the chart to FILE (.svg, .png or .pdf; needs "
+                                   "matplotlib: the plot extra).")
+@output_options(fields=None, formats=("chart", "csv", "tsv", "json", "jsonl", "yaml",
+                                      "markdown"))
+@click.pass_context
+def timeline(ctx: click.Context, query: str, by: str | None, since: str | None,
+             until: str | None, split: str | None, top: int, exact: bool, output: str | None,
+             fmt: str | None) -> None:
+    """How many articles match QUERY per day, week, month or year.
+
+    The counts are those of arch search QUERY --limit 0, grouped by each article's date (a
+    name counts every spelling once per article). On a terminal, a bar chart with the peaks
+    marked; --format for scripts (period, start, end, [source|tag,] count; empty periods
+    included); -o chart.svg for a chart file. Exit status 1 when nothing matched.
+
+    \b
+    Examples:
+      arch timeline "Kim Jong Un"
+      arch timeline Vladivostok --by week --since 2023-09 --until 2023-10
+      arch timeline 'tags:korea' --split source --format csv > korea.csv
+      arch timeline "Kim Jong Un" -o kim.svg
+    """
+    from .timeline import TimelineOptions, chart, save_chart
+    from .timeline import timeline as count_timeline
+
+    start, end = _date_span(since, until)
+    arc = _archive(ctx)
+    _ensure_index(arc)
+    found = count_timeline(arc, query, TimelineOptions(by=by, since=start, until=end,
+                                                       split=split, top=top, exact=exact))
+    for warning in found.warnings:
+        click.echo(f"arch: warning: {warning}", err=True)
+    if found.variants:
+        click.echo("arch: also counted other spellings: " + ", ".join(found.variants)
+                   + " (--exact to turn off)", err=True)
+    if output is not None:
+        try:
+            save_chart(found, output)
+        except ImportError:
+            raise CliError("drawing a chart file needs matplotlib: "
+                           "pip install 'archive-search[plot]'") from None
+        click.echo(f"arch: wrote {output}", err=True)
+    fmt = fmt or (None if output else "chart" if _stdout_is_tty() else "tsv")
+    if fmt == "chart":
+        write_text(chart(found, width=min(_width(), 100)), sys.stdout, human=True)
+    elif fmt is not None:
+        write_rows(found.rows(), found.fields(), fmt, sys.stdout)
+    if found.undated and fmt != "chart":
+        click.echo(f"arch: note: {found.undated} matching article(s) have no date and are "
+                   "in no period", err=True)
+    if not found.matched:
+        click.echo(f"arch: no results for {query!r}", err=True)
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; anything but this machine's loopback lets "
+                   "others on the network read the archive.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="The port (0: any free one, printed at start).")
+@click.option("--check", is_flag=True,
+              help="Only check that the page can be served (the web extra, the archive, the "
+                   "port), say where, and exit.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, check: bool) -> None:
+    """A local web page over the archive: search, articles, related articles, names, timelines.
+
+    Read-only (nothing can be imported or changed through it) and, by default, reachable from
+    this machine only. Needs the web extra: pip install 'archive-search[web]'. Runs until
+    Ctrl-C; open the address it prints in a browser.
+
+    \b
+    Examples:
+      arch serve --check --port 0
+
+    \b
+    Serving until Ctrl-C:
+      arch serve
+      arch -a ~/news serve --port 0
+    """
+    try:
+        from .web import make_server
+    except ImportError as exc:
+        raise CliError(f"arch serve needs the web extra ({exc.name} is missing): "
+                       "pip install 'archive-search[web]'") from None
+    arc = _archive(ctx)
+    _ensure_index(arc)
+    try:
+        server = make_server(arc, host, port)
+    except OSError as exc:
+        raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+                       + (" (--port 0 picks a free one)" if port else "")) from None
+    if not server.local:
+        click.echo(f"arch: warning: listening on {host}: anyone who can reach this machine "
+                   "can read the archive", err=True)
+    if check:
+        server.server_close()
+        click.echo(f"arch: ready to serve {arc.root} at {server.url}", err=True)
+        return
+    click.echo(f"arch: serving {arc.root} at {server.url} (Ctrl-C to stop)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("arch: stopped", err=True)
+    finally:
+        server.server_close()
+
+
 #: Exit status when stdout's reader has gone (128 + SIGPIPE, as a shell reports a tool killed
 #: by the signal): ``arch search … | head -1`` stops quietly instead of printing a traceback.
 PIPE_CLOSED = 141
