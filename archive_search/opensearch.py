@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .article import Article
 from .dates import parse_iso
 from .engine.fields import FIELDS, TITLE, Field, text_fields
+from .index import article_names, stop_words
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -23,13 +25,6 @@ if TYPE_CHECKING:
 #: The Snowball stemmer Whoosh uses for each stemmed language, by OpenSearch's name for it
 #: (``porter2`` is Snowball English; OpenSearch's ``english`` is another, Porter-style one).
 STEMMERS = {"english": "porter2", "stemmed:de": "german", "stemmed:fr": "french"}
-
-
-def _stop_words() -> list[str]:
-    """arch's one stop list, the same in every language field (see ``index._stemmed``)."""
-    from whoosh.analysis import STOP_WORDS
-
-    return sorted(STOP_WORDS)
 
 
 def mapping(settings: Settings) -> dict[str, Any]:
@@ -66,7 +61,7 @@ def _analysis() -> dict[str, Any]:
                         "filter": ["lowercase", "asciifolding"]},
     }
     filters: dict[str, Any] = {
-        "arch_stop": {"type": "stop", "stopwords": _stop_words()},
+        "arch_stop": {"type": "stop", "stopwords": sorted(stop_words())},
         "arch_min2": {"type": "length", "min": 2},
     }
     for name, language in STEMMERS.items():
@@ -92,6 +87,7 @@ def _properties() -> dict[str, Any]:
         if prop is not None:
             props[f.name] = prop
     props.update({
+        "names_given": {"type": "keyword"},
         "see_also": {"type": "keyword"},
         "imported_at": {"type": "keyword"},
         "version": {"type": "integer"},
@@ -123,7 +119,9 @@ def _property(f: Field) -> dict[str, Any] | None:
 def document(row: dict[str, Any]) -> dict[str, Any]:
     """The ``_source`` of one article (an export row with every field): its title and body
     in the fields of its language, as arch indexes them, and every other field as it is;
-    ``names`` as the folded keys arch searches names by."""
+    ``names`` as the folded keys arch's index searches names by (the names of the front
+    matter, the authors and those found in the text), ``names_given`` the front matter's
+    own list as written."""
     from .names import fold_key
 
     title_field, body_field = text_fields(row["lang"])
@@ -134,9 +132,13 @@ def document(row: dict[str, Any]) -> dict[str, Any]:
     for key in ("tags", "authors", "see_also"):
         if row[key]:
             doc[key] = row[key]
-    keys = sorted({k for k in (fold_key(n) for n in row["names"]) if k})
+    found = article_names(Article(title=row["title"], body=row["body"], names=row["names"],
+                                  authors=row["authors"], extra=row["extra"]))
+    keys = sorted({k for k in (fold_key(n) for n in found) if k})
     if keys:
         doc["names"] = keys
+    if row["names"]:
+        doc["names_given"] = row["names"]
     for key in ("source", "url", "imported_at"):
         if row[key]:
             doc[key] = row[key]

@@ -21,6 +21,7 @@ from conftest import article
 
 from archive_search import Archive, output
 from archive_search.export import ARTICLE_FIELDS, export_articles
+from archive_search.names import fold_key
 from archive_search.options import ExportOptions
 
 
@@ -313,6 +314,10 @@ def test_opensearch_bulk_files_follow_the_bulk_rules_under_the_size_cap(archive,
     german = next(doc for _, doc in pairs if doc["id"] == "hafen")
     assert german["title_de"] == german["title"] == "Hafenmauer hält"
     assert german["body_de"] == "Die Mauer hielt stand." and "date" not in german
+    kim = next(doc for _, doc in pairs if doc["id"] == "kim-arrives")
+    assert kim["names_given"] == ["Kim Jong-un"]  # as written; and as arch's index keys them:
+    assert {fold_key("Kim Jong-un"), fold_key("Ann Lee")} <= set(kim["names"])
+    assert kim["date"] == "2023-09-12T06:00:00+09:00" and kim["tags"] == ["korea", "russia"]
 
 
 def test_opensearch_exports_are_the_same_bytes_run_after_run(archive, add_articles, tmp_path):
