@@ -376,3 +376,39 @@ def test_an_opensearch_export_never_replaces_a_folder_of_other_files(run, add_ar
     assert run("export", "--format", "opensearch", "-o", str(tmp_path / "os")).exit_code == 0
     again = run("export", "--format", "opensearch", "-o", str(tmp_path / "os"))
     assert again.exit_code == 0 and "to " + str(tmp_path / "os") in again.stderr
+
+
+# -- the README shows what happens --------------------------------------------------------------
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+EXPORTS = README[README.index("### Exports"):README.index("### Python API")]
+
+
+def test_the_readme_export_python_block_runs(archive, add_articles, tmp_path, monkeypatch):
+    import re
+
+    add_articles(*tricky())
+    code = re.search(r"```python\n(.*?)```", EXPORTS, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+
+    exec(compile(code, "README.md", "exec"), {"arc": archive, "print": lambda *a: None})  # noqa: S102
+
+    with sqlite3.connect(tmp_path / "news.db") as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone() == (3,)
+
+
+def test_the_readme_sqlite_tour_is_what_the_sample_archive_gives(tmp_path):
+    sqlite_utils = pytest.importorskip("sqlite_utils", reason="sqlite-utils not installed")
+    repo = Path(__file__).resolve().parents[1]
+    sample = Archive.open(repo)
+    target = tmp_path / "news.db"
+    export_articles(sample, ExportOptions(format="sqlite"), target)
+
+    shown = EXPORTS.split("$ sqlite-utils search news.db articles Kim", 1)[1].split("$ ", 1)[0]
+    found = [r["title"] for r in sqlite_utils.Database(target)["articles"].search("Kim", limit=2)]
+    assert len(found) == 2
+    assert all(title in shown for title in found)
+    first_lines = EXPORTS.split("$ head -c 300 bulk/bulk-00001.ndjson\n", 1)[1].splitlines()[:2]
+    export_articles(sample, ExportOptions(format="opensearch"), tmp_path / "bulk")
+    real = (tmp_path / "bulk" / "bulk-00001.ndjson").read_text(encoding="utf-8").splitlines()
+    assert first_lines[0] == real[0] and real[1].startswith(first_lines[1].rstrip(" …"))
