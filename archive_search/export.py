@@ -241,6 +241,7 @@ def atomic_text(target: Path) -> Iterator[TextIO]:
         raise ExportError(f"{target} is a folder; name a file to export to")
     tmp = _temporary(target)
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         with _NamedText(open(tmp, "wb"), target) as stream:
             yield stream
             stream.flush()
@@ -285,6 +286,7 @@ def write_sqlite(rows: Iterator[dict[str, Any]], target: Path) -> int:
         os.unlink(tmp)
     count = 0
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(tmp)
         try:
             db.executescript(_sqlite_schema())
