@@ -130,7 +130,7 @@ def export_articles(archive: Archive, options: ExportOptions,
     if options.excel and fmt not in ("csv", "tsv"):
         raise ExportError(f"--excel is for csv and tsv, not {fmt}")
     fields = ARTICLE_FIELDS if fmt in FILE_FORMATS else options.fields
-    if options.query is None and set(fields) & set(SEARCH_FIELDS):
+    if not options.query and set(fields) & set(SEARCH_FIELDS):
         raise ExportError("score and snippet are fields of a search: give a query")
     report = ExportReport(fmt)
     if fmt in FILE_FORMATS and not isinstance(out, (str, os.PathLike)):

@@ -82,6 +82,9 @@ def test_each_field_can_be_named_and_an_unknown_one_is_a_usage_error(run, add_ar
     assert {r["id"]: r["authors"] for r in rows}["kim-arrives"] == ["Ann Lee", "Bo Park"]
     bad = run("export", "--fields", "id,bodies")
     assert bad.exit_code == 2 and "unknown field 'bodies'" in bad.output
+    searched = run("export", "Vladivostok", "--fields", "id,score,snippet", "-f", "jsonl")
+    assert json.loads(searched.stdout)["score"] > 0
+    assert run("export", "--fields", "id,score").exit_code == 2  # no query, no score
 
 
 def test_an_export_without_a_query_is_the_whole_archive_with_no_limit(run, archive,
