@@ -136,6 +136,8 @@ def export_articles(archive: Archive, options: ExportOptions,
     if fmt in FILE_FORMATS and not isinstance(out, (str, os.PathLike)):
         raise ExportError(f"a {fmt} export is written to a file or folder: name it with -o")
     rows = _rows(archive, options, fields, report)
+    if fmt not in _DATA_FORMATS and fmt not in FILE_FORMATS:
+        rows = (_flat(row) for row in rows)
     if isinstance(out, (str, os.PathLike)):
         target = Path(out)
         if fmt == "sqlite":
@@ -153,6 +155,17 @@ def export_articles(archive: Archive, options: ExportOptions,
     else:
         report.articles = stream_rows(rows, fields, fmt, out, excel=options.excel)
     return report
+
+
+#: Row formats whose cells may hold lists and objects as they are.
+_DATA_FORMATS = ("json", "jsonl", "yaml")
+
+
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    """``origin`` and ``extra`` as compact JSON text, for the formats of one line of text per
+    cell (CSV, TSV, tables): readable, and read back by any JSON parser."""
+    return {k: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+            if isinstance(v, dict) else v for k, v in row.items()}
 
 
 def _rows(archive: Archive, options: ExportOptions, fields: tuple[str, ...],

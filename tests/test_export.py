@@ -155,6 +155,18 @@ def test_csv_is_rfc_4180_and_excel_gets_a_byte_order_mark(run, add_articles, tmp
     tsv = run("export", "--format", "tsv", "--excel").stdout_bytes.decode()
     assert tsv.startswith("\ufeffid\tdate") and tsv.endswith("\r\n")
     assert run("export", "--format", "json", "--excel").exit_code == 2
+    searched = run("search", "Vladivostok", "--format", "csv").stdout_bytes
+    assert searched.startswith(b"id,") and searched.endswith(b"\r\n")  # search's CSV too
+
+
+def test_objects_in_a_csv_cell_are_json_text(run, add_articles):
+    add_articles(*tricky())
+
+    text = run("export", "--format", "csv", "--fields", "id,extra,origin").stdout_bytes.decode()
+
+    row = {r["id"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}["kim-arrives"]
+    assert json.loads(row["extra"]) == {"dateline": "VLADIVOSTOK", "places": ["russia"]}
+    assert json.loads(row["origin"])["record"] == 7
 
 
 # -- the round trip ----------------------------------------------------------------------------
@@ -321,6 +333,20 @@ def test_opensearch_bulk_files_follow_the_bulk_rules_under_the_size_cap(archive,
     assert kim["names_given"] == ["Kim Jong-un"]  # as written; and as arch's index keys them:
     assert {fold_key("Kim Jong-un"), fold_key("Ann Lee")} <= set(kim["names"])
     assert kim["date"] == "2023-09-12T06:00:00+09:00" and kim["tags"] == ["korea", "russia"]
+
+
+def test_an_article_larger_than_a_bulk_file_goes_alone_and_is_named(archive, add_articles,
+                                                                    tmp_path):
+    add_articles(article("Long report", "Harbour story. " * 400, id="long"),
+                 article("Short note", "Harbour note.", id="short", date="2023-09-19"))
+
+    report = export_articles(archive, ExportOptions(format="opensearch",
+                                                    chunk_mb=2_000 / 2**20), tmp_path / "os")
+
+    chunks = sorted((tmp_path / "os").glob("bulk-*.ndjson"))
+    assert [[json.loads(line)["id"] for line in c.read_text().splitlines()[1::2]]
+            for c in chunks] == [["long"], ["short"]]
+    assert report.notes and "article long alone is" in report.notes[0]
 
 
 def test_opensearch_exports_are_the_same_bytes_run_after_run(archive, add_articles, tmp_path):
