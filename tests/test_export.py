@@ -171,10 +171,11 @@ def test_objects_in_a_csv_cell_are_json_text(run, add_articles):
 
 # -- the round trip ----------------------------------------------------------------------------
 
+@pytest.mark.parametrize("extension", ["jsonl", "json"])
 def test_a_jsonl_export_imported_into_an_empty_archive_gives_the_same_articles(
-        run, archive, add_articles, tmp_path):
+        run, archive, add_articles, tmp_path, extension):
     add_articles(*tricky())
-    target = tmp_path / "all.jsonl"
+    target = tmp_path / f"all.{extension}"
     assert run("export", "--fields", "all", "-o", str(target)).exit_code == 0
 
     copy = Archive.init(tmp_path / "copy")
