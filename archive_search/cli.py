@@ -711,7 +711,8 @@ def export(ctx: click.Context, query: str | None, output: str | None, since: str
     arc = _archive(ctx)
     _ensure_index(arc)
     try:
-        report = export_articles(arc, options, output or sys.stdout)
+        report = export_articles(arc, options, output or sys.stdout, color=_color(),
+                                 width=_width())
     except ExportError as exc:
         raise click.UsageError(str(exc)) from None
     for line in describe(report, output):

@@ -121,9 +121,11 @@ def parse_export_fields(spec: str | None) -> tuple[str, ...] | None:
 
 
 def export_articles(archive: Archive, options: ExportOptions,
-                    out: TextIO | str | os.PathLike[str]) -> ExportReport:
+                    out: TextIO | str | os.PathLike[str], *, color: bool = False,
+                    width: int = 100) -> ExportReport:
     """Export the articles ``options`` selects to ``out``: a text stream (row formats only)
-    or a path, written whole or not at all. Returns what was written."""
+    or a path, written whole or not at all. Returns what was written. ``color`` and
+    ``width`` are for a table on a terminal (highlighted snippets, the terminal's width)."""
     fmt = options.format
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
@@ -153,7 +155,8 @@ def export_articles(archive: Archive, options: ExportOptions,
             report.files = [target]
         report.bytes = sum(f.stat().st_size for f in report.files)
     else:
-        report.articles = stream_rows(rows, fields, fmt, out, excel=options.excel)
+        report.articles = stream_rows(rows, fields, fmt, out, excel=options.excel, color=color,
+                                      width=width)
     return report
 
 
