@@ -28,7 +28,9 @@ from . import __version__
 from .archive import Archive
 from .dates import DateError, parse_user_date
 from .errors import ArchiveError, NotFound, StorageError, storage_error
-from .options import ImportRequest, RelatedOptions, SearchOptions
+from .export import EXPORT_FIELDS
+from .export import FORMATS as EXPORT_FORMATS
+from .options import ExportOptions, ImportRequest, RelatedOptions, SearchOptions
 from .output import (
     FORMATS,
     HIT_FIELDS,
@@ -660,55 +662,62 @@ def _show_versions(arc: Archive, article_id: str, fmt: str) -> None:
                _default_format() if fmt == "md" else fmt, sys.stdout)
 
 
-_EXTENSION_FORMATS = {
-    ".csv": "csv", ".tsv": "tsv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
-    ".yaml": "yaml", ".yml": "yaml", ".md": "markdown", ".txt": "table",
-}
-
-
 @cli.command()
 @click.argument("query", required=False)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to FILE (atomically) instead of stdout; format from its extension.")
+@click.option("--output", "-o", type=click.Path(writable=True), default=None,
+              help="Write to FILE (whole or not at all) instead of stdout; its extension "
+                   "names the format (.csv .tsv .json .jsonl .yaml .md .txt .db), else a "
+                   "usage error. A folder for --format opensearch.")
 @date_options()
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default=None,
               help="Default: relevance with a QUERY, oldest first without.")
-@output_options()
+@click.option("--format", "-f", "fmt", type=click.Choice(EXPORT_FORMATS), default=None,
+              help="Output format; wins over -o's extension. Default: from -o, else a table "
+                   "on a terminal, csv otherwise.")
+@click.option("--fields", default=None, metavar="A,B,…|all",
+              help="Columns, from: all, " + ", ".join(EXPORT_FIELDS) + ". Default: "
+                   "id,date,title,source,tags,url (sqlite and opensearch: all).")
+@click.option("--excel", is_flag=True,
+              help="CSV/TSV for spreadsheets: a byte-order mark and CRLF line ends.")
 @click.pass_context
 def export(ctx: click.Context, query: str | None, output: str | None, since: str | None,
-           until: str | None, sort: str | None, fmt: str | None, fields: str | None) -> None:
-    """Write the whole archive, or every article matching QUERY, as a table or data file.
+           until: str | None, sort: str | None, fmt: str | None, fields: str | None,
+           excel: bool) -> None:
+    """Write every article, or every article matching QUERY, with any of its fields (the
+    body too), as rows, a SQLite database or OpenSearch bulk files. No limit applies.
 
     \b
     Examples:
-      arch export -o archive.csv
+      arch export --fields all -o archive.jsonl
       arch export --format markdown --fields date,title,source 'tags:korea' -o table.md
-      arch export 'source:reuters' --since 1987-03 --format jsonl > march.jsonl
+      arch export 'source:reuters' --since 1987-03 --excel -o march.csv
+      arch export -o news.db && sqlite-utils search news.db articles Kim
+      arch export --format opensearch -o bulk/
     """
-    from .store import atomic_write_text
+    from .export import ExportError, describe, export_articles, format_for, parse_export_fields
 
-    if fmt is None and output:
-        fmt = _EXTENSION_FORMATS.get(Path(output).suffix.lower())
-    fmt = fmt or ("csv" if not _stdout_is_tty() else "table")
-    columns = _columns(fields, fmt, default="id,date,title,source,tags,url")
+    try:
+        if fmt is None and output:
+            fmt = format_for(output)
+        fmt = fmt or ("csv" if not _stdout_is_tty() else "table")
+        chosen = parse_export_fields(fields)
+        if chosen is not None and fmt in ("sqlite", "opensearch"):
+            raise ExportError(f"a {fmt} export always carries every field: leave out --fields")
+    except ExportError as exc:
+        raise click.UsageError(str(exc)) from None
     start, end = _date_span(since, until)
+    options = ExportOptions(query=query, since=start, until=end, sort=sort, format=fmt,
+                            excel=excel, **({"fields": chosen} if chosen else {}))
     arc = _archive(ctx)
     _ensure_index(arc)
-    result = arc.search(query or "*", SearchOptions(
-        since=start, until=end, sort=sort or ("relevance" if query else "oldest"), limit=0,
-        snippets="snippet" in columns,
-    ))
-    rows = _hit_rows(result)
-    if output:
-        import io
-
-        buf = io.StringIO()
-        write_rows(rows, columns, fmt, buf)
-        atomic_write_text(Path(output), buf.getvalue())
-        click.echo(f"arch: wrote {len(rows)} articles to {output}", err=True)
-    else:
-        write_rows(rows, columns, fmt, sys.stdout, color=_color(), width=_width())
-    if not rows:
+    try:
+        report = export_articles(arc, options, output or sys.stdout, color=_color(),
+                                 width=_width())
+    except ExportError as exc:
+        raise click.UsageError(str(exc)) from None
+    for line in describe(report, output):
+        click.echo(f"arch: {line}", err=True)
+    if not report.articles or report.skipped:
         ctx.exit(1)
 
 

@@ -44,6 +44,14 @@ if TYPE_CHECKING:
 Progress = Callable[[int], None]
 
 
+def stop_words() -> frozenset[str]:
+    """arch's one stop list, the same in every text field (see :func:`_stemmed`): also what
+    an export's OpenSearch mapping drops (:mod:`archive_search.opensearch`)."""
+    from whoosh import analysis
+
+    return frozenset(analysis.STOP_WORDS)
+
+
 def _english() -> analysis.Analyzer:
     from whoosh import analysis
     from whoosh.lang.porter2 import stem  # Snowball English: better than Porter (bench/README)

@@ -99,3 +99,25 @@ class ImportRequest(_Options):
     wait: float = 0.0
     on_conflict: str = "auto"
     follow_links: bool = False
+
+
+@dataclass(frozen=True)
+class ExportOptions(_Options):
+    """What to export and how (see :func:`archive_search.export.export_articles`).
+
+    Without a ``query`` every article of the archive is exported, with no limit; ``since`` and
+    ``until`` (inclusive) narrow either. ``sort`` None means by relevance with a query and
+    oldest first without. ``format`` is a row format of :data:`archive_search.output.FORMATS`
+    (then ``fields`` are its columns, ``("all",)`` every field), ``sqlite`` or ``opensearch``
+    (always every field). ``excel`` writes CSV or TSV as Excel reads UTF-8: a byte-order
+    mark and CRLF line ends. ``chunk_mb`` caps each bulk file of an OpenSearch export.
+    """
+
+    query: str | None = None
+    since: _dt.datetime | None = None
+    until: _dt.datetime | None = None
+    sort: str | None = None
+    format: str = "jsonl"
+    fields: tuple[str, ...] = ("id", "date", "title", "source", "tags", "url")
+    excel: bool = False
+    chunk_mb: float = 10.0

@@ -93,6 +93,95 @@ def write_rows(
     return len(rows)
 
 
+#: How many rows :func:`stream_rows` renders at a time: enough that formatting costs little
+#: per row, few enough that memory does not grow with the archive.
+STREAM_BATCH = 200
+
+
+def stream_rows(
+    rows: Iterable[dict[str, Any]],
+    fields: Sequence[str],
+    fmt: str,
+    out: TextIO,
+    *,
+    excel: bool = False,
+    color: bool = False,
+    width: int = 100,
+) -> int:
+    """Write ``rows`` as :func:`write_rows` does, a batch at a time as they come, so that an
+    export of a whole archive never holds more than one batch: JSON as one array, YAML as one
+    list, CSV/TSV, Markdown and table with their header once. ``excel`` (CSV and TSV) starts
+    with a byte-order mark and ends every line with CRLF, as Excel needs to read UTF-8.
+    Returns the row count."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
+    terminal = _is_terminal(out)
+    count = 0
+    batch: list[dict[str, Any]] = []
+
+    def flush(first: bool) -> None:
+        buf = io.StringIO()
+        if first and excel:
+            buf.write("\ufeff")
+        _render_batch(batch, fields, fmt, buf, first=first, excel=excel, color=color,
+                      width=width)
+        text = buf.getvalue()
+        _put(visible(text, keep="\n\t") if terminal and fmt != "table" else text, out)
+
+    for row in rows:
+        batch.append({f: row.get(f) for f in fields})
+        count += 1
+        if len(batch) == STREAM_BATCH:
+            flush(count == STREAM_BATCH)
+            batch.clear()
+    if batch or count == 0:
+        flush(count <= STREAM_BATCH)
+    if fmt == "json":
+        _put("\n]\n" if count else "", out)
+    _flush(out)
+    return count
+
+
+def _render_batch(rows: list[dict[str, Any]], fields: Sequence[str], fmt: str, buf: TextIO, *,
+                  first: bool, excel: bool, color: bool, width: int) -> None:
+    """One batch of :func:`stream_rows`, continuing what the batches before it wrote."""
+    if fmt in ("json", "jsonl", "yaml"):
+        data = [{k: _data_value(v) for k, v in row.items()} for row in rows]
+        if fmt == "jsonl":
+            for item in data:
+                buf.write(json.dumps(item, ensure_ascii=False) + "\n")
+        elif fmt == "yaml":
+            buf.write(dumps(data, fmt) if data or first else "")
+        elif not data:
+            buf.write("[]\n" if first else "")
+        else:
+            items = ",\n".join(
+                "  " + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+                for item in data
+            )
+            buf.write(("[\n" if first else ",\n") + items)
+    elif fmt in ("csv", "tsv"):
+        _write_delimited(rows, fields, buf, "," if fmt == "csv" else "\t", header=first,
+                         line_end="\r\n" if excel else "\n")
+    else:
+        table = io.StringIO()
+        _write_table(rows, fields, table, fmt, color=color, width=width)
+        text = table.getvalue()
+        if not first:  # the header (and its rule) once, above the first batch
+            text = text.split("\n", 2)[2] if text.count("\n") > 2 else ""
+        buf.write(text)
+
+
+def _flush(out: TextIO) -> None:
+    """``out.flush()``, failing as :func:`_put` does: what stays buffered is written here."""
+    try:
+        out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _write_error(exc, out) from exc
+
+
 #: The formats of one document of data (a record, a report), as ``arch show``, ``stats`` and
 #: ``check`` write them.
 DATA_FORMATS = ("json", "yaml")
@@ -150,9 +239,14 @@ def _put(text: str, out: TextIO) -> None:
     except BrokenPipeError:
         raise
     except OSError as exc:
-        name = getattr(out, "name", None)
-        where = name if isinstance(name, str) and not name.startswith("<") else "standard output"
-        raise storage_error(exc, where) from exc
+        raise _write_error(exc, out) from exc
+
+
+def _write_error(exc: OSError, out: TextIO) -> Exception:
+    """The :class:`~archive_search.errors.StorageError` for a failed write to ``out``."""
+    name = getattr(out, "name", None)
+    where = name if isinstance(name, str) and not name.startswith("<") else "standard output"
+    return storage_error(exc, where)
 
 
 def _is_terminal(out: TextIO) -> bool:
@@ -223,20 +317,24 @@ def neutralize(cell: str) -> str:
 
 
 def _write_delimited(rows: list[dict[str, Any]], fields: Sequence[str], out: TextIO,
-                     delimiter: str) -> None:
-    """CSV is quoted as RFC 4180 says; TSV has no quoting at all (tabs and line breaks inside
-    a cell become spaces), so ``cut -f`` and ``awk -F'\t'`` read it directly."""
+                     delimiter: str, *, header: bool = True, line_end: str = "\n") -> None:
+    """CSV is quoted as RFC 4180 says, records ending in CRLF as it says too; TSV has no
+    quoting at all (tabs and line breaks inside a cell become spaces), so ``cut -f`` and
+    ``awk -F'\t'`` read it directly, and its lines end in ``line_end`` (LF unless written for
+    a spreadsheet)."""
     if delimiter == "\t":
-        out.write("\t".join(fields) + "\n")
+        if header:
+            out.write("\t".join(fields) + line_end)
         for row in rows:
             out.write("\t".join(neutralize(" ".join(_cell(row[f]).split())) for f in fields))
-            out.write("\n")
+            out.write(line_end)
         return
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     # Python's csv quotes a field for the characters of its line end only: a carriage return
     # alone would go out unquoted and end the record early for every reader
-    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writerow(fields)
+    quoted = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    if header:
+        writer.writerow(fields)
     for row in rows:
         cells = [neutralize(_cell(row[f])) for f in fields]
         (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)

@@ -255,7 +255,7 @@ def test_export_whole_archive_and_query_to_file(run, news, tmp_path):
     result = run("export", "tags:korea", "--fields", "date,title,source", "-o", str(out))
     assert result.exit_code == 0
     assert "| date" in out.read_text() and "Vladivostok" in out.read_text()
-    assert "wrote 1 articles" in result.stderr
+    assert f"exported 1 article to {out}" in result.stderr
 
 
 def test_stats(run, news):

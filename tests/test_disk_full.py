@@ -11,6 +11,7 @@ own EFBIG) for the real worker processes.
 from __future__ import annotations
 
 import errno
+import io
 import json
 import os
 import resource
@@ -23,7 +24,7 @@ import pytest
 from conftest import REPO, article
 from whoosh.filedb.structfile import StructFile
 
-from archive_search import Archive
+from archive_search import Archive, export
 from archive_search.check import check
 from archive_search.search import run_search
 from archive_search.store import TMP_PREFIX, Corpus
@@ -47,6 +48,18 @@ def fill_disk_after(monkeypatch, writes: int) -> None:
         return real(self, data)
 
     monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    fail_export_writes(monkeypatch, no_room)
+
+
+def fail_export_writes(monkeypatch, fail) -> None:
+    """Every write to a file an export streams into (:mod:`archive_search.export`) calls
+    ``fail``, which raises."""
+
+    class Failing(io.FileIO):
+        def write(self, data):
+            fail()
+
+    monkeypatch.setattr(export, "open", lambda path, mode="r": Failing(path, "w"), raising=False)
 
 
 def one_error_line(result) -> str:
@@ -144,6 +157,7 @@ def test_any_other_error_of_the_file_system_is_one_line_and_74_too(
         raise OSError(number, reason, str(self.root / rel))
 
     monkeypatch.setattr(Path, "write_bytes", fail)
+    fail_export_writes(monkeypatch, fail)
     for args in (("import", str(batch)), ("export", "-o", str(tmp_path / "x.json"))):
         result = run(*args)
         assert result.exit_code == 74, (args, result.output)

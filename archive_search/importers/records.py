@@ -118,6 +118,9 @@ class RecordConverter:
         if not isinstance(record, Mapping):
             yield RecordFailure(f"{_kind(record)}, not an object with fields", number)
             return
+        if not self.mapping and _is_arch_record(record):
+            yield _arch_article(record, number)
+            return
         record = _unwrap(record)
         values, _, notes = extract_fields(record, self.mapping)
         title, body = values.pop("title", None), values.pop("body", "")
@@ -132,6 +135,38 @@ class RecordConverter:
         article.origin = {"record": number} if number is not None else {}
         yield article
         yield from (RecordWarning(note, number) for note in notes)
+
+
+def _is_arch_record(record: Mapping[str, Any]) -> bool:
+    """Whether ``record`` is an article as ``arch export --fields all`` writes it as JSON or
+    YAML: every one of its keys, a title, and objects where it writes objects (a CSV row of
+    the same columns holds text made for spreadsheets, and is read as any other)."""
+    from ..export import ARTICLE_FIELDS
+
+    title = record.get("title")
+    return (isinstance(title, str) and bool(title.strip())
+            and all(key in record for key in ARTICLE_FIELDS)
+            and isinstance(record["origin"], Mapping) and isinstance(record["extra"], Mapping))
+
+
+def _arch_article(record: Mapping[str, Any], number: int | None) -> Article:
+    """An article exported by arch, read back exactly as an article file would be: the text
+    as it was (no HTML guessed in ``<B>``, no space trimmed), the keys arch does not know
+    restored from ``extra``, and where it first came from kept when the record says so (as
+    for a re-imported article file). The version number is not carried: the archive it goes
+    into has none of the earlier versions."""
+    from ..articlefile import article_from_meta
+
+    meta = {k: v for k, v in record.items() if k not in ("body", "path", "version", "extra")}
+    extra = record.get("extra")
+    if isinstance(extra, Mapping):
+        for key, value in extra.items():
+            meta.setdefault(str(key), value)
+    body = record.get("body")
+    article = article_from_meta(meta, body if isinstance(body, str) else "")
+    if not article.origin.get("sha256"):
+        article.origin = {"record": number} if number is not None else {}
+    return article
 
 
 def extract_fields(
