@@ -568,6 +568,8 @@ def _say_cut(result: Any) -> None:
     total = result.total
     of = f" of {total:,}" if total is not None and total > result.offset + shown else (
         "; more matched")
+    if result.all_words is not None:
+        of += f", {result.all_words:,} with every word"
     click.echo(f"arch: showing {which}{of} (--limit 0 for all, --offset for the next page)",
                err=True)
 
@@ -586,7 +588,9 @@ def _explain(result: Any) -> None:
     if result.terms:
         lines.append("terms:   " + ", ".join(f"{f}:{t}" for f, t in result.terms[:40]))
     lines += [f"note:    {n}" for n in result.notes]
-    lines.append(f"matched: {result.total} articles in {result.seconds * 1000:.0f} ms")
+    every = "" if result.all_words is None else (
+        f" ({result.all_words} with every word, then those with some)")
+    lines.append(f"matched: {result.total} articles{every} in {result.seconds * 1000:.0f} ms")
     click.echo("\n".join(f"arch: {line}" for line in lines), err=True)
 
 
