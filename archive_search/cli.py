@@ -513,7 +513,7 @@ def _run_batch(arc: Archive, batch: BinaryIO, options: SearchOptions, columns: l
     from .output import render
     from .search import search_lines
 
-    columns = ["query", "rank", *columns, "error"]
+    columns = ["query", "rank", *columns, "suggestion", "error"]
     rows: list[dict[str, Any]] = []
     header = True
     matched = refused = bugs = 0
@@ -548,13 +548,17 @@ def _run_batch(arc: Archive, batch: BinaryIO, options: SearchOptions, columns: l
 def _batch_rows(answer: Any) -> list[dict[str, Any]]:
     """A batch line's rows: one per hit, with its ``rank``; or, for a query that matched
     nothing or could not be run, one row with the query alone, ``rank`` empty and the reason
-    in ``error`` (empty when the query ran and found nothing)."""
-    if answer.result is not None and answer.result.hits:
-        rows = _hit_rows(answer.result, answer.query)
+    in ``error`` (empty when the query ran and found nothing). A "did you mean" is in the
+    ``suggestion`` column of each of the query's rows."""
+    result = answer.result
+    suggestion = result.suggestion.query if result is not None and result.suggestion else None
+    if result is not None and result.hits:
+        rows = _hit_rows(result, answer.query)
         for row in rows:
-            row["error"] = None
+            row["suggestion"], row["error"] = suggestion, None
         return rows
-    return [{"query": answer.query, "rank": None, "error": answer.error}]
+    return [{"query": answer.query, "rank": None, "suggestion": suggestion,
+             "error": answer.error}]
 
 
 def _say_cut(result: Any) -> None:
