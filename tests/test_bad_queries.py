@@ -193,8 +193,8 @@ def test_every_batch_line_gets_a_row_that_tells_hits_nothing_and_errors_apart(ne
     assert [row["rank"] for row in hits] == list(range(1, LIMIT + 1))
     assert all(row["error"] is None and row["id"] for row in hits)
     assert rows[LIMIT:] == [
-        {"query": "zeppelin", "rank": None, "id": None, "error": None},
-        {"query": "korea^0", "rank": None, "id": None,
+        {"query": "zeppelin", "rank": None, "id": None, "suggestion": None, "error": None},
+        {"query": "korea^0", "rank": None, "id": None, "suggestion": None,
          "error": rows[-1]["error"]},
     ]
     assert rows[-1]["error"].startswith("'^0': a weight must be above 0")
