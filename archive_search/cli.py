@@ -515,7 +515,7 @@ def _run_batch(arc: Archive, batch: BinaryIO, options: SearchOptions, columns: l
     from .output import render
     from .search import search_lines
 
-    columns = ["query", "rank", *columns, "error"]
+    columns = ["query", "rank", *columns, "suggestion", "error"]
     rows: list[dict[str, Any]] = []
     header = True
     matched = refused = bugs = 0
@@ -550,13 +550,17 @@ def _run_batch(arc: Archive, batch: BinaryIO, options: SearchOptions, columns: l
 def _batch_rows(answer: Any) -> list[dict[str, Any]]:
     """A batch line's rows: one per hit, with its ``rank``; or, for a query that matched
     nothing or could not be run, one row with the query alone, ``rank`` empty and the reason
-    in ``error`` (empty when the query ran and found nothing)."""
-    if answer.result is not None and answer.result.hits:
-        rows = _hit_rows(answer.result, answer.query)
+    in ``error`` (empty when the query ran and found nothing). A "did you mean" is in the
+    ``suggestion`` column of each of the query's rows."""
+    result = answer.result
+    suggestion = result.suggestion.query if result is not None and result.suggestion else None
+    if result is not None and result.hits:
+        rows = _hit_rows(result, answer.query)
         for row in rows:
-            row["error"] = None
+            row["suggestion"], row["error"] = suggestion, None
         return rows
-    return [{"query": answer.query, "rank": None, "error": answer.error}]
+    return [{"query": answer.query, "rank": None, "suggestion": suggestion,
+             "error": answer.error}]
 
 
 def _say_cut(result: Any) -> None:
@@ -570,6 +574,8 @@ def _say_cut(result: Any) -> None:
     total = result.total
     of = f" of {total:,}" if total is not None and total > result.offset + shown else (
         "; more matched")
+    if result.all_words is not None:
+        of += f", {result.all_words:,} with every word"
     click.echo(f"arch: showing {which}{of} (--limit 0 for all, --offset for the next page)",
                err=True)
 
@@ -588,7 +594,9 @@ def _explain(result: Any) -> None:
     if result.terms:
         lines.append("terms:   " + ", ".join(f"{f}:{t}" for f, t in result.terms[:40]))
     lines += [f"note:    {n}" for n in result.notes]
-    lines.append(f"matched: {result.total} articles in {result.seconds * 1000:.0f} ms")
+    every = "" if result.all_words is None else (
+        f" ({result.all_words} with every word, then those with some)")
+    lines.append(f"matched: {result.total} articles{every} in {result.seconds * 1000:.0f} ms")
     click.echo("\n".join(f"arch: {line}" for line in lines), err=True)
 
 

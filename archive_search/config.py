@@ -267,7 +267,8 @@ name: {name}
 search:
   limit: 10              # results per page
   default_operator: auto # 'and': every word must match; 'or': any word, best first;
-                         # 'auto': 'and' up to three words, 'or' for longer queries
+                         # 'auto': up to three words, those with every word first, then
+                         # those with some; 'or' for longer queries
   title_boost: 0.7       # weight of a match in the title against one in the body
   max_expansions: 1000   # a wildcard matching more terms than this is refused
 names:

@@ -49,6 +49,8 @@ _DATE_CLAUSE = re.compile(
 )
 _OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b|[()\"*?~^]|\w+:")
 _MULTI_WORD = re.compile(r"\S+\s+\S+")
+#: Syntax that asks for every word outright: a required ``+word`` or a ``-word``.
+_STRICT_SYNTAX = re.compile(r"(?<!\S)[+-]\w")
 #: Syntax from other search tools that Whoosh would quietly misread as words.
 _REGEX = re.compile(r"(?<![\w:/])/[^/\s]+/(?!\w)")
 _CHAR_CLASS = re.compile(r"\[[^\]\s]*\]")
@@ -92,6 +94,10 @@ class QueryReading:
     words: list[str] = field(default_factory=list)
     #: whether a match needs every word (``search.default_operator``)
     all_words: bool = True
+    #: a plain query of a few words, not a name (``default_operator: auto``): the articles
+    #: with every word rank first, then those with some of them, so that nothing relevant is
+    #: cut off while the top stays as precise as requiring every word
+    some_words_after: bool = False
     #: the words also count as a phrase (a plain query of a few words)
     phrase: bool = False
     #: other spellings of the name the query is, searched too (see :func:`name_variants`)
@@ -201,6 +207,11 @@ def read(
     reading.all_words = operator == "and" or (operator == "auto" and len(reading.words) <= 3)
     plain_words = _is_plain_words(stripped)
     reading.phrase = plain_words and len(reading.words) <= MAX_PHRASE_BONUS_WORDS
+    # phrases, AND/OR/NOT, +word and field clauses keep their strict meaning; so does a name
+    # (every word capitalised): an article with 'Kim Jong' alone is about another person
+    a_name = all(w[:1].isupper() for w in reading.words)
+    reading.some_words_after = (operator == "auto" and reading.all_words and plain_words
+                                and not a_name and not _STRICT_SYNTAX.search(stripped))
     plain = plain_words or (len(reading.words) == 1 and stripped.isalpha())
     # names are written with capitals: only such queries consult the name catalogue,
     # which keeps 'cocoa prices' from paying for loading it

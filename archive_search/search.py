@@ -65,9 +65,12 @@ class SearchResult:
 
     query: str
     hits: list[Hit]
-    #: exact up to EXACT_COUNT_UP_TO likely matches, Whoosh's (upper) estimate beyond;
+    #: exact up to a bound the engine sets (2,000 for Whoosh), an (upper) estimate beyond;
     #: None when not counted (``count=False`` and a full page)
     total: int | None
+    #: of ``total``, how many have every word of a short query, when the articles with some
+    #: of its words came after them (None otherwise, or when not counted)
+    all_words: int | None = None
     offset: int = 0
     limit: int = 10
     #: more articles matched than this page holds: known even when they were not counted (one
@@ -160,16 +163,22 @@ def run_search(
         full = limit > 0 and len(hits) >= limit
         few = opts.suggest_below
         total: int | None = offset + len(hits)
-        if full:
+        if full and not found.tiered:
             total = found.count() if count or (suggest and total < few) else None
+        elif full:
+            total = found.count() if count else None
+        # with the articles of some words after those of all, "few" means few with all
+        all_words = found.count_all_words(exact=total is not None)
+        basis = all_words if found.tiered else total
         suggestion = None
-        if (suggest and total is not None and total < few and reading.words
+        if (suggest and basis is not None and basis < few and reading.words
                 and not reading.variants):
-            suggestion = _suggest(archive, searcher, reading, total, settings)
+            suggestion = _suggest(archive, searcher, reading, basis, settings)
     return SearchResult(
         query=text,
         hits=hits,
         total=total,
+        all_words=all_words,
         offset=offset,
         limit=limit,
         more=limit > 0 and len(ranked) > offset + limit,
@@ -302,8 +311,8 @@ def _suggest(
         again = searcher.rank(query_mod.read(corrected, settings), settings, limit=1)
     except QueryError:
         return None
-    found = again.count(exact=True)
-    if found <= total:
+    found = again.count_all_words() if again.tiered else again.count(exact=True)
+    if found is None or found <= total:
         return None
     if again.hits:
         surface = _surface_words(archive, again.hits[0].stored, searcher)

@@ -170,10 +170,18 @@ def test_a_query_file_with_bad_lines_reports_each_and_runs_the_rest(news: Archiv
     assert result.exit_code == 2
     assert [line.split(":", 3)[2] for line in result.stderr.splitlines()] == [" line 2", " line 3"]
     rows = [row.split("\t") for row in result.stdout.splitlines()]
-    assert rows[0] == ["query", "rank", "id", "error"]
+    assert rows[0] == ["query", "rank", "id", "suggestion", "error"]
     assert {row[0] for row in rows[1:] if row[1]} == {"korea", "tram"}
-    assert [(row[0], row[3][:20]) for row in rows[1:] if not row[1]] == [
+    assert [(row[0], row[4][:20]) for row in rows[1:] if not row[1]] == [
         ('"unbalanced', "unbalanced quote in "), ("foo:bar", "unknown field 'foo:'")]
+
+
+def test_a_batch_query_that_finds_nothing_shows_its_did_you_mean(news: Archive):
+    """With no hit, the suggestion once never reached a batch's output (no row at all)."""
+    result = batch(news, b"harbuor\n", "--format", "json")
+    [row] = json.loads(result.stdout)
+    assert (row["query"], row["rank"], row["error"]) == ("harbuor", None, None)
+    assert row["suggestion"].lower() == "harbour"
 
 
 def test_every_batch_line_gets_a_row_that_tells_hits_nothing_and_errors_apart(news: Archive):
@@ -185,8 +193,8 @@ def test_every_batch_line_gets_a_row_that_tells_hits_nothing_and_errors_apart(ne
     assert [row["rank"] for row in hits] == list(range(1, LIMIT + 1))
     assert all(row["error"] is None and row["id"] for row in hits)
     assert rows[LIMIT:] == [
-        {"query": "zeppelin", "rank": None, "id": None, "error": None},
-        {"query": "korea^0", "rank": None, "id": None,
+        {"query": "zeppelin", "rank": None, "id": None, "suggestion": None, "error": None},
+        {"query": "korea^0", "rank": None, "id": None, "suggestion": None,
          "error": rows[-1]["error"]},
     ]
     assert rows[-1]["error"].startswith("'^0': a weight must be above 0")

@@ -229,9 +229,10 @@ def test_batch_rows_carry_the_query(run, news):
     result = run("search", "--batch", "-", "-f", "jsonl", "--fields", "id",
                  input="Vladivostok\n\nstorm\nzeppelin\n")
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert rows == [{"query": "Vladivostok", "rank": 1, "id": news[0], "error": None},
-                    {"query": "storm", "rank": 1, "id": news[1], "error": None},
-                    {"query": "zeppelin", "rank": None, "id": None, "error": None}]
+    assert rows == [
+        {"query": "Vladivostok", "rank": 1, "id": news[0], "suggestion": None, "error": None},
+        {"query": "storm", "rank": 1, "id": news[1], "suggestion": None, "error": None},
+        {"query": "zeppelin", "rank": None, "id": None, "suggestion": None, "error": None}]
     assert result.exit_code == 0
 
 

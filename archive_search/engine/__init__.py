@@ -76,10 +76,17 @@ class Ranking(Protocol):
     terms: list[tuple[str, str]]
     #: what was left out to answer in time (the commonest words of a very long query)
     warnings: list[str]
+    #: the articles with every word came first, then those with some of them
+    #: (:attr:`~archive_search.query.QueryReading.some_words_after`)
+    tiered: bool
 
     def count(self, exact: bool = False) -> int:
         """How many articles match in all: exact up to a bound the engine sets, an estimate
         beyond it unless ``exact``."""
+
+    def count_all_words(self, exact: bool = True) -> int | None:
+        """How many of them have every word, when the ranking is :attr:`tiered` (None when
+        not); with ``exact=False``, None also when knowing would take a counting pass."""
 
     def highlight(self, hit: RankedHit, fieldname: str, text: str, chars: int) -> str:
         """The best passages of ``text`` (analysed as ``fieldname``), about ``chars``

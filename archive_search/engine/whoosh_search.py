@@ -4,6 +4,8 @@ the :class:`~archive_search.engine.Ranking` the engine-neutral search works on."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from whoosh import query, sorting
@@ -36,39 +38,90 @@ def rank(
     read_body: BodyReader | None = None,
 ) -> WhooshRanking:
     """Run ``reading``: its best ``limit`` matches (all with None) by relevance, or by date
-    with ``sort`` ``newest``/``oldest``. ``read_body`` lets feedback read the best matches."""
+    with ``sort`` ``newest``/``oldest``. ``read_body`` lets feedback read the best matches.
+
+    A reading whose articles with some of the words come after those with all of them
+    (``some_words_after``, relevance order only) runs as two tiers: the query with every word
+    required, then, while the page is not full, the query of any of its words without the
+    articles of the first tier."""
     compiled = compile_query(reading, searcher, settings)
-    q = prepare(compiled.query, reading, searcher, settings, read_body)
-    run = q
+    strict = prepare(compiled.query, reading, searcher, settings, read_body)
+    found = WhooshRanking(searcher, compiled.terms, compiled.warnings)
+    found.add_tier(strict, _run(searcher, strict, reading, sort, limit), limit, str(strict))
+    if reading.some_words_after and sort == "relevance":
+        loose = compile_query(replace(reading, all_words=False), searcher, settings)
+        found.warnings.extend(w for w in loose.warnings if w not in found.warnings)
+        some = prepare(loose.query, replace(reading, all_words=False), searcher, settings)
+        rest = query.AndNot(some, strict)
+        found.reading = f"{strict} THEN SOME WORDS {some}"
+        if limit is None or len(found.hits) < limit:
+            left = None if limit is None else limit - len(found.hits)
+            found.add_tier(some, _run(searcher, rest, reading, sort, left), left)
+        else:  # the page is full: the rest is only counted, if asked
+            found.uncounted = lambda: len(_run(searcher, rest, reading, sort, 1))
+        found.tiered = True
+    return found
+
+
+def _run(searcher: searching.Searcher, q: query.Query, reading: QueryReading, sort: str,
+         limit: int | None) -> Any:
     if reading.date_start or reading.date_end:
-        run = query.And([q, query.DateRange(DATE, reading.date_start, reading.date_end)])
+        q = query.And([q, query.DateRange(DATE, reading.date_start, reading.date_end)])
     kwargs: dict[str, Any] = {}
     if sort != "relevance":
         kwargs["sortedby"] = sorting.FieldFacet(DATE, reverse=(sort == "newest"))
-    results = searcher.search(run, limit=limit, **kwargs)
-    return WhooshRanking(searcher, q, results, compiled.terms, compiled.warnings)
+    return searcher.search(q, limit=limit, **kwargs)
 
 
 class WhooshRanking:
-    """The matches of one query in one Whoosh searcher, valid while the searcher is open."""
+    """The matches of one query in one Whoosh searcher, valid while the searcher is open: one
+    tier of results, or two (every word, then some words)."""
 
-    def __init__(self, searcher: searching.Searcher, q: query.Query, results: Any,
-                 terms: list[tuple[str, str]], warnings: list[str]) -> None:
+    def __init__(self, searcher: searching.Searcher, terms: list[tuple[str, str]],
+                 warnings: list[str]) -> None:
         self._searcher = searcher
-        self._query = q
-        self._results = results
+        #: (query whose leaves explain the scores, its results, whether they hold every match)
+        self._tiers: list[tuple[query.Query, Any, bool]] = []
+        self._whoosh_hits: dict[int, tuple[int, Any]] = {}
         self._highlighting = False
-        self.reading = str(q)
+        self.reading = ""
         self.terms = terms
         self.warnings = warnings
+        self.hits: list[RankedHit] = []
+        #: whether the articles with every word came first, then those with some
+        self.tiered = False
+        #: counts the second tier when it was not run (the first filled the page)
+        self.uncounted: Callable[[], int] | None = None
+
+    def add_tier(self, q: query.Query, results: Any, limit: int | None,
+                 reading: str | None = None) -> None:
+        """Append ``results`` (of ``q``, whose leaves explain their scores, asked for at most
+        ``limit``) to the hits."""
+        tier = len(self._tiers)
+        if reading is not None:
+            self.reading = reading
         # not list(results): list() asks len() for a size hint, and Whoosh answers it by
         # counting every match, the very pass an uncounted search is there to avoid
-        self._hits = {hit.docnum: hit for hit in iter(results)}
-        self.hits = [RankedHit(docnum, float(hit.score or 0.0), StoredArticle.of(hit.fields()))
-                     for docnum, hit in self._hits.items()]
+        found = list(iter(results))
+        self._tiers.append((q, results, limit is None or len(found) < limit))
+        for hit in found:
+            self._whoosh_hits[hit.docnum] = (tier, hit)
+            self.hits.append(RankedHit(hit.docnum, float(hit.score or 0.0),
+                                       StoredArticle.of(hit.fields())))
 
     def count(self, exact: bool = False) -> int:
-        results = self._results
+        total = sum(self._count(tier, exact) for tier in range(len(self._tiers)))
+        return total + (self.uncounted() if self.uncounted else 0)
+
+    def count_all_words(self, exact: bool = True) -> int | None:
+        if not self.tiered or not (exact or self._tiers[0][2]):
+            return None
+        return self._count(0, exact=False)
+
+    def _count(self, tier: int, exact: bool) -> int:
+        _, results, whole = self._tiers[tier]
+        if whole:  # fewer than asked for: every match is among the hits
+            return sum(1 for t, _ in self._whoosh_hits.values() if t == tier)
         if exact or results.has_exact_length():
             return len(results)
         estimate = results.estimated_length()
@@ -78,19 +131,25 @@ class WhooshRanking:
         from .whoosh_highlight import passages, prepare_highlighting
 
         if not self._highlighting:
-            prepare_highlighting(self._results, chars)
+            for _, results, _ in self._tiers:
+                prepare_highlighting(results, chars)
             self._highlighting = True
-        return passages(self._hits[hit.docnum], fieldname, text)
+        return passages(self._whoosh_hits[hit.docnum][1], fieldname, text)
 
     def explain(self, docnums: list[int]) -> dict[int, list[tuple[str, float]]]:
-        """Each document's score split by query part (each term or phrase that matched), plus
-        what pseudo-relevance feedback added, when it re-ranked the matches.
+        """Each document's score split by the parts of the query that ranked it (each term or
+        phrase that matched), plus what pseudo-relevance feedback added, when it re-ranked the
+        matches."""
+        parts: dict[int, list[tuple[str, float]]] = {}
+        for tier, (q, _, _) in enumerate(self._tiers):
+            mine = [d for d in docnums if self._whoosh_hits.get(d, (None,))[0] == tier]
+            parts.update(self._explain(q, mine))
+        return parts
 
-        One matcher per part walks the documents in order: the cost grows with the parts of
-        the query, not with parts times hits (a thousand-word query explained ten hits in
-        minutes).
-        """
-        q = self._query
+    def _explain(self, q: query.Query, docnums: list[int]) -> dict[int, list[tuple[str, float]]]:
+        """One matcher per part walks the documents in order: the cost grows with the parts
+        of the query, not with parts times hits (a thousand-word query explained ten hits in
+        minutes)."""
         parts: dict[int, list[tuple[str, float]]] = {docnum: [] for docnum in docnums}
         if isinstance(q, Reranked):
             typed = self._scores_at(q.typed, docnums)
