@@ -134,8 +134,11 @@ def timeline(
     :class:`~archive_search.errors.ArchiveError` for options that cannot be met."""
     opted = TimelineOptions.of(options, **changes)
     _check(opted)
+    # in date order, a short query counts the articles with every word, not those with some
+    # that a ranked list puts after them: "how much" is about the subject, not its words
     result = archive.search(query, since=opted.since, until=opted.until, limit=0,
-                            snippets=False, suggest=False, exact=opted.exact, count=False)
+                            sort="oldest", snippets=False, suggest=False, exact=opted.exact,
+                            count=False)
     found = from_hits(result.hits, opted, query=query)
     found.variants = list(result.variants)
     found.warnings = list(result.warnings)
