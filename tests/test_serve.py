@@ -103,6 +103,15 @@ HOSTILE_QUERIES = [
 ]
 
 
+def test_a_short_query_says_how_many_had_every_word_and_pages_match_the_order(site: Any) -> None:
+    """'harbour train': one article has both words, two have 'harbour' only. By relevance the
+    page lists all three and says one had every word; by date only that one (as the CLI)."""
+    html = site.get("/?q=harbour+train").get_data(as_text=True)
+    assert "3 articles match" in html and "1 with every word, then those with some" in html
+    html = site.get("/?q=harbour+train&sort=newest").get_data(as_text=True)
+    assert "1 article match" in html and "with every word" not in html
+
+
 @pytest.mark.parametrize("query", HOSTILE_QUERIES)
 def test_any_query_gets_a_page_never_a_traceback(site: Any, query: str) -> None:
     page = site.get("/", query_string={"q": query, "since": query[:30], "page": query[:5]})

@@ -223,8 +223,12 @@ def _search(archive: Archive, form: dict[str, Any]) -> dict[str, Any]:
     """Every match (for the facets and the timeline, no snippets), then the page asked for
     with its snippets: two searches, each of them arch's own."""
     span = {"since": form["since_date"], "until": form["until_date"]}
-    everything = archive.search(form["q"], limit=0, snippets=False, suggest=False, count=False,
-                                **span)
+    everything = archive.search(form["q"], limit=0, sort=form["sort"], snippets=False,
+                                suggest=False, count=False, **span)
+    # a short query lists the articles with every word first: those are what the timeline
+    # counts, as arch timeline does
+    every_word = everything.hits if everything.all_words is None else (
+        everything.hits[:everything.all_words])
     offset = (form["page"] - 1) * form["n"]
     total = len(everything.hits)
     if offset and offset >= total:
@@ -237,7 +241,8 @@ def _search(archive: Archive, form: dict[str, Any]) -> dict[str, Any]:
         "result": result,
         "total": total,
         "facets": facet_counts(everything.hits, FACETS),
-        "timeline": _drawn(lambda: from_hits(everything.hits, query=form["q"])),
+        "all_words": everything.all_words,
+        "timeline": _drawn(lambda: from_hits(every_word, query=form["q"])),
         "pages": _pages(form, total),
         "names": names,
         "first": offset + 1,
