@@ -249,3 +249,15 @@ def test_reasons_never_list_function_words():
                             rarity=lambda t: 1.0, words={}, terms_of=lambda n: (),
                             use_tags=False, items=5)
     assert found == ["shared terms: barrier, flood"]
+
+
+def test_reasons_never_list_the_words_of_every_news_story():
+    """`related` listed "say" and "met" (and "along", "across") as what two stories share:
+    every story attributes and says where; a reason names what these two have in common.
+    Stems and the words they are written as are both recognised ('say' written 'says')."""
+    a, b = profile({}, "a"), profile({}, "b")
+    shared = {"say": 5.0, "met": 5.0, "along": 4.0, "ferri": 1.0, "across": 3.0, "told": 2.0}
+    found = scoring.reasons(a, b, shared, duplicate=False, days=None,
+                            rarity=lambda t: 1.0, words={"say": "says", "ferri": "ferry"},
+                            terms_of=lambda n: (), use_tags=False, items=5)
+    assert found == ["shared terms: ferry"]

@@ -13,6 +13,19 @@ from collections.abc import Callable
 from ..ranking import FUNCTION_WORDS
 from .profiles import Profile
 
+#: Words that are in nearly every news story whatever it is about: how reporters attribute
+#: ("said", "told", "according"), whom they met, and where things are ("across", "along").
+#: Like function words, they count in the score but are never given as the reason two stories
+#: are related.
+NEWS_WORDS = frozenset(
+    """
+    according add added adding adds across ago ahead along alongside already amid among around
+    ask asked asking asks away back behind beside beyond despite even ever inside later meet
+    meets met near nearly onto outside said say saying says still tell telling tells told yet
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+NOT_REASONS = FUNCTION_WORDS | NEWS_WORDS
+
 
 def score(
     mine: Profile, theirs: Profile, *, use_tags: bool, names_weight: float, tags_weight: float
@@ -44,8 +57,9 @@ def reasons(
     """Why ``theirs`` is related to ``mine``, in words; empty when it shares nothing that
     counts. Shared terms are listed rarest of the strongly shared first (``rarity`` of a term),
     as their readable ``words``; at most ``items`` terms, names or tags per reason. Function
-    words ("his", "since", "under") count in the score like any shared word but are not listed:
-    they say nothing about what two stories have in common."""
+    words ("his", "since", "under") and the words of every news story (:data:`NEWS_WORDS`:
+    "said", "met", "along") count in the score like any shared word but are not listed: they
+    say nothing about what two stories have in common."""
     found = ["duplicate"] if duplicate else []
     names = best_shared(mine.names, theirs.names, items)
     # words of a shared name are listed as the name, not again as terms
@@ -53,7 +67,8 @@ def reasons(
     # the rarest of the strongly shared terms say best what two stories have in common
     strength = {
         t: w * rarity(t) for t, w in shared.items()
-        if t not in in_names and words.get(t, t).casefold() not in FUNCTION_WORDS
+        if t not in in_names and t not in NOT_REASONS
+        and words.get(t, t).casefold() not in NOT_REASONS
     }
     best = sorted(strength, key=lambda t: (-strength[t], t))
     if best:
