@@ -6,14 +6,12 @@ from dataclasses import replace
 
 import pytest
 from conftest import article
-from whoosh import fields, index, scoring
-from whoosh import query as whoosh_query
+from whoosh import scoring
 
 from archive_search import Archive
 from archive_search import query as query_mod
 from archive_search.config import SearchSettings
-from archive_search.engine.whoosh_query import compile_query
-from archive_search.engine.whoosh_ranking import InExpB2, Reranked, prepare, weighting
+from archive_search.engine.whoosh_ranking import InExpB2, weighting
 from archive_search.output import HL_END, HL_START
 
 
@@ -141,12 +139,11 @@ def test_feedback_skips_an_article_file_it_cannot_read(archive, storm):
     def unreadable(path: str) -> str:
         raise OSError(f"{path}: gone")
 
-    with archive.index.open().searcher(weighting=weighting(SearchSettings())) as searcher:
+    with archive.index.searcher(archive.settings.search) as searcher:
         reading = query_mod.read("storm damage report for the harbour", archive.settings)
-        typed = compile_query(reading, searcher, archive.settings).query
-        expanded = prepare(typed, reading, searcher, archive.settings, unreadable)
+        found = searcher.rank(reading, archive.settings, read_body=unreadable)
     # the titles alone still vote
-    assert "RERANKED BY FEEDBACK(" in str(expanded)
+    assert "RERANKED BY FEEDBACK(" in found.reading
 
 
 def test_feedback_can_be_turned_off(archive, storm):
@@ -154,24 +151,23 @@ def test_feedback_can_be_turned_off(archive, storm):
     assert "breakwat" not in archive.search("storm damage report for the harbour").reading
 
 
-def test_reranked_scores_reach_the_right_documents_in_every_segment(tmp_path):
-    ix = index.create_in(
-        str(tmp_path), fields.Schema(id=fields.ID(stored=True), body=fields.TEXT())
-    )
-    for batch in (["a", "b"], ["c", "d"]):  # two commits without merging: two segments
-        with ix.writer() as writer:
-            writer.merge = False
-            for name in batch:
-                writer.add_document(id=name, body="tide")
-    with ix.searcher() as searcher:
-        assert len(searcher.leaf_searchers()) == 2
-        docnum = {searcher.stored_fields(n)["id"]: n for n in range(4)}
-        scores = {docnum["a"]: 1.0, docnum["b"]: 4.0, docnum["c"]: 3.0, docnum["d"]: 2.0}
-        typed = whoosh_query.Term("body", "tide")
-        results = searcher.search(Reranked(typed, scores, ["surf"]), limit=2)
-        assert [hit["id"] for hit in results] == ["b", "c"]
-        assert [hit.score for hit in results] == [4.0, 3.0]
-        assert len(results) == 4
+def test_feedback_reranks_within_the_pass_that_finds_the_matches(archive, storm):
+    """Feedback raises the scores of the best matches in the one pass that finds them (no
+    second run of the query, no ranking of every match): the page is the best matches by
+    their raised scores, the rest keep the typed order below them, and the total is the typed
+    query's."""
+    question = "storm damage report for the harbour"
+    typed = archive.search(question, limit=0, snippets=False,
+                           explain=True)  # with feedback: the default
+    set_search(archive, feedback_docs=0)
+    plain = archive.search(question, limit=0, snippets=False)
+    assert {h.id for h in typed.hits} == {h.id for h in plain.hits}
+    assert typed.total == plain.total
+    scores = [h.score for h in typed.hits]
+    assert scores == sorted(scores, reverse=True)
+    for hit in typed.hits:
+        assert sum(score for _, score in hit.explain) == pytest.approx(hit.score, rel=1e-3)
+    assert any(label.startswith("feedback(") for h in typed.hits for label, _ in h.explain)
 
 
 def test_feedback_reads_only_the_opening_of_a_very_long_article():

@@ -1,29 +1,28 @@
 """The Whoosh side of ranking (:mod:`archive_search.ranking` says what and why): the In_expB2
 weighting model, repeated words weighted, function words of long questions dropped, and
-pseudo-relevance feedback as a :class:`Reranked` query that holds every match's final score."""
+pseudo-relevance feedback: what it adds to the scores of the best matches (:func:`feedback`)."""
 
 from __future__ import annotations
 
 import contextlib
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from whoosh import matching, query, scoring
+from whoosh import query, scoring
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from ..ranking import FEEDBACK_CHARS, FEEDBACK_MAX_DF, FUNCTION_WORDS
-from .fields import DATE, all_text_fields, is_body, is_title, text_fields, title_of
+from .fields import all_text_fields, is_body, is_title, text_fields, title_of
 from .stored import StoredArticle
 
 if TYPE_CHECKING:
     from ..config import SearchSettings, Settings
     from ..query import QueryReading
-
-#: Reads an article body given the ``path`` stored in the index.
-BodyReader = Callable[[str], str]
+    from . import BodyReader
 
 def weighting(opts: SearchSettings) -> scoring.WeightingModel:
     """The model named by ``search.weighting``: ``dfr`` (In_expB2, the default) or ``bm25``."""
@@ -80,28 +79,34 @@ def prepare(
     reading: QueryReading,
     searcher: Searcher,
     settings: Settings,
-    read_body: BodyReader | None = None,
 ) -> query.Query:
     """The query as it will be run: repeated words weighted, function words of long questions
-    dropped, and, when ``read_body`` is given, expanded by pseudo-relevance feedback.
-
-    Pass ``read_body=None`` when scores do not matter (results sorted by date): feedback
-    never changes which articles match, only their order, so it would be wasted work.
-    """
+    dropped."""
     if not reading.words or not _text_terms(q):
         return q
-    opts = settings.search
     schema = searcher.schema
     q = _weigh_repeats(q, reading.words, schema)
     # analysing the function-word list costs tens of milliseconds: only when one was typed
     if any(word.lower() in FUNCTION_WORDS for word in reading.words):
         q = _drop_optional_function_words(q, schema)
-    # feedback pays on questions (many optional words); on a short search it costs file reads
-    # and can let the vocabulary of one long match outweigh the word typed
-    long_enough = len(reading.words) >= opts.feedback_min_words
-    if read_body is not None and long_enough and opts.feedback_docs > 0:
-        q = _with_feedback(q, reading, searcher, opts, read_body)
     return q
+
+
+def wants_feedback(q: query.Query, reading: QueryReading, opts: SearchSettings) -> bool:
+    """Whether pseudo-relevance feedback re-ranks this query's matches: questions only (many
+    optional words); on a short search it costs file reads and can let the vocabulary of one
+    long match outweigh the word typed."""
+    return (len(reading.words) >= opts.feedback_min_words and opts.feedback_docs > 0
+            and min(max(opts.feedback_weight, 0.0), 0.95) > 0 and bool(_text_terms(q)))
+
+
+@dataclass
+class Feedback:
+    """What pseudo-relevance feedback adds to the scores of the best matches, and the words
+    it chose."""
+
+    extras: dict[int, float]
+    words: list[str]
 
 
 def _text_terms(q: query.Query) -> list[query.Term]:
@@ -163,34 +168,32 @@ def _function_stems(schema: Any, fieldname: str) -> frozenset[str]:
     return _FUNCTION_STEMS[fieldname]
 
 
-def _with_feedback(
+def feedback(
     q: query.Query,
-    reading: QueryReading,
+    ranked: list[tuple[int, float]],
     searcher: Searcher,
     opts: SearchSettings,
     read_body: BodyReader,
-) -> query.Query:
-    """``q`` with its matches re-scored by pseudo-relevance feedback (RM3-style).
+) -> Feedback | None:
+    """Pseudo-relevance feedback (RM3-style) on ``ranked``, the best matches of ``q`` (document
+    number and score, best first, at least ``feedback_rerank`` of them when there are).
 
     The top ``feedback_docs`` matches vote for their words (:func:`_votes`); the
     ``feedback_terms`` words with the most votes times inverse document frequency together get
     ``feedback_weight`` of the query's weight (0.6: half as much again as the typed words) and
     are scored in the body fields of the first ``feedback_rerank`` matches; the matches further
-    down keep their order. A typed word that is also chosen gains weight in title and body alike.
+    down keep their order (their scores are below those of the first, which feedback only
+    raises). A typed word that is also chosen gains weight in title and body alike.
 
     Scoring the new words over the whole index would cost seconds per query in a large
-    archive, and running the typed query a second time would double the cost of a search, so
-    the result is a :class:`Reranked` query holding every match's final score.
+    archive, and so would ranking every match or running the query twice: feedback works on
+    the one pass that finds the best matches, and its cost is bounded by ``feedback_docs``
+    bodies read and ``feedback_terms`` times ``feedback_rerank`` look-ups, whatever the size
+    of the archive.
     """
     share = min(max(opts.feedback_weight, 0.0), 0.95)
-    if share <= 0:
-        return q
-    date_filter = None
-    if reading.date_start or reading.date_end:
-        date_filter = query.DateRange(DATE, reading.date_start, reading.date_end)
-    ranked = list(searcher.search(q, limit=None, filter=date_filter).items())
-    if not ranked or not ranked[0][1]:
-        return q
+    if not ranked or not ranked[0][1] or share <= 0:
+        return None
     voters = [
         (StoredArticle.of(searcher.stored_fields(docnum)), score)
         for docnum, score in ranked[: opts.feedback_docs]
@@ -198,7 +201,7 @@ def _with_feedback(
     votes = _votes(voters, searcher.schema, read_body, opts.feedback_focus)
     chosen = _best_words(votes, searcher, opts.feedback_terms)
     if not chosen:
-        return q
+        return None
     scale = share / (1 - share) * _typed_weight(q) / sum(weight for _, weight in chosen)
     typed = {(t.fieldname, t.text) for t in _text_terms(q)}
     title_boost = opts.title_boost
@@ -208,11 +211,9 @@ def _with_feedback(
         title_field = title_of(field)
         if (title_field, word) in typed:
             weighted.append((title_field, word, scale * weight * title_boost))
-    scores = dict(ranked)
     best = sorted(docnum for docnum, _ in ranked[: opts.feedback_rerank])
-    for docnum, extra in _scores_of(searcher, weighted, best).items():
-        scores[docnum] += extra
-    return Reranked(q, scores, [word for (_, word), _ in chosen])
+    return Feedback(dict(_scores_of(searcher, weighted, best)),
+                    [word for (_, word), _ in chosen])
 
 
 def _votes(
@@ -295,74 +296,3 @@ def _scores_of(
             if postings.is_active() and postings.id() == docnum:
                 scores[docnum] += boost * postings.score()
     return scores
-
-
-class Reranked(query.Query):
-    """The typed query with every match's final score worked out in advance.
-
-    It matches exactly what the typed query matches (within the query's own date span), so
-    totals and date filters behave as without feedback. Its leaves are the typed query's, so
-    snippets highlight only what the user typed; it reads as ``<query> RERANKED BY
-    FEEDBACK(word word ...)`` in ``--explain``. The scores are document numbers of the searcher
-    that prepared it: it is only valid in that searcher, as :func:`run_search` uses it.
-    """
-
-    def __init__(self, typed: query.Query, scores: dict[int, float], words: list[str]) -> None:
-        self.typed = typed
-        self.scores = scores
-        self.words = words
-        self.boost = 1.0
-
-    def __str__(self) -> str:
-        return f"{self.typed} RERANKED BY FEEDBACK({' '.join(self.words)})"
-
-    def __repr__(self) -> str:
-        return f"Reranked({self.typed!r}, {len(self.scores)} matches, {self.words!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Reranked):
-            return False
-        return self.typed == other.typed and self.scores == other.scores
-
-    def __hash__(self) -> int:
-        return hash(self.typed) ^ hash(tuple(self.words))
-
-    def is_leaf(self) -> bool:
-        return False
-
-    def children(self) -> list[query.Query]:
-        return [self.typed]
-
-    def apply(self, fn: Callable[[query.Query], query.Query]) -> query.Query:
-        return Reranked(fn(self.typed), self.scores, self.words)
-
-    def estimate_size(self, ixreader: Any) -> int:
-        return len(self.scores)
-
-    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
-        """The matches of one index segment (Whoosh asks segment by segment, with
-        segment-local document numbers)."""
-        parent = searcher.get_parent()
-        offset = 0
-        if parent is not searcher:
-            offset = next((off for sub, off in parent.leaf_searchers() if sub is searcher), 0)
-        end = offset + searcher.doc_count_all()
-        docnums = sorted(d for d in self.scores if offset <= d < end)
-        if not docnums:
-            return matching.NullMatcher()
-        return _ScoredList([d - offset for d in docnums], [self.scores[d] for d in docnums])
-
-
-class _ScoredList(matching.ListMatcher):
-    """Documents with fixed scores. It reports no block quality, and refuses to be replaced
-    by a pruned matcher: Whoosh's top-N collector would otherwise drop matches while it runs
-    and then report a total that counts only the survivors."""
-
-    def __init__(self, docnums: list[int], scores: list[float]) -> None:
-        super().__init__(docnums, weights=scores)
-
-    def supports_block_quality(self) -> bool:
-        return False
-
-    def replace(self, minquality: float = 0) -> Any:
-        return self if self.is_active() else matching.NullMatcher()

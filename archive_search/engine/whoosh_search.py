@@ -4,6 +4,7 @@ the :class:`~archive_search.engine.Ranking` the engine-neutral search works on."
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from . import RankedHit
 from .fields import DATE
 from .stored import StoredArticle
 from .whoosh_query import compile_query
-from .whoosh_ranking import Reranked, prepare
+from .whoosh_ranking import Feedback, feedback, prepare, wants_feedback
 
 if TYPE_CHECKING:
     from whoosh import searching
@@ -38,28 +39,42 @@ def rank(
     read_body: BodyReader | None = None,
 ) -> WhooshRanking:
     """Run ``reading``: its best ``limit`` matches (all with None) by relevance, or by date
-    with ``sort`` ``newest``/``oldest``. ``read_body`` lets feedback read the best matches.
+    with ``sort`` ``newest``/``oldest``. ``read_body`` lets feedback read the best matches
+    (:func:`~archive_search.engine.whoosh_ranking.feedback`), in the same pass that finds them.
 
     A reading whose articles with some of the words come after those with all of them
     (``some_words_after``, relevance order only) runs as two tiers: the query with every word
     required, then, while the page is not full, the query of any of its words without the
     articles of the first tier."""
+    opts = settings.search
     compiled = compile_query(reading, searcher, settings)
-    strict = prepare(compiled.query, reading, searcher, settings, read_body)
+    strict = prepare(compiled.query, reading, searcher, settings)
     found = WhooshRanking(searcher, compiled.terms, compiled.warnings)
-    found.add_tier(strict, _run(searcher, strict, reading, sort, limit), limit, str(strict))
+    found.reading = str(strict)
+    if read_body is not None and sort == "relevance" and wants_feedback(strict, reading, opts):
+        # the best matches feedback re-ranks come from the pass that finds the page
+        depth = None if limit is None else max(limit, opts.feedback_rerank, opts.feedback_docs)
+        results = _run(searcher, strict, reading, sort, depth)
+        best = [(hit.docnum, float(hit.score or 0.0))
+                for hit in itertools.islice(results, opts.feedback_rerank)]
+        extra = feedback(strict, best, searcher, opts, read_body)
+        found.add_tier(strict, results, depth, keep=limit, feedback=extra)
+        if extra is not None:
+            found.reading = f"{strict} RERANKED BY FEEDBACK({' '.join(extra.words)})"
+    else:
+        found.add_tier(strict, _run(searcher, strict, reading, sort, limit), limit)
     if reading.some_words_after and sort == "relevance":
         loose = compile_query(replace(reading, all_words=False), searcher, settings)
         found.warnings.extend(w for w in loose.warnings if w not in found.warnings)
         some = prepare(loose.query, replace(reading, all_words=False), searcher, settings)
         rest = query.AndNot(some, strict)
-        found.reading = f"{strict} THEN SOME WORDS {some}"
+        found.reading = f"{found.reading} THEN SOME WORDS {some}"
+        found.tiered = True
         if limit is None or len(found.hits) < limit:
             left = None if limit is None else limit - len(found.hits)
             found.add_tier(some, _run(searcher, rest, reading, sort, left), left)
         else:  # the page is full: the rest is only counted, if asked
             found.uncounted = lambda: len(_run(searcher, rest, reading, sort, 1))
-        found.tiered = True
     return found
 
 
@@ -84,6 +99,8 @@ class WhooshRanking:
         self._tiers: list[tuple[query.Query, Any, bool]] = []
         self._whoosh_hits: dict[int, tuple[int, Any]] = {}
         self._highlighting = False
+        #: what feedback added to the best matches' scores, and its words
+        self._feedback: Feedback | None = None
         self.reading = ""
         self.terms = terms
         self.warnings = warnings
@@ -93,21 +110,26 @@ class WhooshRanking:
         #: counts the second tier when it was not run (the first filled the page)
         self.uncounted: Callable[[], int] | None = None
 
-    def add_tier(self, q: query.Query, results: Any, limit: int | None,
-                 reading: str | None = None) -> None:
-        """Append ``results`` (of ``q``, whose leaves explain their scores, asked for at most
-        ``limit``) to the hits."""
+    def add_tier(self, q: query.Query, results: Any, asked: int | None,
+                 keep: int | None = None, feedback: Feedback | None = None) -> None:
+        """Append the first ``keep`` (all with None) of ``results`` (of ``q``, whose leaves
+        explain their scores, ``asked`` for at most that many) to the hits, their scores raised
+        by what ``feedback`` adds, in the order of those scores."""
         tier = len(self._tiers)
-        if reading is not None:
-            self.reading = reading
         # not list(results): list() asks len() for a size hint, and Whoosh answers it by
         # counting every match, the very pass an uncounted search is there to avoid
         found = list(iter(results))
-        self._tiers.append((q, results, limit is None or len(found) < limit))
-        for hit in found:
+        self._tiers.append((q, results, asked is None or len(found) < asked))
+        extras = feedback.extras if feedback is not None else {}
+        self._feedback = feedback or self._feedback
+        scored = [(hit, float(hit.score or 0.0) + extras.get(hit.docnum, 0.0)) for hit in found]
+        if extras:  # stable: ties keep the order of the typed scores
+            scored.sort(key=lambda pair: -pair[1])
+        if keep is not None:
+            scored = scored[:keep]
+        for hit, score in scored:
             self._whoosh_hits[hit.docnum] = (tier, hit)
-            self.hits.append(RankedHit(hit.docnum, float(hit.score or 0.0),
-                                       StoredArticle.of(hit.fields())))
+            self.hits.append(RankedHit(hit.docnum, score, StoredArticle.of(hit.fields())))
 
     def count(self, exact: bool = False) -> int:
         total = sum(self._count(tier, exact) for tier in range(len(self._tiers)))
@@ -120,8 +142,8 @@ class WhooshRanking:
 
     def _count(self, tier: int, exact: bool) -> int:
         _, results, whole = self._tiers[tier]
-        if whole:  # fewer than asked for: every match is among the hits
-            return sum(1 for t, _ in self._whoosh_hits.values() if t == tier)
+        if whole:  # fewer than asked for: every match is among the results
+            return results.scored_length()
         if exact or results.has_exact_length():
             return len(results)
         estimate = results.estimated_length()
@@ -151,13 +173,12 @@ class WhooshRanking:
         of the query, not with parts times hits (a thousand-word query explained ten hits in
         minutes)."""
         parts: dict[int, list[tuple[str, float]]] = {docnum: [] for docnum in docnums}
-        if isinstance(q, Reranked):
-            typed = self._scores_at(q.typed, docnums)
-            words = f"{' '.join(q.words[:8])}{' …' if len(q.words) > 8 else ''}"
-            for docnum, score in typed.items():
-                if docnum in q.scores:
-                    parts[docnum].append((f"feedback({words})",
-                                          round(q.scores[docnum] - score, 4)))
+        fed = self._feedback
+        if fed is not None and q is self._tiers[0][0]:
+            words = f"{' '.join(fed.words[:8])}{' …' if len(fed.words) > 8 else ''}"
+            for docnum in docnums:
+                if docnum in fed.extras:
+                    parts[docnum].append((f"feedback({words})", round(fed.extras[docnum], 4)))
         summed: dict[int, dict[str, float]] = {docnum: {} for docnum in docnums}
         for leaf in q.leaves():
             try:
