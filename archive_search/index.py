@@ -43,6 +43,12 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int], None]
 
+#: A word of the text fields: letters and digits joined by dots (``U.S``, ``4.5``), as Whoosh
+#: reads them, or initials joined by ampersands (``S&P``, ``AT&T``, ``R&D``: names of the trade
+#: whose parts alone are one letter or a stop word, and would leave nothing to find; longer
+#: parts, ``Procter&Gamble``, stay words of their own). ``*`` is kept for wildcards in queries.
+WORD_PATTERN = r"\b\w{1,3}(?:&\w{1,3})+\b|[\w*]+(?:\.?[\w*]+)*"
+
 
 def _english() -> analysis.Analyzer:
     from whoosh import analysis
@@ -50,7 +56,7 @@ def _english() -> analysis.Analyzer:
     from whoosh.support.charset import accent_map
 
     return (
-        analysis.StemmingAnalyzer(stoplist=analysis.STOP_WORDS, stemfn=stem)
+        analysis.StemmingAnalyzer(WORD_PATTERN, stoplist=analysis.STOP_WORDS, stemfn=stem)
         | analysis.CharsetFilter(accent_map)
     )
 
@@ -67,7 +73,7 @@ def _stemmed(lang: str) -> analysis.Analyzer:
     from whoosh.support.charset import accent_map
 
     return (
-        analysis.RegexTokenizer()
+        analysis.RegexTokenizer(WORD_PATTERN)
         | analysis.LowercaseFilter()
         | analysis.StopFilter(stoplist=analysis.STOP_WORDS)
         | analysis.StemFilter(lang=lang)
@@ -80,7 +86,7 @@ def _neutral() -> analysis.Analyzer:
     from whoosh.support.charset import accent_map
 
     return (
-        analysis.StandardAnalyzer(stoplist=analysis.STOP_WORDS)
+        analysis.StandardAnalyzer(WORD_PATTERN, stoplist=analysis.STOP_WORDS)
         | analysis.CharsetFilter(accent_map)
     )
 
@@ -131,7 +137,10 @@ def build_schema() -> fields.Schema:
             return fields.KEYWORD(stored=field.stored, commas=True, lowercase=True,
                                   scorable=True)
         assert field.kind == "text" and field.analyser is not None
-        return fields.TEXT(stored=field.stored, analyzer=_analyser(field.analyser))
+        # a typed word the analyser splits (Coca-Cola, Jong-un, 10-year) is searched as the
+        # phrase it is, not as its parts anywhere in the article
+        return fields.TEXT(stored=field.stored, analyzer=_analyser(field.analyser),
+                           multitoken_query="phrase")
 
     schema = fields.Schema()
     for field in FIELDS:

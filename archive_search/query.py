@@ -58,6 +58,11 @@ _OPERATOR_WORDS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 NO_WORDS = "query has no searchable words (only stop words or punctuation?)"
 #: A run of one operator ("NOT NOT", "OR OR"): Whoosh fails on some and misreads others.
 _REPEATED_OPERATOR = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b(?:\s+\1\b)+")
+#: ``S & P``, ``AT & T``: initials around a spaced ampersand are the name written ``S&P``,
+#: which is how the index holds it (its parts alone are one-letter or stop words).
+_SPACED_AMPERSAND = re.compile(r"\b([A-Z]{1,3}) & (?=[A-Z]{1,3}\b)")
+#: A word the user typed: a letter first; an apostrophe, hyphen or ampersand (``AT&T``) inside.
+_TYPED_WORD = re.compile(r"[^\W\d_][\w'’-]*(?:&\w+)*")
 #: '<' or '>' that is not the comparison of ``field:>value``: in "<DIA>" (a Reuters ticker) or
 #: "x > y" it is punctuation, which Whoosh would otherwise fail on or misread.
 _STRAY_COMPARISON = re.compile(r"(?<!:)[<>]=?")
@@ -189,6 +194,7 @@ def parse(
     rest, start, end = _take_dates(text)
     if rest.strip() != "*":
         rest = _STRAY_COMPARISON.sub(" ", _PROSE_PUNCTUATION.sub(" ", rest))
+        rest = _SPACED_AMPERSAND.sub(r"\1&", rest)
     rest = _FIELD_REF.sub(lambda m: QUERY_NAMES.get(m[1].lower(), m[1]) + ":", rest)
     search = settings.search
     schema = searcher.schema
@@ -203,7 +209,7 @@ def parse(
         parsed.notes.append("all-capitals query: AND/OR/NOT read as words")
     else:
         stripped = _outside_quotes(stripped, _collapse_operators)
-    parsed.words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", _FIELD_REF.sub(" ", stripped))
+    parsed.words = [w for w in _TYPED_WORD.findall(_FIELD_REF.sub(" ", stripped))
                     if w.upper() not in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")]
     if stripped and stripped != "*":
         words = len(parsed.words)

@@ -1,0 +1,89 @@
+"""Tokens of the trade: names with an ampersand, tickers, abbreviations with dots, figures and
+hyphenated names are searched as a reader of the news expects (issue 14, section 3).
+
+Each row of :data:`ROWS` is a query, the fixture articles it must find, and one it must not:
+the one that holds the same letters or words, only not as the token the query names.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from click.testing import Result
+from conftest import article
+
+from archive_search import Archive
+
+#: Articles written for this test: id -> (title, body).
+TEXTS = {
+    "sp": ("Index funds track the S&P 500", "The S&P 500 closed higher as chip makers rallied."),
+    "sand": ("Barges carry sand", "The barge P carried sand downriver; S was its sister ship."),
+    "att": ("AT&T plans a bond sale", "AT&T said it would sell bonds to pay for new masts."),
+    "meet": ("Meet at T junction", "Drivers meet at the T junction outside town."),
+    "hr": ("H&R Block hires for tax season", "H&R Block will hire seasonal tax preparers."),
+    "block": ("A block of flats is sold", "A block of flats near the river was sold."),
+    "pg": ("P&G raises detergent prices", "Procter & Gamble, or P&G, raised prices again."),
+    "jj": ("Johnson&Johnson recalls a lotion", "The maker recalled a batch of baby lotion."),
+    "rd": ("Drug makers spend more on R&D", "Research spending rose at most drug makers."),
+    "dia": ("Diamond Shamrock sells unit", "Diamond Shamrock Corp <DIA> agreed to sell a unit."),
+    "us": ("U.S. trade gap narrows", "The U.S. trade deficit narrowed in March."),
+    "us2": ("A song about us", "The choir sang a song about us and them."),
+    "pct": ("Prices rise 4.5 pct", "Consumer prices rose 4.5 pct in the year to June."),
+    "pct2": ("Output up 4 pct", "Output rose 4 pct, and exports rose 5 pct."),
+    "bn": ("Insurer raises $1.5 billion", "The insurer raised $1.5 billion in a share sale."),
+    "bn2": ("Insurer raises 1 billion", "It raised 1 billion in a sale, 5 more than planned."),
+    "kim": ("Kim Jong-un visits a plant", "North Korean leader Kim Jong-un toured a factory."),
+    "jong": ("Jong Park speaks at the UN", "Jong Park, a diplomat, spoke at the UN on Monday."),
+    "coke": ("Coca-Cola sales rise", "Coca-Cola sold more soft drinks in the summer."),
+    "cola": ("Cola makers fight for shelves", "Cola is crowded; coca leaves are another story."),
+}
+
+#: (query, ids it must find, an id it must not find)
+ROWS = [
+    ("S&P", {"sp"}, "sand"),
+    ("S&P 500", {"sp"}, "sand"),
+    ("S & P", {"sp"}, "sand"),
+    ("AT&T", {"att"}, "meet"),
+    ("AT & T", {"att"}, "meet"),
+    ("at&t", {"att"}, "meet"),
+    ("H&R Block", {"hr"}, "block"),
+    ("P&G", {"pg"}, "sand"),
+    ("R&D", {"rd"}, "dia"),
+    ("Procter", {"pg"}, "jj"),
+    ("Johnson", {"jj"}, "pg"),
+    ("<DIA>", {"dia"}, "sp"),
+    ("DIA", {"dia"}, "sp"),
+    ("U.S.", {"us"}, "us2"),
+    ("U.S. trade", {"us"}, "us2"),
+    ("4.5 pct", {"pct"}, "pct2"),
+    ("$1.5 billion", {"bn"}, "bn2"),
+    ("1.5 billion", {"bn"}, "bn2"),
+    ("Jong-un", {"kim"}, "jong"),
+    ("Kim Jong-un", {"kim"}, "jong"),
+    ("Coca-Cola", {"coke"}, "cola"),
+    ("coca-cola sales", {"coke"}, "cola"),
+]
+
+
+@pytest.fixture
+def trade(archive: Archive, add_articles: Callable[..., list[str]]) -> Archive:
+    add_articles(*(article(title, body, id=key) for key, (title, body) in TEXTS.items()))
+    return archive
+
+
+@pytest.mark.parametrize(("query", "wanted", "unwanted"), ROWS, ids=[row[0] for row in ROWS])
+def test_trade_token_is_found_as_written(trade: Archive, query: str, wanted: set[str],
+                                         unwanted: str) -> None:
+    found = {hit.id for hit in trade.search(query, limit=50, snippets=False).hits}
+    assert wanted <= found
+    assert unwanted not in found
+
+
+def test_ampersand_name_and_ticker_through_the_cli(trade: Archive,
+                                                   run: Callable[..., Result]) -> None:
+    for query, wanted in (("AT&T", ["att"]), ("<DIA>", ["dia"]), ("S & P", ["sp"])):
+        result = run("search", query, "-f", "json", "--fields", "id")
+        assert result.exit_code == 0, result.output
+        assert [row["id"] for row in json.loads(result.stdout)] == wanted
