@@ -183,10 +183,7 @@ def build_schema() -> fields.Schema:
             return fields.KEYWORD(stored=field.stored, commas=True, lowercase=True,
                                   scorable=True)
         assert field.kind == "text" and field.analyser is not None
-        # a typed word the analyser splits (Coca-Cola, Jong-un, 10-year) is searched as the
-        # phrase it is, not as its parts anywhere in the article
-        return fields.TEXT(stored=field.stored, analyzer=_analyser(field.analyser),
-                           multitoken_query="phrase")
+        return fields.TEXT(stored=field.stored, analyzer=_analyser(field.analyser))
 
     schema = fields.Schema()
     for field in FIELDS:

@@ -90,3 +90,11 @@ def test_ampersand_name_and_ticker_through_the_cli(trade: Archive,
         result = run("search", query, "-f", "json", "--fields", "id")
         assert result.exit_code == 0, result.output
         assert [row["id"] for row in json.loads(result.stdout)] == wanted
+
+
+def test_in_a_long_question_the_parts_of_a_hyphenated_word_stay_optional_words(
+        trade: Archive) -> None:
+    """Only where every word is required is a hyphenated word a phrase: in a question of four
+    words or more, 'coca' and 'cola' each still count where they stand apart."""
+    found = {hit.id for hit in trade.search("coca-cola makers fight shelves", snippets=False).hits}
+    assert {"cola", "coke"} <= found
