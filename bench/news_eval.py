@@ -171,6 +171,18 @@ def ratios(results: Sequence[Scored], part: str = "all") -> dict[str, float]:
     return out
 
 
+def losses(results: Sequence[Scored], most: int = 8) -> list[tuple[str, float, float]]:
+    """The ``most`` queries where arch's average precision falls furthest below the better
+    baseline's, as (code, arch AP, best baseline AP): where to look first."""
+    by_name = {r.system: r.scores["all"].average_precision for r in results}
+    baselines = [by_name[n] for n in ("fts5", "tantivy") if n in by_name]
+    if "arch" not in by_name or not baselines:
+        return []
+    rows = [(code, ap, max(b.get(code, 0.0) for b in baselines))
+            for code, ap in by_name["arch"].items()]
+    return sorted(rows, key=lambda row: row[1] - row[2])[:most]
+
+
 def report(collection: Collection, queries: Sequence[NewsQuery], results: Sequence[Scored]) -> str:
     """One table per part (all, dev, held), then arch's ratios and the build notes."""
     judged = collection.judged_queries()
@@ -196,6 +208,9 @@ def report(collection: Collection, queries: Sequence[NewsQuery], results: Sequen
         if found:
             lines.append("arch / best baseline: " + ", ".join(
                 f"{name} {value:.3f}" for name, value in found.items()))
+    lines += ["", "queries where arch loses most average precision to the better baseline:"]
+    lines += [f"  {code} {collection.queries[code]!r}: arch {arch:.3f}, best baseline "
+              f"{best:.3f}" for code, arch, best in losses(results)]
     for r in results:
         if r.note:
             lines.append(f"{r.system}: {r.note}")
