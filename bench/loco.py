@@ -40,11 +40,12 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPORA = REPO.parent / "shared" / "corpora"
 
 #: The grid: each ``search`` setting and the values tried, in order (a neighbour is one step
-#: along one setting). The defaults of ``archive_search/config.py`` sit inside it.
+#: along one setting). The defaults of ``archive_search/config.py`` sit inside it. Each point
+#: costs about two minutes on a loaded 2-core machine (mostly feedback on the long questions),
+#: so six keep the run near a quarter of an hour; ``--grid`` tries others (bench/README.md).
 GRID: dict[str, list[Any]] = {
     "default_operator": ["auto", "or"],
     "dfr_c": [1.0, 1.4, 2.0],
-    "feedback_weight": [0.6, 0.8],
 }
 #: ``--quick``: two points, every third query, to check the run end to end in a few minutes.
 QUICK_GRID: dict[str, list[Any]] = {"default_operator": ["auto", "or"]}
