@@ -43,6 +43,51 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int], None]
 
+#: A word of the text fields: letters and digits joined by dots (``U.S``, ``4.5``), as Whoosh
+#: reads them, or initials joined by ampersands (``S&P``, ``AT&T``, ``R&D``: names of the trade
+#: whose parts alone are one letter or a stop word, and would leave nothing to find; longer
+#: parts, ``Procter&Gamble``, stay words of their own). ``*`` is kept for wildcards in queries.
+WORD_PATTERN = r"\b\w{1,3}(?:&\w{1,3})+\b|[\w*]+(?:\.?[\w*]+)*"
+
+
+#: Initialisms written in capitals without their dots whose small-letter form is a stop word:
+#: ``US`` is the ``U.S.`` of the text, not the pronoun 'us', and would otherwise be dropped.
+#: The value is the dotted form as :data:`WORD_PATTERN` reads it (``U.S.`` -> ``u.s``), so both
+#: spellings are one word in the index and in queries.
+INITIALISMS = {"US": "u.s"}
+
+
+def _initialism_lowercase() -> type:
+    """The lower-casing filter of the text fields: every token lower-cased, except that an
+    initialism of :data:`INITIALISMS` written in capitals becomes its dotted form. It changes
+    single tokens only, as Whoosh's own filter does (the searcher's word pattern relies on it).
+
+    Made on first use, as Whoosh is imported only where it is used; it is the module attribute
+    ``InitialismLowercase`` (see :func:`__getattr__`), as an index stores its analysers pickled
+    with its schema and must find the class by that name when it is opened."""
+    cached = globals().get("InitialismLowercase")
+    if cached is not None:
+        return cached
+    from whoosh import analysis
+
+    class InitialismLowercase(analysis.LowercaseFilter):
+        def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+            for token in tokens:
+                token.text = INITIALISMS.get(token.text) or token.text.lower()
+                yield token
+
+    InitialismLowercase.__module__ = __name__
+    InitialismLowercase.__qualname__ = "InitialismLowercase"
+    globals()["InitialismLowercase"] = InitialismLowercase
+    return InitialismLowercase
+
+
+def __getattr__(name: str) -> Any:
+    """Module attributes made on first use: the filter class an index's schema names."""
+    if name == "InitialismLowercase":
+        return _initialism_lowercase()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def stop_words() -> frozenset[str]:
     """arch's one stop list, the same in every text field (see :func:`_stemmed`): also what
@@ -57,8 +102,12 @@ def _english() -> analysis.Analyzer:
     from whoosh.lang.porter2 import stem  # Snowball English: better than Porter (bench/README)
     from whoosh.support.charset import accent_map
 
+    # Whoosh's StemmingAnalyzer, with arch's words and lower-casing
     return (
-        analysis.StemmingAnalyzer(stoplist=analysis.STOP_WORDS, stemfn=stem)
+        analysis.RegexTokenizer(WORD_PATTERN)
+        | _initialism_lowercase()()
+        | analysis.StopFilter(stoplist=analysis.STOP_WORDS)
+        | analysis.StemFilter(stemfn=stem, cachesize=50000)
         | analysis.CharsetFilter(accent_map)
     )
 
@@ -75,8 +124,8 @@ def _stemmed(lang: str) -> analysis.Analyzer:
     from whoosh.support.charset import accent_map
 
     return (
-        analysis.RegexTokenizer()
-        | analysis.LowercaseFilter()
+        analysis.RegexTokenizer(WORD_PATTERN)
+        | _initialism_lowercase()()
         | analysis.StopFilter(stoplist=analysis.STOP_WORDS)
         | analysis.StemFilter(lang=lang)
         | analysis.CharsetFilter(accent_map)
@@ -87,8 +136,11 @@ def _neutral() -> analysis.Analyzer:
     from whoosh import analysis
     from whoosh.support.charset import accent_map
 
+    # Whoosh's StandardAnalyzer, with arch's words and lower-casing
     return (
-        analysis.StandardAnalyzer(stoplist=analysis.STOP_WORDS)
+        analysis.RegexTokenizer(WORD_PATTERN)
+        | _initialism_lowercase()()
+        | analysis.StopFilter(stoplist=analysis.STOP_WORDS)
         | analysis.CharsetFilter(accent_map)
     )
 

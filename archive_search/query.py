@@ -60,6 +60,13 @@ _OPERATOR_WORDS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 NO_WORDS = "query has no searchable words (only stop words or punctuation?)"
 #: A run of one operator ("NOT NOT", "OR OR"): Whoosh fails on some and misreads others.
 _REPEATED_OPERATOR = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b(?:\s+\1\b)+")
+#: ``S & P``, ``AT & T``: initials around a spaced ampersand are the name written ``S&P``,
+#: which is how the index holds it (its parts alone are one-letter or stop words).
+_SPACED_AMPERSAND = re.compile(r"\b([A-Z]{1,3}) & (?=[A-Z]{1,3}\b)")
+#: A word the user typed: a letter first; an apostrophe, hyphen or ampersand (``AT&T``) inside.
+_TYPED_WORD = re.compile(r"[^\W\d_][\w'’-]*(?:&\w+)*")
+#: A typed word joined by hyphens (``Coca-Cola``, ``Jong-un``, ``10-year``), not a wildcard.
+_HYPHENATED = re.compile(r"(?<![\w\"*?:-])[^\W_]+(?:-[^\W_]+)+(?![\w*?\"-])")
 #: '<' or '>' that is not the comparison of ``field:>value``: in "<DIA>" (a Reuters ticker) or
 #: "x > y" it is punctuation, which Whoosh would otherwise fail on or misread.
 _STRAY_COMPARISON = re.compile(r"(?<!:)[<>]=?")
@@ -186,6 +193,7 @@ def read(
     rest, start, end = _take_dates(text)
     if rest.strip() != "*":
         rest = _STRAY_COMPARISON.sub(" ", _PROSE_PUNCTUATION.sub(" ", rest))
+        rest = _SPACED_AMPERSAND.sub(r"\1&", rest)
     rest = _FIELD_REF.sub(lambda m: QUERY_NAMES.get(m[1].lower(), m[1]) + ":", rest)
     reading = QueryReading(text=text, date_start=start, date_end=end)
     stripped = rest.strip()
@@ -199,7 +207,7 @@ def read(
     else:
         stripped = _outside_quotes(stripped, _collapse_operators)
     reading.clean = stripped
-    reading.words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", _FIELD_REF.sub(" ", stripped))
+    reading.words = [w for w in _TYPED_WORD.findall(_FIELD_REF.sub(" ", stripped))
                      if w.upper() not in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")]
     if not stripped or stripped == "*":
         return reading
@@ -222,6 +230,7 @@ def read(
         if reading.variants:
             reading.notes.append("also searched: " + ", ".join(reading.variants))
     return reading
+
 
 def _shouting(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
@@ -281,6 +290,13 @@ def _take_dates(text: str) -> tuple[str, _dt.datetime | None, _dt.datetime | Non
     rest = _DATE_CLAUSE.sub(" ", text)
     rest = re.sub(r"^\s*(AND|OR)\s+|\s+(AND|OR)\s*$", " ", rest.strip())
     return rest, start, end
+
+
+def hyphens_as_phrases(text: str) -> str:
+    """Each hyphenated word of ``text`` outside quotes in quotes (``Kim Jong-un`` -> ``Kim
+    "Jong-un"``): for an engine whose every-word query should read ``Coca-Cola`` as the phrase
+    it is, not as 'coca' here and 'cola' there."""
+    return _outside_quotes(text, lambda part: _HYPHENATED.sub(lambda m: f'"{m[0]}"', part))
 
 
 def _outside_quotes(text: str, change: Callable[[str], str]) -> str:

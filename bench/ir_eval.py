@@ -140,10 +140,13 @@ def _one_line(text: str) -> str:
 
 @dataclass
 class System:
-    """An indexed collection ready to answer queries; ``note`` reports on the indexing."""
+    """An indexed collection ready to answer queries; ``note`` reports on the indexing;
+    ``archive`` is arch's :class:`~archive_search.archive.Archive` (None for the baselines),
+    whose query-time settings a caller may replace between runs (see ``bench/loco.py``)."""
 
     run: RunFn
     note: str = ""
+    archive: Any = None
 
 
 #: Indexes a collection in a scratch folder and returns the system answering up to N results.
@@ -238,7 +241,7 @@ def build_arch(
     def run(query: str) -> list[str]:
         return [hit.id for hit in archive.search(query, limit=depth, snippets=False).hits]
 
-    return System(run, note)
+    return System(run, note, archive)
 
 
 def _overlay_settings(path: Path, settings: dict[str, Any]) -> None:
