@@ -209,7 +209,7 @@ class NameCatalog:
 
     def clusters(self, min_score: float = 85.0, min_articles: int = 2) -> list[Cluster]:
         """Spellings merged into one entry, then pairs of entries that look alike (misspelt or
-        differently transliterated words: "Mikhael Gorbachev" / "Mikhail Gorbachev") but are
+        differently transliterated words: "Mikhial Gorbachev" / "Mikhail Gorbachev") but are
         kept apart, for the user to confirm with an alias or a separation rule."""
         merged = []
         for e, size in enumerate(self._sizes):

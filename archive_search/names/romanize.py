@@ -85,7 +85,11 @@ _CONTEXT = {
     "Spanish": [(r"(?<=[a-z])gu(?=[ei])", "g")],
     # French writes the Arabic consonant w as ou before a vowel (Anouar, Oualid), the vowel u
     # as ou too (Moubarak, Mouammar): both readings are kept
-    "French, ou for w": [(r"(?<=[a-z])gu(?=[ei])", "g"), (r"ou(?=[aeiy])", "w"), (r"(?<=[aeiou])ie", "e")],
+    "French, ou for w": [
+        (r"(?<=[a-z])gu(?=[ei])", "g"),
+        (r"ou(?=[aeiy])", "w"),
+        (r"(?<=[aeiou])ie", "e"),
+    ],
     "German": [(r"ij$", "iy")],
 }
 
