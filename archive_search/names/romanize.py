@@ -47,7 +47,7 @@ from .words import EAST_ASIAN_SURNAMES
 #: writes alike (a, b, d, k, l, m, n, o, p, r, t, f) are left out.
 CYRILLIC = """
     в  v    v      w        v      v
-    г  g    g      g        g|gu   g
+    г  g    g      g        g      g
     е  e    e|ye   e|je     e      e|ye
     ё  yo   yo     jo       io     io
     ж  sh   zh     sch|sh   j      zh
