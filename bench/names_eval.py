@@ -667,6 +667,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for method in methods:
         merges = "; ".join(f"{a} = {b}" for a, b in method.merges)
         print(f"{method.name} merges: {merges or 'none'}")
+    joined = [c for c in loaded.clusters(min_articles=1) if c.reason.startswith("romanization")]
+    print(f"\nReuters spellings joined by romanization: {len(joined)} groups")
+    for cluster in joined:
+        print(f"  {cluster.reason}")
     print()
     print(cross_language(stories, names))
     if args.show_misses:
