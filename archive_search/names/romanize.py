@@ -299,15 +299,6 @@ def romanized_same(a: str, b: str) -> tuple[str, str] | None:
     return None
 
 
-@lru_cache(maxsize=65536)
-def _readings_by_key(word: str) -> dict[str, tuple[str, ...]]:
-    """A word's readings grouped by transliteration key."""
-    found: dict[str, list[str]] = {}
-    for reading in dict.fromkeys(word_readings(word).values()):
-        found.setdefault(translit_token(reading), []).append(reading)
-    return {key: tuple(readings) for key, readings in found.items()}
-
-
 def words_same(a: str, b: str) -> bool:
     """Whether folded words ``a`` and ``b`` (more than four letters) read as one word under
     some convention each: a partial match as good as a transliteration ("Jelzin" for "Boris
