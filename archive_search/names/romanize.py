@@ -171,7 +171,10 @@ _ACRONYM = re.compile(r"\b[A-Z]{2,}\b|\b[A-Za-z]\.")  # "CIF", "N.Y.": not roman
 
 def _read(word: str, convention: str) -> str:
     pattern, replacements = _RULES[convention]
-    reading = pattern.sub(lambda m: replacements[m.lastindex - 1], word)
+    return pattern.sub(lambda m: replacements[m.lastindex - 1], word)
+
+
+def _settle(reading: str) -> str:
     for rule, replacement in _SETTLE:
         reading = rule.sub(replacement, reading)
     return reading
@@ -184,7 +187,9 @@ def word_readings(word: str) -> dict[str, str]:
     "jelzin" -> German "eltsin"; "yeltsin" -> English "eltsin"; "eltsine" -> French "eltsine"
     (the French silent e goes only at the end of a name: :func:`romanized_same`).
     """
-    return {convention: _read(word, convention) for convention in _RULES}
+    raw = {convention: _read(word, convention) for convention in _RULES}
+    settled = {reading: _settle(reading) for reading in set(raw.values())}  # mostly one
+    return {convention: settled[reading] for convention, reading in raw.items()}
 
 
 @lru_cache(maxsize=65536)
