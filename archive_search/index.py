@@ -208,12 +208,13 @@ def article_names(article: Article) -> list[str]:
     """Every name of the article: given in its front matter, its authors, names in metadata,
     and those found in its title and body (:func:`archive_search.names.extract_names`)."""
     from .names import extract_names
+    from .names.keys import metadata_name
 
     names = list(article.names) + list(article.authors)
     for key in NAME_METADATA:
         values = article.extra.get(key)
         if isinstance(values, list):
-            names += [str(v).replace("-", " ").title() for v in values if v]
+            names += [metadata_name(str(v)) for v in values if v]
     names += extract_names(article.title, article.body)
     seen: set[str] = set()
     return [n for n in names if not (n in seen or seen.add(n))]

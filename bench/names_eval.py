@@ -25,6 +25,20 @@ when the score reaches the cut-off.
 **Baselines**, over the raw list of distinct extracted spellings: Whoosh ``FuzzyTerm``
 (maxdist 2, one per word, all words required, BM25 ranking) and rapidfuzz ``WRatio`` with
 ``utils.default_process``.
+
+**Across languages** (second table). :data:`CROSS_LANGUAGE` lists people as the English,
+German, French and Spanish press write them (each country's published transliteration
+conventions; our list, not copied text), among them people who share a surname (Mikhail and
+Raisa Gorbachev, Hafez and Bashar al-Assad, Nikita and Sergei Khrushchev). For each spelling the
+bench writes two short articles of its own in that language (:data:`TEMPLATES`) and adds them to
+the Reuters stories. Each spelling is then looked up: *spellings R@10* is the share of the
+person's other spellings among the first ten answers (for the catalogue: the spellings of its
+first ten entries); *articles R@10* the share of the person's articles among the first ten
+articles found (the catalogue: the articles naming a spelling of ``NameCatalog.expand``, which
+is what name-aware search looks for; Whoosh: FuzzyTerm over the articles' text, the bench's
+articles plus the first 2,000 Reuters stories; WRatio: the articles naming spellings scoring
+≥ 90, best first). *Wrong-person merges* counts pairs of spellings of different people that a
+method treats as one name, over every such pair.
 """
 
 from __future__ import annotations
@@ -115,6 +129,62 @@ DIFFERENT_PEOPLE = [
     ("Andrei Kozyrev", "Andrey Kortunov"),
 ]
 
+
+#: People as the English, German, French and Spanish press write them.
+CROSS_LANGUAGE = [
+    ("Mikhail Gorbachev", "Michail Gorbatschow", "Mikhaïl Gorbatchev", "Mijaíl Gorbachov"),
+    ("Raisa Gorbacheva", "Raissa Gorbatschowa", "Raïssa Gorbatcheva", "Raísa Gorbachova"),
+    ("Boris Yeltsin", "Boris Jelzin", "Boris Eltsine", "Borís Yeltsin"),
+    ("Naina Yeltsina", "Naina Jelzina", "Naïna Eltsina", "Naína Yeltsina"),
+    ("Nikita Khrushchev", "Nikita Chruschtschow", "Nikita Khrouchtchev", "Nikita Jrushchov"),
+    ("Sergei Khrushchev", "Sergej Chruschtschow", "Sergueï Khrouchtchev", "Serguéi Jrushchov"),
+    ("Viktor Chernomyrdin", "Viktor Tschernomyrdin", "Viktor Tchernomyrdine",
+     "Víktor Chernomyrdin"),
+    ("Leonid Brezhnev", "Leonid Breschnew", "Léonid Brejnev", "Leonid Brézhnev"),
+    ("Dmitry Medvedev", "Dmitri Medwedew", "Dmitri Medvedev", "Dmitri Medvédev"),
+    ("Alexei Navalny", "Alexej Nawalny", "Alexeï Navalny", "Alekséi Navalni"),
+    ("Sergei Lavrov", "Sergej Lawrow", "Sergueï Lavrov", "Serguéi Lavrov"),
+    ("Vladimir Zhirinovsky", "Wladimir Schirinowski", "Vladimir Jirinovski",
+     "Vladímir Zhirinovski"),
+    ("Yuri Andropov", "Juri Andropow", "Iouri Andropov", "Yuri Andrópov"),
+    ("Yevgeny Primakov", "Jewgeni Primakow", "Evgueni Primakov", "Yevgueni Primakov"),
+    ("Andrei Gromyko", "Andrej Gromyko", "Andreï Gromyko", "Andréi Gromiko"),
+    ("Eduard Shevardnadze", "Eduard Schewardnadse", "Edouard Chevardnadze",
+     "Eduard Shevardnadze"),
+    ("Mikhail Khodorkovsky", "Michail Chodorkowski", "Mikhaïl Khodorkovski",
+     "Mijaíl Jodorkovski"),
+    ("Volodymyr Zelensky", "Wolodymyr Selenskyj", "Volodymyr Zelensky", "Volodímir Zelenski"),
+    ("Oleksandr Turchynov", "Oleksandr Turtschynow", "Oleksandr Tourtchinov",
+     "Aleksandr Turchinov"),
+    ("Bashar al-Assad", "Baschar al-Assad", "Bachar el-Assad", "Bashar al Asad"),
+    ("Hafez al-Assad", "Hafis al-Assad", "Hafez el-Assad", "Hafez al Asad"),
+    ("Hosni Mubarak", "Husni Mubarak", "Hosni Moubarak", "Hosni Mubarak"),
+    ("Yasser Arafat", "Jassir Arafat", "Yasser Arafat", "Yasir Arafat"),
+    ("Muammar Gaddafi", "Muammar al-Gaddafi", "Mouammar Kadhafi", "Muamar el Gadafi"),
+    ("Anwar Sadat", "Anwar as-Sadat", "Anouar el-Sadate", "Anwar el-Sadat"),
+    ("Ali Khamenei", "Ali Chamenei", "Ali Khamenei", "Alí Jamenei"),
+]  # fmt: skip
+LANGUAGES = ("en", "de", "fr", "es")
+
+#: Two short articles per language, written for this bench: {name} is the spelling.
+TEMPLATES = {
+    "en": ("{name} met ministers in the capital on Tuesday, officials said, and later spoke "
+           "to reporters about the talks.",
+           "Talks with {name} ended without an agreement. Diplomats expect a second round "
+           "next month."),
+    "de": ("{name} hat am Dienstag in der Hauptstadt mehrere Minister getroffen und danach "
+           "mit Journalisten gesprochen.",
+           "Die Gespräche mit {name} endeten ohne Einigung. Diplomaten erwarten eine zweite "
+           "Runde im nächsten Monat."),
+    "fr": ("{name} a rencontré mardi plusieurs ministres dans la capitale, puis s'est "
+           "adressé à la presse.",
+           "Les discussions avec {name} se sont achevées sans accord. Les diplomates attendent "
+           "une seconde série le mois prochain."),
+    "es": ("{name} se reunió el martes con varios ministros en la capital y después habló "
+           "con la prensa.",
+           "Las conversaciones con {name} terminaron sin acuerdo. Los diplomáticos esperan "
+           "una segunda ronda el mes próximo."),
+}  # fmt: skip
 
 #: Spellings the truth rule would take for a tag's person but that name someone else.
 OTHER_PEOPLE = {"reagan": {"Regan"}}  # Donald Regan, White House chief of staff
@@ -357,6 +427,135 @@ def recall(ranks: Sequence[int | None], k: int) -> float:
     return sum(1 for r in ranks if r is not None and r <= k) / len(ranks) if ranks else 0.0
 
 
+# --- across languages -------------------------------------------------------------------------
+
+
+@dataclass
+class Written:
+    """One article of the cross-language table: which person, spelt how."""
+
+    id: str
+    person: int
+    spelling: str
+    body: str
+
+
+def cross_articles() -> list[Written]:
+    """Two articles per person and language, from :data:`TEMPLATES`."""
+    found = []
+    for person, row in enumerate(CROSS_LANGUAGE):
+        for language, spelling in zip(LANGUAGES, row, strict=True):
+            for k, template in enumerate(TEMPLATES[language]):
+                body = template.format(name=spelling)
+                found.append(Written(f"x{person}-{language}-{k}", person, spelling, body))
+    return found
+
+
+@dataclass
+class CrossMethod:
+    """A method of the cross-language table: spellings for a name, articles for a name, and
+    whether two spellings are merged."""
+
+    name: str
+    spellings: Callable[[str], set[str]]
+    articles: Callable[[str], list[str]]
+    merged: Callable[[str, str], bool]
+
+
+def whoosh_articles(written: list[Written], stories: list[Story]) -> Callable[[str], list[str]]:
+    """Whoosh FuzzyTerm (maxdist 2, every word required) over the articles' text."""
+    from whoosh import fields
+    from whoosh.filedb.filestore import RamStorage
+    from whoosh.query import And, FuzzyTerm
+
+    schema = fields.Schema(id=fields.ID(stored=True), text=fields.TEXT)
+    index = RamStorage().create_index(schema)
+    with index.writer() as writer:
+        for item in written:
+            writer.add_document(id=item.id, text=item.body)
+        for story in stories[:2000]:
+            writer.add_document(id=story.id, text=f"{story.title}\n{story.body}")
+    searcher = index.searcher()
+    analyzer = schema["text"].analyzer
+
+    def articles(query: str) -> list[str]:
+        words = [t.text for t in analyzer(query)]
+        if not words:
+            return []
+        q = And([FuzzyTerm("text", w, maxdist=2) for w in words])
+        return [hit["id"] for hit in searcher.search(q, limit=100)]
+
+    return articles
+
+
+def cross_language(stories: list[Story], names: list[list[str]]) -> str:
+    """The cross-language table (see the module docstring), every method in the same run."""
+    from archive_search.names import NameCatalog, extract_names
+
+    written = cross_articles()
+    found = [extract_names("", item.body) for item in written]
+    records = [(s.id, s.date, n) for s, n in zip(stories, names, strict=True)]
+    records += [(w.id, None, n) for w, n in zip(written, found, strict=True)]
+    catalog = NameCatalog.build(records)
+    naming: dict[str, list[str]] = defaultdict(list)  # spelling -> article ids naming it
+    for article_id, _, spelt in records:
+        for name in spelt:
+            naming[name].append(article_id)
+    spellings = [s for s, _ in Counter(n for _, _, spelt in records for n in spelt).most_common()]
+    every = sorted({s for row in CROSS_LANGUAGE for s in row})
+
+    ours = CrossMethod(
+        "NameCatalog.lookup / .expand / .same",
+        lambda q: {v for m in catalog.lookup(q, limit=10) for v in m.variants},
+        lambda q: [a for s in catalog.expand(q) for a in naming.get(s, [])],
+        catalog.same,
+    )
+    whoosh = whoosh_method(spellings, set(every))
+    ratio = wratio_method(spellings, 90)
+
+    def wratio_articles(query: str) -> list[str]:
+        close = process.extract(query, spellings, scorer=fuzz.WRatio,
+                                processor=utils.default_process, limit=50, score_cutoff=90)
+        return [a for s, _, _ in close for a in naming.get(s, [])]
+
+    methods = [
+        ours,
+        CrossMethod(whoosh.name, lambda q: set(whoosh.lookup(q)),
+                    whoosh_articles(written, stories), whoosh.merged),
+        CrossMethod(ratio.name, lambda q: set(ratio.lookup(q)), wratio_articles, ratio.merged),
+    ]  # fmt: skip
+    person_of = {s: p for p, row in enumerate(CROSS_LANGUAGE) for s in row}
+    own = {w.id for w in written}
+    wrong_pairs = [(a, b) for i, a in enumerate(every) for b in every[i + 1 :]
+                   if person_of[a] != person_of[b]]  # fmt: skip
+    rows, notes = [], []
+    for method in methods:
+        spelt = spelt_total = hits = hits_total = 0
+        misses = []
+        for person, row in enumerate(CROSS_LANGUAGE):
+            wanted = {w.id for w in written if w.person == person}
+            for query in sorted(set(row)):
+                others = set(row) - {query}
+                got = method.spellings(query) & others
+                spelt, spelt_total = spelt + len(got), spelt_total + len(others)
+                ranked = list(dict.fromkeys(a for a in method.articles(query) if a in own))[:10]
+                hits += len(wanted & set(ranked))
+                hits_total += len(wanted)
+                misses += [f"{query} -> {o}" for o in sorted(others - got)]
+        merges = [f"{a} = {b}" for a, b in wrong_pairs if method.merged(a, b)]
+        rows.append([method.name, f"{spelt / spelt_total:.3f}", f"{hits / hits_total:.3f}",
+                     f"{len(merges)}/{len(wrong_pairs)}"])  # fmt: skip
+        notes.append(f"{method.name}: spellings missed {len(misses)}: {'; '.join(misses[:12])}"
+                     f"{' …' if len(misses) > 12 else ''}\n  wrong-person merges: "
+                     f"{'; '.join(merges[:12]) or 'none'}{' …' if len(merges) > 12 else ''}")
+    table = tabulate(rows, ["method", "spellings R@10", "articles R@10", "wrong-person merges"],
+                     tablefmt="github")  # fmt: skip
+    head = (f"Across languages: {len(CROSS_LANGUAGE)} people, {len(every)} spellings "
+            f"(English, German, French, Spanish), {len(written)} articles of our own among "
+            f"{len(stories):,} Reuters stories, {len(wrong_pairs):,} pairs of different people\n")
+    return head + "\n" + table + "\n\n" + "\n".join(notes)
+
+
 # --- the run ----------------------------------------------------------------------------------
 
 
@@ -396,6 +595,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--with-import", action="store_true", help="also time a real import")
     parser.add_argument("--seed", type=int, default=1987, help="for the typo positions")
+    parser.add_argument(
+        "--cross-only", action="store_true", help="only the cross-language table (faster)"
+    )
     args = parser.parse_args(argv)
     if not args.corpora.is_dir():
         parser.error(f"{args.corpora} not found; pass --corpora DIR (the shared reuters21578/)")
@@ -404,6 +606,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     names, extract_wall, extract_cpu = timed(
         lambda: [extract_names(s.title, s.body) for s in stories], repeat=3
     )
+    if args.cross_only:
+        print(cross_language(stories, names))
+        return 0
     records = [(s.id, s.date, found) for s, found in zip(stories, names, strict=True)]
     catalog, build_wall, build_cpu = timed(lambda: NameCatalog.build(records))
     stored = json.dumps(catalog.to_dict())
@@ -462,6 +667,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for method in methods:
         merges = "; ".join(f"{a} = {b}" for a, b in method.merges)
         print(f"{method.name} merges: {merges or 'none'}")
+    joined = [c for c in loaded.clusters(min_articles=1) if c.reason.startswith("romanization")]
+    print(f"\nReuters spellings joined by romanization: {len(joined)} groups")
+    for cluster in joined:
+        print(f"  {cluster.reason}")
+    print()
+    print(cross_language(stories, names))
     if args.show_misses:
         print()
         for case, rank in zip(cases, ours.ranks, strict=True):

@@ -165,7 +165,7 @@ def test_a_new_spelling_counts_at_once_without_building_the_catalogue_again(
 def test_names_limit_0_shows_every_match_as_the_help_says(archive, run):
     from conftest import article as make
 
-    for n in range(12):
+    for n in range(16):  # some are one name romanised two ways (Bakeri, Bakerj)
         item = make(f"Baker report {n}", f"Officials named Baker{chr(97 + n)} Smith spoke.")
         item.ensure_id()
         archive.corpus.write(item)

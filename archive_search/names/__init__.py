@@ -3,8 +3,10 @@
 News spells the same person many ways ("Kim Jong-un", "Kim Jong Un", "Kim Jongun"; "Poehl",
 "Pöhl", "Pohl"), while different people share most of their letters ("Kim Jong-un", "Kim
 Jong-il", "Kim Yo-jong"). This package extracts names at import time
-(:func:`extract_names`), compares them word by word with transliteration keys
-(:func:`same_name`, :func:`name_similarity`) and keeps an archive-wide catalogue of them
+(:func:`extract_names`), compares them word by word with transliteration keys and, across
+languages, with each press convention's romanisation (:mod:`.romanize`: "Gorbatschow",
+"Gorbatchev", "Gorbachev") (:func:`same_name`, :func:`name_similarity`) and keeps an
+archive-wide catalogue of them
 (:class:`NameCatalog`) for lookups and name-aware search.
 """
 

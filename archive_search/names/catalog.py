@@ -22,20 +22,22 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from .keys import fold_key, name_tokens, order_key, surname_index, translit_key
+from .keys import fold_key, name_tokens, one_casing, order_key, surname_index, translit_key
 from .match import few_edits, name_similarity, same_name
+from .romanize import explain, name_keys, reading_keys, romanized_same
 
 #: The words of a name, hyphenated parts counted apart ("Kim Jong-un": three).
 _NAME_WORDS = re.compile(r"[^\s\-\u2010]+")
 
 FORMAT = "archive-search names"
-VERSION = 1
+VERSION = 2  # 2: words indexed under their readings in every romanisation convention
 
 _SIMILAR_WORDS = 25  # index words taken per query word
 _RESCORED = 120  # spellings rescored with the full rules per lookup, at most
 _CANDIDATE_FLOOR = 0.5  # and only those sharing at least half the best one's word evidence
 _SHORT = 3  # query words this short are only looked up exactly (Jong-un / Jong-il)
-_REASONS = ("same spelling", "transliteration", "word order", "alias")  # weakest last
+# weakest last
+_REASONS = ("same spelling", "transliteration", "word order", "romanization", "alias")
 _FIELDS = (
     "articles",  # article ids; entries refer to articles by position here
     "names",  # per entry (most frequent first): canonical spelling
@@ -128,7 +130,7 @@ class NameCatalog:
         for group in aliases:
             for name in group:
                 seen.setdefault(name, [])
-        usable = {name: found for name, found in seen.items() if name_tokens(name)}
+        usable = one_casing({name: found for name, found in seen.items() if name_tokens(name)})
         groups = _Groups(list(usable), aliases, separate)
         return cls(_tables(ids, dates, usable, groups, aliases, separate))
 
@@ -207,13 +209,15 @@ class NameCatalog:
 
     def clusters(self, min_score: float = 85.0, min_articles: int = 2) -> list[Cluster]:
         """Spellings merged into one entry, then pairs of entries that look alike (misspelt or
-        differently transliterated words: "Mikhael Gorbachev" / "Mikhail Gorbachev") but are
+        differently transliterated words: "Mikhial Gorbachev" / "Mikhail Gorbachev") but are
         kept apart, for the user to confirm with an alias or a separation rule."""
         merged = []
         for e, size in enumerate(self._sizes):
             spellings = self._spellings(e)
             if size >= min_articles and len(spellings) > 1:
                 reason = _REASONS[int(self._data["reasons"][e])]
+                if reason == "romanization":
+                    reason = explain([s for s, _ in spellings])
                 merged.append(Cluster(dict(spellings), True, reason))
         return merged + self._suggestions(min_score, min_articles)
 
@@ -250,14 +254,16 @@ class NameCatalog:
     def _same_entries(self, query: str) -> list[int]:
         """Entries holding a spelling that is the same name as ``query``. A spelling written
         exactly like the query decides; otherwise the key match must be unambiguous."""
-        tokens = [t for t in name_tokens(query) if t.key in self._words]
+        tokens = name_tokens(query)
+        keys = {t: [k for k in reading_keys(t.text) if k in self._words] for t in tokens}
+        tokens = [t for t, found in keys.items() if found]
         words = [t for t in tokens if t.kind == "word"] or tokens
         if not words:
             return []
-        rarest = min(words, key=lambda t: len(self._words[t.key]))
+        rarest = min(words, key=lambda t: sum(len(self._words[k]) for k in keys[t]))
         folded = fold_key(query)
         exact, keyed = set(), set()
-        for v in self._word_postings(rarest.key):
+        for v in sorted({v for k in keys[rarest] for v in self._word_postings(k)}):
             spelling = self._spelling[v]
             if fold_key(spelling) == folded:
                 exact.add(self._owner(v))
@@ -277,7 +283,9 @@ class NameCatalog:
             if token.kind == "particle" or (token.kind == "initial" and len(tokens) > 1):
                 continue
             best: dict[int, float] = {}
-            for word, score in self._similar_words(token.key, len(token.text) <= _SHORT):
+            similar = self._similar_words(token.key, len(token.text) <= _SHORT)
+            similar += [(k, 100.0) for k in reading_keys(token.text)[1:] if k in self._words]
+            for word, score in similar:
                 for v in self._word_postings(word):
                     if score > best.get(v, 0.0):
                         best[v] = score
@@ -414,6 +422,16 @@ class _Groups:
                     for b in bucket[i + 1 :]:
                         if few_edits(a, b) or same_name(by_fold[a][0], by_fold[b][0]):
                             self._union(by_fold[a][0], by_fold[b][0], reason)
+        romanized: dict[str, list[str]] = defaultdict(list)
+        for folded in folds:
+            for key in name_keys(by_fold[folded][0]):
+                romanized[key].append(folded)
+        for bucket in romanized.values():
+            for i, a in enumerate(bucket):
+                for b in bucket[i + 1 :]:
+                    x, y = by_fold[a][0], by_fold[b][0]
+                    if self.root(x) != self.root(y) and romanized_same(x, y):
+                        self._union(x, y, "romanization")
 
     def root(self, s: str) -> str:
         while self.parent[s] != s:
@@ -490,7 +508,8 @@ def _tables(
         tables["postings"].append(_encode(articles))
         tables["starts"].append(len(tables["spellings"]))
         for spelling in spellings:
-            for key in dict.fromkeys(t.key for t in name_tokens(spelling)):
+            tokens = name_tokens(spelling)
+            for key in dict.fromkeys(k for t in tokens for k in reading_keys(t.text)):
                 words[key].append(len(tables["spellings"]))
             tables["spellings"].append(spelling)
             tables["counts"].append(len(seen[spelling]))

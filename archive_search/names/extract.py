@@ -62,8 +62,11 @@ _CONNECTORS = sorted(PARTICLES | {"of", "of the", "and", "&"}, key=len, reverse=
 _CONNECTOR = "(?:" + "|".join(re.escape(c) for c in _CONNECTORS) + ")"
 # Spaces, or one line break that does not open a paragraph (blank line or indented line).
 _SEP = r"(?:[ \t]+|[ \t]*\r?\n(?![ \t]*\r?\n)[ \t]?)"
-# Between two words of a name: particles ("de la", "bin", "al-"), or an elision ("d'").
-_JOINER = rf"(?:{_CONNECTOR}(?:{_SEP}|[{_HYPH}])|(?:d|l|dell)[{_APOS}])"
+# Between two words of a name: particles ("de la", "bin", "al-"), the Arabic article
+# assimilated and hyphenated ("Anwar as-Sadat", "Nasir ad-Din"), or an elision ("d'").
+_JOINER = (
+    rf"(?:{_CONNECTOR}(?:{_SEP}|[{_HYPH}])|(?:a[dstrnz]h?|ud)[{_HYPH}]|(?:d|l|dell)[{_APOS}])"
+)
 _RUN = re.compile(rf"{_TOKEN}(?:{_SEP}{_JOINER}*{_TOKEN})*")
 _LOWER_RE = re.compile(f"[{re.escape(_LOWER)}]")
 _NOT_UPPER = str.maketrans("", "", _UPPER)

@@ -8,7 +8,7 @@ Two layers of equivalence:
   Karl-Otto / Karl Otto), and the token structure is kept separately for matching.
 * **transliteration**: letters that different romanisations or languages write differently are
   folded together (oe/ö/o, kh/ch/k, ck/k, final y/i, ey/ei, ts/tz, w/v, ph/f, doubled consonants,
-  Russian -ev/-yov/-ov, and d/t after r, l, n or at the end: Kordunov, Ahmed/Ahmet).
+  Russian -ev/-yov/-ov and -eva/-ova, and d/t after r, l, n or at the end: Kordunov, Ahmed/Ahmet).
   "Poehl"/"Pöhl"/"Pohl", "Gorbachev"/"Gorbachov", "Vostochny"/"Vostokny" and
   "Kortunov"/"Kordunov" share a transliteration key.
 
@@ -54,7 +54,7 @@ _TRANSLIT_MAP = {
     "gh": "g", "q": "k", "x": "ks", "w": "v", "tz": "ts", "dt": "t",
     "oe": "o", "ae": "a", "ue": "u", "ey": "ei", "y": "i", "d": "t",
 }  # fmt: skip
-_RUSSIAN_ENDING = re.compile(r"(?<=[a-z]{3})(?:[iy]?e|[iy]o)v$")
+_RUSSIAN_ENDING = re.compile(r"(?<=[a-z]{3})(?:[iy]?e|[iy]o)v(?=a?$)")  # and -eva/-ova
 _FINAL_I = re.compile(r"(?:iy|ij|ii|y)$")
 _DOUBLE = re.compile(r"([b-df-hj-np-tv-z])\1+")  # doubled consonants: Petric(c)ioli
 _TITLE_WORDS = TITLES | WEAK_TITLES
@@ -197,3 +197,36 @@ def surname_index(tokens: tuple[NameToken, ...]) -> int:
     if not words:
         return len(tokens) - 1
     return words[0] if is_east_asian(tokens) else words[-1]
+
+
+def _shouted(spelling: str) -> bool:
+    """All capitals with a word of five letters or more: a shouted headline ("NAKASONE"), not
+    an acronym ("IMF", "NATO"), which is written in capitals by right."""
+    return spelling.isupper() and any(len(w) >= 5 for w in _SPLIT.split(spelling))
+
+
+def one_casing(seen: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Spellings that differ only in case as one spelling: "NAKASONE" and "Nakasone" are the
+    same spelling, not two. Each keeps its articles (merged, ascending) under the casing
+    written in running text when there is one, else the most used."""
+    by_case: dict[str, list[str]] = {}
+    for spelling in seen:
+        by_case.setdefault(spelling.casefold(), []).append(spelling)
+    merged: dict[str, list[int]] = {}
+    for forms in by_case.values():
+        if len(forms) == 1:
+            merged[forms[0]] = seen[forms[0]]
+            continue
+        best = min(forms, key=lambda f: (_shouted(f), -len(seen[f]), forms.index(f)))
+        merged[best] = sorted({a for f in forms for a in seen[f]})
+    return merged
+
+
+def metadata_name(value: str) -> str:
+    """A name given as a lower-case metadata code ("james-baker", "west-germany", "usa") as it
+    is written in text: words capitalised ("James Baker"), and a code of three letters or
+    fewer in capitals ("USA", "UK", "EC"), an abbreviation rather than a new word ("Usa")."""
+    words = value.replace("-", " ").split()
+    if len(words) == 1 and len(words[0]) <= 3 and words[0].isalpha():
+        return words[0].upper()
+    return " ".join(words).title()

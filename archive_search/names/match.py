@@ -20,6 +20,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from .keys import NameToken, is_east_asian, name_tokens, order_key, surname_index
+from .romanize import romanized_same, words_same
 
 #: Scores of the whole-name equivalences, highest first.
 SAME_SPELLING = 100.0
@@ -51,14 +52,15 @@ def same_name(a: str, b: str) -> bool:
     """True when ``a`` and ``b`` are the same name written differently.
 
     That is: equal after folding case, accents and separators, or after transliteration
-    folding with few letters changed, or the same words rotated ("Poehl Karl Otto"). Partial
+    folding with few letters changed, or the same words rotated ("Poehl Karl Otto"), or the
+    same name romanised by two conventions (:mod:`.romanize`: "Gorbatschow"). Partial
     and fuzzy matches are not the same name: "Poehl" may be another Poehl, "Volcer" may be
     another person.
     """
     ta, tb = name_tokens(a), name_tokens(b)
     if not ta or not tb:
         return False
-    return _equivalence(ta, tb) is not None
+    return _equivalence(ta, tb, a, b) is not None
 
 
 def name_similarity(a: str, b: str) -> float:
@@ -70,7 +72,7 @@ def name_similarity(a: str, b: str) -> float:
     ta, tb = name_tokens(a), name_tokens(b)
     if not ta or not tb:
         return 0.0
-    exact = _equivalence(ta, tb)
+    exact = _equivalence(ta, tb, a, b)
     return exact if exact is not None else _aligned_score(ta, tb)
 
 
@@ -89,7 +91,9 @@ def few_edits(a: str, b: str) -> bool:
     return Levenshtein.distance(a, b, score_cutoff=limit) <= limit
 
 
-def _equivalence(ta: tuple[NameToken, ...], tb: tuple[NameToken, ...]) -> float | None:
+def _equivalence(
+    ta: tuple[NameToken, ...], tb: tuple[NameToken, ...], a: str, b: str
+) -> float | None:
     fold_a, fold_b = "".join(t.text for t in ta), "".join(t.text for t in tb)
     if fold_a == fold_b:
         return SAME_SPELLING
@@ -99,6 +103,8 @@ def _equivalence(ta: tuple[NameToken, ...], tb: tuple[NameToken, ...]) -> float 
         rotated_a, rotated_b = _rotation(ta), _rotation(tb)
         if few_edits(rotated_a, rotated_b):
             return SAME_ROTATED
+    if romanized_same(a, b) is not None:
+        return SAME_TRANSLIT
     return None
 
 
@@ -134,6 +140,8 @@ def _token_score(x: NameToken, y: NameToken, fuzzy: bool) -> float:
         return _INITIAL_SCORE if word.kind == "word" and word.text[0] == initial.text else 0.0
     if not fuzzy or x.kind != "word" or y.kind != "word":
         return 0.0
+    if words_same(x.text, y.text):
+        return 0.96
     if max(len(x.text), len(y.text)) <= _SHORT or min(len(x.text), len(y.text)) < _SHORT:
         return 0.0  # but a three-letter word may be a longer one misspelt ("Kal" / "Karl")
     ratio = max(fuzz.ratio(x.key, y.key), fuzz.ratio(x.text, y.text)) / 100
