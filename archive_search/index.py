@@ -5,11 +5,11 @@ Its fields come from the table in :mod:`archive_search.engine.fields`, its docum
 listed in :data:`archive_search.engine.WHOOSH_MODULES`.
 
 The index is derived from ``corpus/`` and can always be rebuilt from it. It is kept in
-generations: ``index/gen-N/`` holds the Whoosh files plus ``manifest.json`` (what corpus files it
-reflects, by path, mtime and size), and ``index/CURRENT`` names the live generation. Incremental
-updates commit into the live generation (Whoosh swaps its table of contents atomically); a
-rebuild fills a new generation and then replaces ``CURRENT`` in one rename, so an interrupted
-rebuild leaves the old index answering.
+generations: ``index/gen-N/`` holds the Whoosh files plus ``manifest.sqlite`` (what corpus files
+it reflects, by path, mtime and size: :mod:`archive_search.manifest`), and ``index/CURRENT``
+names the live generation. Incremental updates commit into the live generation (Whoosh swaps
+its table of contents atomically); a rebuild fills a new generation and then replaces
+``CURRENT`` in one rename, so an interrupted rebuild leaves the old index answering.
 """
 
 from __future__ import annotations
@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 # from the cached catalogue, the freshness check before a search) start that much sooner.
 
 Progress = Callable[[int], None]
+
+#: The manifest's file in a generation folder (:mod:`archive_search.manifest`). A generation of
+#: schema 4 or before has a ``manifest.json`` instead and is rebuilt from ``corpus/``.
+MANIFEST = "manifest.sqlite"
 
 
 def _english() -> analysis.Analyzer:
@@ -175,7 +179,9 @@ class Index:
         except FileNotFoundError:
             return None
         path = self.root / name
-        return path if name.startswith("gen-") and (path / "manifest.json").is_file() else None
+        # a generation of schema 4 or before has a manifest.json instead: not current, so it
+        # is rebuilt from corpus/ (by the next update, or the next search)
+        return path if name.startswith("gen-") and (path / MANIFEST).is_file() else None
 
     def exists(self) -> bool:
         gen = self.current_dir()
@@ -195,9 +201,7 @@ class Index:
         which only makes the next search check the corpus again. The revision (which tells
         caches built from the articles, such as the name catalogue, that they are stale) moves
         only when ``articles_changed``."""
-        if articles_changed:
-            manifest.revision += 1
-        atomic_write_text(gen / "manifest.json", manifest.to_json())
+        manifest.save(gen / MANIFEST, bump=articles_changed)
         state = {
             "schema_version": manifest.schema_version,
             "folders": manifest.folders,
@@ -211,14 +215,16 @@ class Index:
                                                                  manifest.revision)
 
     def load_manifest(self, gen: Path | None = None) -> Manifest:
-        from .manifest import Manifest
+        """The manifest of ``gen`` (default: the live generation), read as asked; an empty one
+        of schema 0 (which makes the index be rebuilt) when there is none or it is damaged."""
+        from .manifest import Manifest, ManifestError
 
         gen = gen or self.current_dir()
         if gen is None:
             return Manifest(schema_version=0)
         try:
-            return Manifest.from_json((gen / "manifest.json").read_text())
-        except (OSError, ValueError):
+            return Manifest.open(gen / MANIFEST)
+        except ManifestError:
             return Manifest(schema_version=0)
 
     def open(self) -> whoosh_index.Index:
@@ -351,12 +357,11 @@ class Index:
         report = SyncReport()
         folders = self.corpus.folder_stamps()
         scanned = self.corpus.scan()
-        todo = [
-            rel
-            for rel, stamp in scanned.items()
-            if (e := manifest.files.get(rel)) is None or (e.mtime_ns, e.size) != stamp
-        ]
-        gone = [rel for rel in manifest.files if rel not in scanned]
+        # one read of every row's stamp, compared with the scan: no entry is decoded unless
+        # its file changed
+        known = {rel: (mtime, size) for rel, mtime, size in manifest.files.stamps()}
+        todo = [rel for rel, stamp in scanned.items() if known.get(rel) != stamp]
+        gone = [rel for rel in known if rel not in scanned]
         report.unchanged = len(scanned) - len(todo)
         if todo or gone:
             with writing_index(gen):
@@ -479,8 +484,10 @@ class Index:
                     writer.delete_by_term("id", old.id)
                     del ids[old.id]
                 names = article_names(article)
-                put(**article_document(article, rel, names))
-                manifest.files[rel] = ManifestEntry.of(scanned[rel], article, names)
+                document = article_document(article, rel, names)
+                put(**document)
+                manifest.files[rel] = ManifestEntry.of(scanned[rel], article, names,
+                                                       document=document)
                 ids[article.id] = rel
                 if old is None:
                     report.added += 1
@@ -545,9 +552,10 @@ class IndexSession:
         :meth:`~archive_search.article.Article.fingerprint`, when the caller has it already)."""
         st = os.stat(self.index.corpus.root / relpath)
         names = article_names(article)
+        document = article_document(article, relpath, names)
         with writing_index(self.gen):
-            self.writer.add_document(**article_document(article, relpath, names))
-        self._record(relpath, st, article, names, fingerprint)
+            self.writer.add_document(**document)
+        self._record(relpath, st, article, names, fingerprint, document)
         self._new_ids.add(article.id or "")
         self.added += 1
 
@@ -564,21 +572,22 @@ class IndexSession:
             return
         st = os.stat(self.index.corpus.root / relpath)
         names = article_names(article)
+        document = article_document(article, relpath, names)
         with writing_index(self.gen):
             self.writer.delete_by_term("id", article_id)
-            self.writer.add_document(**article_document(article, relpath, names))
-        self._record(relpath, st, article, names, fingerprint)
+            self.writer.add_document(**document)
+        self._record(relpath, st, article, names, fingerprint, document)
         self._new_ids.add(article_id)
         self.added += 1
 
     def _record(
         self, relpath: str, st: os.stat_result, article: Article, names: list[str],
-        fingerprint: str | None,
+        fingerprint: str | None, document: dict[str, Any],
     ) -> None:
         from .manifest import ManifestEntry
 
         self.manifest.files[relpath] = ManifestEntry.of(
-            (st.st_mtime_ns, st.st_size), article, names, fingerprint
+            (st.st_mtime_ns, st.st_size), article, names, fingerprint, document
         )
 
     def commit(self) -> None:
@@ -591,9 +600,10 @@ class IndexSession:
                         article = self.index.corpus.read(relpath)
                         st = os.stat(self.index.corpus.root / relpath)
                         names = article_names(article)
+                        document = article_document(article, relpath, names)
                         writer.delete_by_term("id", article_id)
-                        writer.add_document(**article_document(article, relpath, names))
-                        self._record(relpath, st, article, names, None)
+                        writer.add_document(**document)
+                        self._record(relpath, st, article, names, None, document)
                 except BaseException:
                     cancel_writer(writer)
                     raise

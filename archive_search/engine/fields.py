@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: Bump when the schema or the analysis changes: an older index is then rebuilt automatically.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: Languages with their own stemmed fields; English has the plain ``title``/``body``, and every
 #: other language goes to the neutral, unstemmed ``*_xx`` fields.
