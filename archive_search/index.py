@@ -359,7 +359,7 @@ class Index:
         scanned = self.corpus.scan()
         # one read of every row's stamp, compared with the scan: no entry is decoded unless
         # its file changed
-        known = {rel: (mtime, size) for rel, mtime, size in manifest.files.stamps()}
+        known = manifest.files.stamps()
         todo = [rel for rel, stamp in scanned.items() if known.get(rel) != stamp]
         gone = [rel for rel in known if rel not in scanned]
         report.unchanged = len(scanned) - len(todo)

@@ -137,19 +137,23 @@ class FileTable(MutableMapping[str, ManifestEntry]):
     def values(self) -> Iterator[ManifestEntry]:  # type: ignore[override]
         return (entry for _, entry in self.items())
 
-    def stamps(self) -> Iterator[tuple[str, int, int]]:
-        """``(relpath, mtime_ns, size)`` of every row: what a scan compares, read cheaply."""
+    def stamps(self) -> dict[str, tuple[int, int]]:
+        """``relpath -> (mtime_ns, size)`` of every row, as :meth:`Corpus.scan
+        <archive_search.store.Corpus.scan>` gives them: one read of two columns, which is what
+        an update with nothing changed compares."""
+        found: dict[str, tuple[int, int]] = {}
         if self._db is not None:
             rows = _query(self._db, "SELECT rel, mtime_ns, size FROM files").fetchall()
-            for rel, mtime, size in rows:
-                if rel not in self.changes:
-                    yield rel, mtime, size
-        for rel, entry in list(self.changes.items()):
-            if entry is not None:
-                yield rel, entry.mtime_ns, entry.size
+            found = {rel: (mtime, size) for rel, mtime, size in rows}
+        for rel, entry in self.changes.items():
+            if entry is None:
+                found.pop(rel, None)
+            else:
+                found[rel] = (entry.mtime_ns, entry.size)
+        return found
 
     def __iter__(self) -> Iterator[str]:
-        return (rel for rel, _, _ in self.stamps())
+        return iter(self.stamps())
 
     def __len__(self) -> int:
         if self._db is None:
@@ -291,17 +295,18 @@ class Manifest:
         """What ``arch stats`` reports of the saved rows, by SQL: the top sources, tags and
         languages (most first, then first indexed first), first and last date, undated."""
         if self._db is None:
-            return {"sources": [], "tags": [], "languages": [], "first": None, "last": None,
-                    "undated": 0}
+            return {"articles": 0, "sources": [], "tags": [], "languages": [], "first": None,
+                    "last": None, "undated": 0}
         db = self._db
 
         def ranked(sql: str) -> list[tuple[str, int]]:
             return [(k, n) for k, n, _ in _query(db, sql + " ORDER BY 2 DESC, 3 LIMIT ?", (top,))]
 
-        first, last, undated = _query(
-            db, "SELECT min(substr(shown_date, 1, 19)), max(substr(shown_date, 1, 19)), "
+        articles, first, last, undated = _query(
+            db, "SELECT count(*), min(substr(shown_date, 1, 19)), max(substr(shown_date, 1, 19)), "
                 "count(*) - count(shown_date) FROM files").fetchone()
         return {
+            "articles": articles,
             "sources": ranked("SELECT source, count(*), min(rowid) FROM files "
                               "WHERE source IS NOT NULL GROUP BY source"),
             "tags": ranked("SELECT t.value, count(*), min(files.rowid) FROM files, "
