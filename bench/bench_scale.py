@@ -118,6 +118,17 @@ def du_mb(path: Path) -> float:
 Row = tuple[str, float, float, "float | None", "float | None"]
 
 
+class _Rows(list[Row]):
+    """The table's rows, each also said on stderr as it is measured (a run cut short still
+    shows what it got)."""
+
+    def append(self, row: Row) -> None:
+        super().append(row)
+        label, ours, peak, ref, _ = row
+        versus = f" (raw Whoosh {ref:.2f})" if ref is not None else ""
+        print(f"{label}: {ours:.2f}, {peak:.0f} MB{versus}", file=sys.stderr, flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=9, help="copies of Reuters-21578 (default 9)")
@@ -144,7 +155,7 @@ def main() -> int:
         n = write_corpus(jsonl, records, args.size)
         print(f"{n:,} articles ({args.size} copies) in {jsonl} "
               f"({jsonl.stat().st_size / 1e6:.0f} MB)", file=sys.stderr)
-        rows: list[Row] = []
+        rows = _Rows()
         arch_runs, raw_runs = [], []
         for turn in range(args.turns):
             raw_dir, arc = tmp / f"raw-{turn}", tmp / f"archive-{turn}"
