@@ -3,9 +3,10 @@
     python bench/bench_scale.py [--size 9] [--turns 1] [--keep DIR] [--corpora DIR]
 
 Each copy of Reuters-21578 gets new ids (``<id>-c<k>``), its dates shifted by ``k`` whole years
-and its body sentences shuffled (seeded, so every run builds the same corpus), so that no copy
-is a duplicate of another: ``--size 9`` is about 190,000 articles, ``--size 47`` about a
-million. The JSONL file is written to a temporary folder, never into the repository.
+and its body sentences shuffled (seeded, so every run builds the same corpus; a one-sentence
+text has its words shuffled), so that no copy is a duplicate of another: ``--size 9`` is about
+190,000 articles, ``--size 47`` about a million. The JSONL file is written to a temporary
+folder, never into the repository.
 
 Then, each as a whole process (``env -u PYTHONDONTWRITEBYTECODE``, arch compiled first, as after
 ``pip install``), with its wall time and peak memory (the child's maximum resident set):
@@ -46,7 +47,7 @@ sys.path.insert(0, str(REPO / "bench"))
 import bench_core  # noqa: E402  (puts this checkout on the path of the processes timed)
 from bench_hostile_queries import QUERIES as HOSTILE  # noqa: E402
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
+_PIECES = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])|\n+")
 #: the ordinary searches of the issue's table: (label, query)
 ORDINARY = [
     ("search `oil prices`", "oil prices"),
@@ -76,10 +77,22 @@ def perturbed(records: list[dict], copy: int) -> Iterator[dict]:
         r["id"] = f"{record['id']}-c{copy}"
         if isinstance(r.get("date"), str) and r["date"][:4].isdigit():
             r["date"] = f"{int(r['date'][:4]) + copy:04d}{r['date'][4:]}"
-        sentences = _SENTENCE_END.split(record.get("body") or "")
-        random.Random(f"{copy}:{record['id']}").shuffle(sentences)
-        r["body"] = " ".join(sentences)
+        r["body"] = _shuffled(record.get("body") or "", f"{copy}:{record['id']}")
         yield r
+
+
+def _shuffled(body: str, seed: str) -> str:
+    """``body`` with its sentences (and lines: Reuters' tables have no full stops) in another
+    order; a text of one sentence has its words shuffled instead, so that no copy is a
+    duplicate of another unless its text is a single word."""
+    pieces = [p for p in _PIECES.split(body) if p.strip()]
+    if len(pieces) < 2:
+        pieces = body.split()
+    order = list(pieces)
+    random.Random(seed).shuffle(order)
+    if order == pieces and len(set(pieces)) > 1:
+        order = order[1:] + order[:1]
+    return " ".join(order)
 
 
 def write_corpus(path: Path, records: list[dict], copies: int) -> int:
