@@ -291,6 +291,19 @@ class Manifest:
             return None
         return [ManifestEntry._of_row(row) for row in rows]
 
+    def name_records(self) -> Iterator[tuple[str, str | None, list[str]]]:
+        """``(article id, date, names)`` of every row: what the name catalogue is built from,
+        read without decoding the rest of each row."""
+        if self._db is not None:
+            changes = self.files.changes
+            for rel, article_id, date, names in _query(
+                    self._db, "SELECT rel, id, date, names FROM files ORDER BY rowid"):
+                if rel not in changes:
+                    yield article_id, date, json.loads(names)
+        for entry in list(self.files.changes.values()):
+            if entry is not None:
+                yield entry.id, entry.date, entry.names
+
     def counts(self, top: int) -> dict[str, Any]:
         """What ``arch stats`` reports of the saved rows, by SQL: the top sources, tags and
         languages (most first, then first indexed first), first and last date, undated."""

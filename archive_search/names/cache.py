@@ -73,8 +73,8 @@ def cached_catalogs(
                 records = ((e.id, e.date, e.names) for e in recent)
                 return [cached[0], NameCatalog.build(records, aliases=aliases,
                                                      separate=separate)]
-        records = ((e.id, e.date, e.names) for e in manifest.files.values())
-        catalog = NameCatalog.build(records, aliases=aliases, separate=separate)
+        catalog = NameCatalog.build(manifest.name_records(), aliases=aliases,
+                                    separate=separate)
     except ValueError as exc:
         raise ArchiveError(f"archive.yaml names rules: {exc}") from None
     with contextlib.suppress(StorageError):  # a cache: a read-only archive goes without
