@@ -51,8 +51,11 @@ class ManifestError(ValueError):
     """The manifest file cannot be read as one (damaged, truncated, not SQLite)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class ManifestEntry:
+    """One corpus file the index holds (an import keeps one per article in memory until its
+    commit: slots, not a dict each)."""
+
     mtime_ns: int
     size: int
     id: str
