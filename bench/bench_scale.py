@@ -3,8 +3,9 @@
     python bench/bench_scale.py [--size 9] [--turns 1] [--keep DIR] [--corpora DIR]
 
 Each copy of Reuters-21578 gets new ids (``<id>-c<k>``), its dates shifted by ``k`` whole years
-and its body sentences shuffled (seeded, so every run builds the same corpus; a one-sentence
-text has its words shuffled), so that no copy is a duplicate of another: ``--size 9`` is about
+and its body sentences in another order (copy k takes the k-th permutation, so every run builds
+the same corpus; a text of too few sentences has its words reordered instead), so that no copy
+is a duplicate of another: ``--size 9`` is about
 190,000 articles, ``--size 47`` about a million. The JSONL file is written to a temporary
 folder, never into the repository.
 
@@ -29,8 +30,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
-import random
 import re
 import shutil
 import statistics
@@ -68,7 +69,7 @@ def base_records(folder: Path) -> list[dict]:
 
 def perturbed(records: list[dict], copy: int) -> Iterator[dict]:
     """Copy ``copy`` of ``records``: copy 0 as it is, the others with new ids, dates ``copy``
-    years later and body sentences in a seeded random order."""
+    years later and body sentences in the ``copy``-th order."""
     for record in records:
         if copy == 0:
             yield record
@@ -77,22 +78,32 @@ def perturbed(records: list[dict], copy: int) -> Iterator[dict]:
         r["id"] = f"{record['id']}-c{copy}"
         if isinstance(r.get("date"), str) and r["date"][:4].isdigit():
             r["date"] = f"{int(r['date'][:4]) + copy:04d}{r['date'][4:]}"
-        r["body"] = _shuffled(record.get("body") or "", f"{copy}:{record['id']}")
+        r["body"] = _shuffled(record.get("body") or "", copy)
+        if len(r["body"].split()) < 3:  # a headline alone (about one in ten): its words move
+            r["title"] = " ".join(_permutation(record["title"].split(), copy % math.factorial(
+                len(record["title"].split()))))
         yield r
 
 
-def _shuffled(body: str, seed: str) -> str:
-    """``body`` with its sentences (and lines: Reuters' tables have no full stops) in another
-    order; a text of one sentence has its words shuffled instead, so that no copy is a
-    duplicate of another unless its text is a single word."""
+def _shuffled(body: str, copy: int) -> str:
+    """``body`` with its sentences (and lines: Reuters' tables have no full stops) in the
+    ``copy``-th order (lexicographic, 0 being the original), so that no two copies of a text
+    are the same; a text of too few sentences for that has its words reordered instead. Only a
+    text of one or two words can repeat."""
     pieces = [p for p in _PIECES.split(body) if p.strip()]
-    if len(pieces) < 2:
+    if math.factorial(len(pieces)) <= copy:
         pieces = body.split()
-    order = list(pieces)
-    random.Random(seed).shuffle(order)
-    if order == pieces and len(set(pieces)) > 1:
-        order = order[1:] + order[:1]
-    return " ".join(order)
+    return " ".join(_permutation(pieces, copy % math.factorial(len(pieces))))
+
+
+def _permutation(items: list[str], index: int) -> list[str]:
+    """The ``index``-th permutation of ``items`` in lexicographic order of positions."""
+    left, chosen = list(items), []
+    for size in range(len(items), 0, -1):
+        step = math.factorial(size - 1)
+        chosen.append(left.pop(index // step))
+        index %= step
+    return chosen
 
 
 def write_corpus(path: Path, records: list[dict], copies: int) -> int:
