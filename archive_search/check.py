@@ -29,6 +29,7 @@ from .engine.fields import ID, SCHEMA_VERSION
 from .engine.stored import StoredArticle
 from .errors import ReadOnlyArchive
 from .importers import remove_stale_spools, stale_spools
+from .index import MANIFEST
 from .manifest import Manifest, SyncReport
 from .output import dumps
 from .store import ARTICLE_SUFFIX, TMP_PREFIX, VERSION_NUMBER, VERSIONS
@@ -369,7 +370,8 @@ def _check_index(
 def _read_manifest(gen: Path) -> tuple[Manifest, tuple[str, str] | None]:
     """The generation's manifest, or the kind of problem and its message."""
     try:
-        manifest = Manifest.from_json((gen / "manifest.json").read_text(encoding="utf-8"))
+        manifest = Manifest.open(gen / MANIFEST)
+        len(manifest.files)  # the table is there and readable
     except (OSError, ValueError, TypeError, AttributeError) as exc:
         return Manifest(), ("index-unreadable", f"cannot read its manifest: {_one_line(exc)}")
     if manifest.schema_version != SCHEMA_VERSION:
@@ -414,6 +416,7 @@ def _compare(
     and nothing else in the index."""
     duplicated = {p.path for p in problems if p.kind == "duplicate-id"}
     listed = manifest.ids()
+    entries = dict(manifest.files.items())  # one read of the table, not one query per file
     for article_id, paths in docs.items():
         if len(paths) > 1:
             problems.append(
@@ -430,7 +433,7 @@ def _compare(
         if article is None or where in duplicated:
             continue
         article_id = article.id or _stem(rel)
-        entry = manifest.files.get(rel)
+        entry = entries.get(rel)
         indexed_at = docs.get(article_id, [])
         if not indexed_at:
             problems.append(Problem("missing", where, "not in the index"))

@@ -5,16 +5,17 @@ Its fields come from the table in :mod:`archive_search.engine.fields`, its docum
 listed in :data:`archive_search.engine.WHOOSH_MODULES`.
 
 The index is derived from ``corpus/`` and can always be rebuilt from it. It is kept in
-generations: ``index/gen-N/`` holds the Whoosh files plus ``manifest.json`` (what corpus files it
-reflects, by path, mtime and size), and ``index/CURRENT`` names the live generation. Incremental
-updates commit into the live generation (Whoosh swaps its table of contents atomically); a
-rebuild fills a new generation and then replaces ``CURRENT`` in one rename, so an interrupted
-rebuild leaves the old index answering.
+generations: ``index/gen-N/`` holds the Whoosh files plus ``manifest.sqlite`` (what corpus files
+it reflects, by path, mtime and size: :mod:`archive_search.manifest`), and ``index/CURRENT``
+names the live generation. Incremental updates commit into the live generation (Whoosh swaps
+its table of contents atomically); a rebuild fills a new generation and then replaces
+``CURRENT`` in one rename, so an interrupted rebuild leaves the old index answering.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -83,9 +84,14 @@ def _initialism_lowercase() -> type:
 
 
 def __getattr__(name: str) -> Any:
-    """Module attributes made on first use: the filter class an index's schema names."""
+    """Classes an index names, made on first use (Whoosh is imported only where it is used):
+    ``InitialismLowercase``, the filter class an index's schema names (pickled with it), and
+    ``PostingsCodec``, which Whoosh pickles by name into every segment's table of contents.
+    Both must be found here by those names when an index is opened."""
     if name == "InitialismLowercase":
         return _initialism_lowercase()
+    if name == "PostingsCodec":
+        return _codec_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -95,6 +101,11 @@ def stop_words() -> frozenset[str]:
     from whoosh import analysis
 
     return frozenset(analysis.STOP_WORDS)
+
+
+#: The manifest's file in a generation folder (:mod:`archive_search.manifest`). A generation of
+#: schema 5 or before has a ``manifest.json`` instead and is rebuilt from ``corpus/``.
+MANIFEST = "manifest.sqlite"
 
 
 def _english() -> analysis.Analyzer:
@@ -236,7 +247,9 @@ class Index:
         except FileNotFoundError:
             return None
         path = self.root / name
-        return path if name.startswith("gen-") and (path / "manifest.json").is_file() else None
+        # a generation of schema 4 or before has a manifest.json instead: not current, so it
+        # is rebuilt from corpus/ (by the next update, or the next search)
+        return path if name.startswith("gen-") and (path / MANIFEST).is_file() else None
 
     def exists(self) -> bool:
         gen = self.current_dir()
@@ -256,9 +269,7 @@ class Index:
         which only makes the next search check the corpus again. The revision (which tells
         caches built from the articles, such as the name catalogue, that they are stale) moves
         only when ``articles_changed``."""
-        if articles_changed:
-            manifest.revision += 1
-        atomic_write_text(gen / "manifest.json", manifest.to_json())
+        manifest.save(gen / MANIFEST, bump=articles_changed)
         state = {
             "schema_version": manifest.schema_version,
             "folders": manifest.folders,
@@ -272,14 +283,16 @@ class Index:
                                                                  manifest.revision)
 
     def load_manifest(self, gen: Path | None = None) -> Manifest:
-        from .manifest import Manifest
+        """The manifest of ``gen`` (default: the live generation), read as asked; an empty one
+        of schema 0 (which makes the index be rebuilt) when there is none or it is damaged."""
+        from .manifest import Manifest, ManifestError
 
         gen = gen or self.current_dir()
         if gen is None:
             return Manifest(schema_version=0)
         try:
-            return Manifest.from_json((gen / "manifest.json").read_text())
-        except (OSError, ValueError):
+            return Manifest.open(gen / MANIFEST)
+        except ManifestError:
             return Manifest(schema_version=0)
 
     def open(self) -> whoosh_index.Index:
@@ -416,12 +429,11 @@ class Index:
         report = SyncReport()
         folders = self.corpus.folder_stamps()
         scanned = self.corpus.scan()
-        todo = [
-            rel
-            for rel, stamp in scanned.items()
-            if (e := manifest.files.get(rel)) is None or (e.mtime_ns, e.size) != stamp
-        ]
-        gone = [rel for rel in manifest.files if rel not in scanned]
+        # one read of every row's stamp, compared with the scan: no entry is decoded unless
+        # its file changed
+        known = manifest.files.stamps()
+        todo = [rel for rel, stamp in scanned.items() if known.get(rel) != stamp]
+        gone = [rel for rel in known if rel not in scanned]
         report.unchanged = len(scanned) - len(todo)
         if todo or gone:
             with writing_index(gen):
@@ -544,8 +556,10 @@ class Index:
                     writer.delete_by_term("id", old.id)
                     del ids[old.id]
                 names = article_names(article)
-                put(**article_document(article, rel, names))
-                manifest.files[rel] = ManifestEntry.of(scanned[rel], article, names)
+                document = article_document(article, rel, names)
+                put(**document)
+                manifest.files[rel] = ManifestEntry.of(scanned[rel], article, names,
+                                                       document=document)
                 ids[article.id] = rel
                 if old is None:
                     report.added += 1
@@ -610,9 +624,10 @@ class IndexSession:
         :meth:`~archive_search.article.Article.fingerprint`, when the caller has it already)."""
         st = os.stat(self.index.corpus.root / relpath)
         names = article_names(article)
+        document = article_document(article, relpath, names)
         with writing_index(self.gen):
-            self.writer.add_document(**article_document(article, relpath, names))
-        self._record(relpath, st, article, names, fingerprint)
+            self.writer.add_document(**document)
+        self._record(relpath, st, article, names, fingerprint, document)
         self._new_ids.add(article.id or "")
         self.added += 1
 
@@ -629,21 +644,22 @@ class IndexSession:
             return
         st = os.stat(self.index.corpus.root / relpath)
         names = article_names(article)
+        document = article_document(article, relpath, names)
         with writing_index(self.gen):
             self.writer.delete_by_term("id", article_id)
-            self.writer.add_document(**article_document(article, relpath, names))
-        self._record(relpath, st, article, names, fingerprint)
+            self.writer.add_document(**document)
+        self._record(relpath, st, article, names, fingerprint, document)
         self._new_ids.add(article_id)
         self.added += 1
 
     def _record(
         self, relpath: str, st: os.stat_result, article: Article, names: list[str],
-        fingerprint: str | None,
+        fingerprint: str | None, document: dict[str, Any],
     ) -> None:
         from .manifest import ManifestEntry
 
         self.manifest.files[relpath] = ManifestEntry.of(
-            (st.st_mtime_ns, st.st_size), article, names, fingerprint
+            (st.st_mtime_ns, st.st_size), article, names, fingerprint, document
         )
 
     def commit(self) -> None:
@@ -656,9 +672,10 @@ class IndexSession:
                         article = self.index.corpus.read(relpath)
                         st = os.stat(self.index.corpus.root / relpath)
                         names = article_names(article)
+                        document = article_document(article, relpath, names)
                         writer.delete_by_term("id", article_id)
-                        writer.add_document(**article_document(article, relpath, names))
-                        self._record(relpath, st, article, names, None)
+                        writer.add_document(**document)
+                        self._record(relpath, st, article, names, None, document)
                 except BaseException:
                     cancel_writer(writer)
                     raise
@@ -717,18 +734,38 @@ def _fold_tiny_segments(writer: Any, segments: list[Any]) -> list[Any]:
     return list(MERGE_SMALL(writer, [s for s in segments if s not in tiny]))
 
 
+#: Postings blocks of at least this many documents are zlib-compressed (level 1); smaller
+#: ones are written plain. Most words occur in a few documents: their one short block is not
+#: worth compressing (Whoosh's own "don't compress tiny blocks" test is overwritten on the next
+#: line, so it compresses them all), while the long lists of common words are nearly all the
+#: bytes. On Reuters-21578 (bench/README.md, "Scale"): postings 80 MB plain, 40 MB all
+#: compressed, 42 MB this way.
+COMPRESSED_BLOCK = 16
+
+
 def _codec() -> Any:
-    """Whoosh's codec with its postings blocks left uncompressed.
+    """The codec every writer uses: Whoosh's, with postings compressed by block size
+    (:data:`COMPRESSED_BLOCK`). Each block records its own compression, so any Whoosh reader
+    reads it."""
+    return _codec_class()()
 
-    Whoosh zlib-compresses every postings block, even the few bytes of a word that occurs
-    once (its "don't compress tiny blocks" test is overwritten on the next line, and its
-    inlining of short lists never triggers); that took about a sixth of indexing time, and
-    every search decompresses what it reads. Uncompressed, the index is about half as big
-    again (bench/README.md has the figures).
-    """
-    from whoosh.codec.whoosh3 import W3Codec
 
-    return W3Codec(compression=0)
+@functools.cache
+def _codec_class() -> type:
+    from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
+
+    class PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
+        def _write_block(self, last: bool = False) -> Any:
+            self._compression = 1 if len(self._ids) >= COMPRESSED_BLOCK else 0
+            return super()._write_block(last)
+
+    class PostingsCodec(W3Codec):  # type: ignore[misc]
+        def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
+            return PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                                  compression=0, inlinelimit=self._inlinelimit)
+
+    PostingsCodec.__module__, PostingsCodec.__qualname__ = __name__, "PostingsCodec"
+    return PostingsCodec
 
 
 def cancel_writer(writer: Any) -> None:

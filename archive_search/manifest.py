@@ -1,79 +1,384 @@
 """What an index reflects and what an update of it did.
 
-The manifest (``index/gen-N/manifest.json``) lists the corpus files the index holds, by path,
+The manifest (``index/gen-N/manifest.sqlite``) lists the corpus files the index holds, by path,
 modification time and size, with each article's id, content fingerprint, date and names: enough
 to find what changed since, to spot duplicates on import and to build the name catalogue
-without reading the corpus. It is derived data, rebuilt with the index. This module is loaded
-only by what updates or inspects the index, not by a search.
+without reading the corpus. It is derived data, rebuilt with the index.
+
+It is an SQLite table rather than one JSON document, so that the cost of every operation
+follows the change, not the archive (as git's index and notmuch's database do): adding one
+article looks up its id and fingerprint by the table's indexes and writes one row, where a JSON
+manifest was parsed and rewritten whole (seconds at 200,000 articles). A :class:`Manifest`
+reads rows when asked and keeps what is changed in memory until :meth:`Manifest.save` writes
+it in one transaction (which a kill rolls back whole). Each row also carries what ``arch
+stats`` counts (source, tags, language, date as stored) and the revision that last wrote it, so
+that the name catalogue finds the articles changed since it was built without a full read.
+
+This module is loaded only by what updates or inspects the index, not by a search.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .engine.fields import SCHEMA_VERSION
+from .engine.fields import DATE_TEXT, LANG, SCHEMA_VERSION, SOURCE, TAGS
+from .errors import StorageError
 
 if TYPE_CHECKING:
     from .article import Article
 
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    rel TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
+    id TEXT NOT NULL, fingerprint TEXT NOT NULL, date TEXT, names TEXT NOT NULL,
+    source TEXT, tags TEXT NOT NULL, lang TEXT, shown_date TEXT, revision INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_id ON files (id);
+CREATE INDEX IF NOT EXISTS files_fingerprint ON files (fingerprint);
+CREATE INDEX IF NOT EXISTS files_revision ON files (revision);
+"""
+_COLUMNS = "rel, mtime_ns, size, id, fingerprint, date, names, source, tags, lang, shown_date"
 
-@dataclass
+
+class ManifestError(ValueError):
+    """The manifest file cannot be read as one (damaged, truncated, not SQLite)."""
+
+
+@dataclass(slots=True)
 class ManifestEntry:
+    """One corpus file the index holds (an import keeps one per article in memory until its
+    commit: slots, not a dict each)."""
+
     mtime_ns: int
     size: int
     id: str
     fingerprint: str
     date: str | None = None
     names: list[str] = field(default_factory=list)
+    #: what ``arch stats`` counts, as the index stores it (:func:`stats_fields`)
+    source: str | None = None
+    tags: list[str] = field(default_factory=list)
+    lang: str | None = None
+    #: the date the index stores: None when the article's date cannot be read as one
+    shown_date: str | None = None
 
     @classmethod
     def of(
         cls, stat: tuple[int, int], article: Article, names: list[str],
-        fingerprint: str | None = None,
+        fingerprint: str | None = None, document: dict[str, Any] | None = None,
     ) -> ManifestEntry:
+        """The entry of ``article`` (``document``: its index document, for what stats count)."""
+        source, tags, lang, shown = stats_fields(document or {})
         return cls(stat[0], stat[1], article.id or "", fingerprint or article.fingerprint(),
-                   article.date, names)
+                   article.date, names, source, tags, lang, shown)
 
-
-@dataclass
-class Manifest:
-    """Which corpus files the index reflects; derived data, rebuilt with the index."""
-
-    files: dict[str, ManifestEntry] = field(default_factory=dict)
-    folders: dict[str, int] = field(default_factory=dict)
-    schema_version: int = SCHEMA_VERSION
-    #: grows with every save, so caches derived from the manifest know when they are stale
-    revision: int = 0
-
-    def ids(self) -> dict[str, str]:
-        return {e.id: rel for rel, e in self.files.items()}
-
-    def fingerprints(self) -> dict[str, str]:
-        return {e.fingerprint: e.id for e in self.files.values()}
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "schema_version": self.schema_version,
-                "folders": self.folders,
-                "revision": self.revision,
-                "files": {
-                    rel: [e.mtime_ns, e.size, e.id, e.fingerprint, e.date, e.names]
-                    for rel, e in self.files.items()
-                },
-            },
-            separators=(",", ":"),
-        )
+    def _row(self, rel: str, revision: int) -> tuple[Any, ...]:
+        return (rel, self.mtime_ns, self.size, self.id, self.fingerprint, self.date,
+                json.dumps(self.names, ensure_ascii=False), self.source,
+                json.dumps(self.tags, ensure_ascii=False), self.lang, self.shown_date, revision)
 
     @classmethod
-    def from_json(cls, text: str) -> Manifest:
-        data = json.loads(text)
-        files = {rel: ManifestEntry(*vals) for rel, vals in data.get("files", {}).items()}
-        return cls(
-            files, data.get("folders", {}), data.get("schema_version", 0), data.get("revision", 0)
-        )
+    def _of_row(cls, row: tuple[Any, ...]) -> ManifestEntry:
+        return cls(row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), row[7],
+                   json.loads(row[8]), row[9], row[10])
+
+
+def stats_fields(document: dict[str, Any]) -> tuple[str | None, list[str], str | None, str | None]:
+    """Source, tags, language and date of an index document, as
+    :class:`~archive_search.engine.stored.StoredArticle` reads them back."""
+    tags = [t for t in (document.get(TAGS) or "").split(",") if t]
+    return (document.get(SOURCE) or None, tags, document.get(LANG) or None,
+            document.get(DATE_TEXT) or None)
+
+
+class FileTable(MutableMapping[str, ManifestEntry]):
+    """``relpath -> ManifestEntry``: the rows of the manifest file, read on demand, with the
+    changes made since it was opened held in memory until :meth:`Manifest.save`."""
+
+    def __init__(self, db: sqlite3.Connection | None = None) -> None:
+        self._db = db
+        #: changed rows; None for a row deleted
+        self.changes: dict[str, ManifestEntry | None] = {}
+
+    def _stored(self, rel: str) -> ManifestEntry | None:
+        if self._db is None:
+            return None
+        row = _query(self._db, f"SELECT {_COLUMNS} FROM files WHERE rel = ?", (rel,)).fetchone()
+        return ManifestEntry._of_row(row) if row else None
+
+    def __getitem__(self, rel: str) -> ManifestEntry:
+        entry = self.changes[rel] if rel in self.changes else self._stored(rel)
+        if entry is None:
+            raise KeyError(rel)
+        return entry
+
+    def __setitem__(self, rel: str, entry: ManifestEntry) -> None:
+        self.changes[rel] = entry
+
+    def __delitem__(self, rel: str) -> None:
+        self[rel]  # noqa: B018  (KeyError for a row that is not there, as a dict)
+        self.changes[rel] = None
+
+    def items(self) -> Iterator[tuple[str, ManifestEntry]]:  # type: ignore[override]
+        """Every row, read in one pass (a full read: for rebuilds, checks and catalogues)."""
+        if self._db is not None:
+            rows = _query(self._db, f"SELECT {_COLUMNS} FROM files ORDER BY rowid")
+            for row in rows:
+                if row[0] not in self.changes:
+                    yield row[0], ManifestEntry._of_row(row)
+        for rel, entry in list(self.changes.items()):
+            if entry is not None:
+                yield rel, entry
+
+    def values(self) -> Iterator[ManifestEntry]:  # type: ignore[override]
+        return (entry for _, entry in self.items())
+
+    def stamps(self) -> dict[str, tuple[int, int]]:
+        """``relpath -> (mtime_ns, size)`` of every row, as :meth:`Corpus.scan
+        <archive_search.store.Corpus.scan>` gives them: one read of two columns, which is what
+        an update with nothing changed compares."""
+        found: dict[str, tuple[int, int]] = {}
+        if self._db is not None:
+            rows = _query(self._db, "SELECT rel, mtime_ns, size FROM files").fetchall()
+            found = {rel: (mtime, size) for rel, mtime, size in rows}
+        for rel, entry in self.changes.items():
+            if entry is None:
+                found.pop(rel, None)
+            else:
+                found[rel] = (entry.mtime_ns, entry.size)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.stamps())
+
+    def __len__(self) -> int:
+        if self._db is None:
+            return sum(1 for e in self.changes.values() if e is not None)
+        count = _query(self._db, "SELECT count(*) FROM files").fetchone()[0]
+        for rel, entry in self.changes.items():
+            stored = self._stored(rel) is not None
+            count += (entry is not None) - stored
+        return count
+
+
+class _Lookup(MutableMapping[str, str]):
+    """A dict-like snapshot of one column of the manifest keyed by another (``id -> relpath``,
+    ``fingerprint -> id``), answering each key by an indexed query; what the caller sets or
+    deletes is kept in memory. Iterating reads the whole table (rarely needed)."""
+
+    def __init__(self, find: Callable[[str], str | None], everything: Callable[[], dict[str, str]]
+                 ) -> None:
+        self._find = find
+        self._everything = everything
+        self._set: dict[str, str] = {}
+        self._deleted: set[str] = set()
+
+    def __getitem__(self, key: str) -> str:
+        if key in self._set:
+            return self._set[key]
+        found = None if key in self._deleted else self._find(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._set[key] = value
+        self._deleted.discard(key)
+
+    def __delitem__(self, key: str) -> None:
+        self[key]  # noqa: B018  (KeyError for a key that is not there, as a dict)
+        self._set.pop(key, None)
+        self._deleted.add(key)
+
+    def _all(self) -> dict[str, str]:
+        found = {k: v for k, v in self._everything().items() if k not in self._deleted}
+        found.update(self._set)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+class Manifest:
+    """Which corpus files the index reflects; derived data, rebuilt with the index.
+
+    Opened from a file (:meth:`open`) it reads rows as asked; created empty, it holds its rows
+    in memory until it is saved. Either way :attr:`files` reads like a dict.
+    """
+
+    def __init__(
+        self, folders: dict[str, int] | None = None, schema_version: int = SCHEMA_VERSION,
+        revision: int = 0, db: sqlite3.Connection | None = None,
+    ) -> None:
+        self.files = FileTable(db)
+        self.folders: dict[str, int] = folders or {}
+        self.schema_version = schema_version
+        #: grows with every save that changes articles, so caches derived from the manifest
+        #: know when they are stale
+        self.revision = revision
+        self._db = db
+
+    @classmethod
+    def open(cls, path: Path) -> Manifest:
+        """The manifest in the file ``path``; :class:`ManifestError` when it is missing or
+        cannot be read as one."""
+        if not path.is_file():
+            raise ManifestError(f"{path} is missing")
+        try:
+            db = _connect(path)
+            meta = dict(_query(db, "SELECT key, value FROM meta").fetchall())
+            return cls(json.loads(meta.get("folders", "{}")), int(meta.get("schema_version", 0)),
+                       int(meta.get("revision", 0)), db)
+        except (sqlite3.DatabaseError, ValueError, TypeError) as exc:
+            raise ManifestError(f"{path}: {exc}") from None
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+    def _snapshot(self, key: str, value: str) -> _Lookup:
+        """``key -> value`` over the rows as they are now (changes made so far included)."""
+        changes = dict(self.files.changes)
+        shadow = {getattr(e, key): (rel if value == "rel" else getattr(e, value))
+                  for rel, e in changes.items() if e is not None}
+        db = self._db
+
+        def find(k: str) -> str | None:
+            if k in shadow:
+                return shadow[k]
+            if db is None:
+                return None
+            # fetched whole: a statement left open would hold the file's read lock
+            rows = _query(db, f"SELECT rel, {value} FROM files WHERE {key} = ? "
+                          "ORDER BY rowid DESC", (k,)).fetchall()
+            return next((v for rel, v in rows if rel not in changes), None)
+
+        def everything() -> dict[str, str]:
+            found = {}
+            if db is not None:
+                sql = f"SELECT rel, {key}, {value} FROM files ORDER BY rowid"
+                for rel, k, v in _query(db, sql):
+                    if rel not in changes:
+                        found[k] = v
+            found.update(shadow)
+            return found
+
+        return _Lookup(find, everything)
+
+    def ids(self) -> MutableMapping[str, str]:
+        """``article id -> relpath``, looked up as needed."""
+        return self._snapshot("id", "rel")
+
+    def fingerprints(self) -> MutableMapping[str, str]:
+        """``fingerprint -> article id``, looked up as needed."""
+        return self._snapshot("fingerprint", "id")
+
+    def changed_since(self, revision: int, limit: int) -> list[ManifestEntry] | None:
+        """The entries written by a save after ``revision``, or None when more than ``limit``:
+        by the table's revision index, at a cost that follows the change."""
+        if self._db is None:
+            return None
+        rows = _query(self._db, f"SELECT {_COLUMNS} FROM files WHERE revision > ? LIMIT ?",
+                      (revision, limit + 1)).fetchall()
+        if len(rows) > limit:
+            return None
+        return [ManifestEntry._of_row(row) for row in rows]
+
+    def name_records(self) -> Iterator[tuple[str, str | None, list[str]]]:
+        """``(article id, date, names)`` of every row: what the name catalogue is built from,
+        read without decoding the rest of each row."""
+        if self._db is not None:
+            changes = self.files.changes
+            for rel, article_id, date, names in _query(
+                    self._db, "SELECT rel, id, date, names FROM files ORDER BY rowid"):
+                if rel not in changes:
+                    yield article_id, date, json.loads(names)
+        for entry in list(self.files.changes.values()):
+            if entry is not None:
+                yield entry.id, entry.date, entry.names
+
+    def counts(self, top: int) -> dict[str, Any]:
+        """What ``arch stats`` reports of the saved rows, by SQL: the top sources, tags and
+        languages (most first, then first indexed first), first and last date, undated."""
+        if self._db is None:
+            return {"articles": 0, "sources": [], "tags": [], "languages": [], "first": None,
+                    "last": None, "undated": 0}
+        db = self._db
+
+        def ranked(sql: str) -> list[tuple[str, int]]:
+            return [(k, n) for k, n, _ in _query(db, sql + " ORDER BY 2 DESC, 3 LIMIT ?", (top,))]
+
+        articles, first, last, undated = _query(
+            db, "SELECT count(*), min(substr(shown_date, 1, 19)), max(substr(shown_date, 1, 19)), "
+                "count(*) - count(shown_date) FROM files").fetchone()
+        return {
+            "articles": articles,
+            "sources": ranked("SELECT source, count(*), min(rowid) FROM files "
+                              "WHERE source IS NOT NULL GROUP BY source"),
+            "tags": ranked("SELECT t.value, count(*), min(files.rowid) FROM files, "
+                           "json_each(files.tags) AS t GROUP BY t.value"),
+            "languages": ranked("SELECT coalesce(lang, 'unknown'), count(*), min(rowid) "
+                                "FROM files GROUP BY 1"),
+            "first": first, "last": last, "undated": undated or 0,
+        }
+
+    def save(self, path: Path, bump: bool) -> None:
+        """Write the changes (all rows, for a manifest not read from ``path``) and the summary
+        in one transaction; ``bump``: the articles changed, the revision moves on."""
+        if bump:
+            self.revision += 1
+        fresh = self._db is None
+        try:
+            db = self._db if self._db is not None else _connect(path)
+            with db:
+                db.executescript("BEGIN IMMEDIATE;" + _TABLES) if fresh else db.execute(
+                    "BEGIN IMMEDIATE")
+                if fresh:
+                    db.execute("DELETE FROM files")
+                gone = [(rel,) for rel, e in self.files.changes.items() if e is None]
+                db.executemany("DELETE FROM files WHERE rel = ?", gone)
+                # a row rewritten goes to the end, as Whoosh puts a replaced document
+                db.executemany("DELETE FROM files WHERE rel = ?",
+                               [(rel,) for rel, e in self.files.changes.items() if e is not None])
+                db.executemany(
+                    f"INSERT INTO files ({_COLUMNS}, revision) VALUES ({', '.join('?' * 12)})",
+                    [e._row(rel, self.revision) for rel, e in self.files.changes.items()
+                     if e is not None])
+                db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [
+                    ("schema_version", str(self.schema_version)), ("revision", str(self.revision)),
+                    ("folders", json.dumps(self.folders, separators=(",", ":")))])
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot write {path}: {exc}") from None
+        self._db = self.files._db = db
+        self.files.changes = {}
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """The manifest file, opened for reading as asked and writing in explicit transactions
+    (the default rollback journal: a reader of a read-only archive needs no -wal file)."""
+    db = sqlite3.connect(str(path), timeout=30.0, isolation_level=None,
+                         check_same_thread=False)
+    with contextlib.suppress(sqlite3.DatabaseError):
+        db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+def _query(db: sqlite3.Connection, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+    """Run a read; a damaged file is a :class:`ManifestError`."""
+    try:
+        return db.execute(sql, args)
+    except sqlite3.DatabaseError as exc:
+        raise ManifestError(f"the index manifest cannot be read: {exc}") from None
 
 
 @dataclass

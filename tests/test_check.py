@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -270,12 +271,19 @@ def test_a_damaged_index_is_reported_and_rebuilt(archive: Archive, add_articles)
     assert len(archive.search("storm").hits) == 1
 
 
+def _old_schema(gen: Path) -> None:
+    """Make the generation's manifest say an older schema built it."""
+    with sqlite3.connect(gen / "manifest.sqlite") as db:
+        db.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
+
+
 @pytest.mark.parametrize(
     ("damage", "kind"),
     [
         (lambda gen: (gen.parent / "CURRENT").unlink(), "no-index"),
-        (lambda gen: (gen / "manifest.json").write_text('{"files": [1, 2'), "index-unreadable"),
-        (lambda gen: (gen / "manifest.json").write_text('{"schema_version": 0}'), "index-outdated"),
+        (lambda gen: (gen / "manifest.sqlite").write_bytes(b"SQLite format 3\0"),
+         "index-unreadable"),
+        (lambda gen: _old_schema(gen), "index-outdated"),
     ],
     ids=["current-missing", "manifest-truncated", "manifest-old-schema"],
 )

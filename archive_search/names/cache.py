@@ -21,28 +21,12 @@ from .catalog import NameCatalog
 
 if TYPE_CHECKING:
     from ..config import NamesSettings
-    from ..manifest import Manifest, ManifestEntry
+    from ..manifest import Manifest
 
 #: A search looks names up in the cached catalogue plus one of the articles added or changed
 #: since it was built, while those are at most this many (a catalogue of 500 articles builds in
 #: well under a second); beyond, the whole catalogue is built again.
 RECENT_NAMES = 500
-
-
-def _changed_since(
-    manifest: Manifest, built_from: Path, stamp: Any, limit: int
-) -> list[ManifestEntry] | None:
-    """The manifest entries added or changed since the catalogue stamped ``stamp`` was built
-    (from ``names.built``), or None when there are more than ``limit`` or it cannot tell."""
-    try:
-        data = marshal.loads(built_from.read_bytes())
-        if data.get("stamp") != stamp:
-            return None
-        fingerprints = data["fingerprints"]
-        recent = [e for e in manifest.files.values() if fingerprints.get(e.id) != e.fingerprint]
-    except (OSError, ValueError, KeyError, TypeError, EOFError, AttributeError):
-        return None
-    return recent if len(recent) <= limit else None
 
 
 def cached_catalogs(
@@ -65,7 +49,7 @@ def cached_catalogs(
     aliases = [list(group) for group in rules.aliases]
     separate = [list(group) for group in rules.separate]
     stamp = {"revision": revision, "rules": [aliases, separate]}
-    cache, built_from = gen / "names.cache", gen / "names.built"
+    cache = gen / "names.cache"
     cached = None
     try:
         data = marshal.loads(cache.read_bytes())
@@ -78,23 +62,22 @@ def cached_catalogs(
     manifest = load_manifest()
     try:
         if cached is not None:
-            recent = _changed_since(manifest, built_from, cached[1], recent_limit)
+            # the rows written after the revision the catalogue was built at, by the
+            # manifest's revision index: a cost that follows the change, not the archive
+            built_at = cached[1].get("revision")
+            recent = (manifest.changed_since(built_at, recent_limit)
+                      if isinstance(built_at, int) else None)
             if recent is not None:
                 if not recent:
                     return [cached[0]]
                 records = ((e.id, e.date, e.names) for e in recent)
                 return [cached[0], NameCatalog.build(records, aliases=aliases,
                                                      separate=separate)]
-        records = ((e.id, e.date, e.names) for e in manifest.files.values())
-        catalog = NameCatalog.build(records, aliases=aliases, separate=separate)
+        catalog = NameCatalog.build(manifest.name_records(), aliases=aliases,
+                                    separate=separate)
     except ValueError as exc:
         raise ArchiveError(f"archive.yaml names rules: {exc}") from None
-    # the articles the catalogue was built from, by fingerprint, for the next searches to
-    # see what changed since; written first, and tied to the catalogue by its stamp
-    fingerprints = {e.id: e.fingerprint for e in manifest.files.values()}
     with contextlib.suppress(StorageError):  # a cache: a read-only archive goes without
-        atomic_write_bytes(built_from, marshal.dumps({"stamp": stamp,
-                                                      "fingerprints": fingerprints}))
         atomic_write_bytes(cache, marshal.dumps({"stamp": stamp,
                                                  "catalog": catalog.to_dict()}))
     return [catalog]
