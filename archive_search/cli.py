@@ -572,10 +572,11 @@ def _say_cut(result: Any) -> None:
     which = f"matches {result.offset + 1}-{result.offset + shown}" if result.offset else (
         f"the first {shown} match{'es' if shown != 1 else ''}")
     total = result.total
-    of = f" of {total:,}" if total is not None and total > result.offset + shown else (
+    about = "about " if result.estimated else ""
+    of = f" of {about}{total:,}" if total is not None and total > result.offset + shown else (
         "; more matched")
     if result.all_words is not None:
-        of += f", {result.all_words:,} with every word"
+        of += f", {about}{result.all_words:,} with every word"
     click.echo(f"arch: showing {which}{of} (--limit 0 for all, --offset for the next page)",
                err=True)
 
@@ -596,7 +597,9 @@ def _explain(result: Any) -> None:
     lines += [f"note:    {n}" for n in result.notes]
     every = "" if result.all_words is None else (
         f" ({result.all_words} with every word, then those with some)")
-    lines.append(f"matched: {result.total} articles{every} in {result.seconds * 1000:.0f} ms")
+    about = "about " if result.estimated else ""
+    lines.append(f"matched: {about}{result.total} articles{every} in "
+                 f"{result.seconds * 1000:.0f} ms")
     click.echo("\n".join(f"arch: {line}" for line in lines), err=True)
 
 

@@ -71,6 +71,8 @@ class SearchResult:
     #: of ``total``, how many have every word of a short query, when the articles with some
     #: of its words came after them (None otherwise, or when not counted)
     all_words: int | None = None
+    #: ``total`` (and ``all_words``) are the engine's upper estimate, not an exact count
+    estimated: bool = False
     offset: int = 0
     limit: int = 10
     #: more articles matched than this page holds: known even when they were not counted (one
@@ -179,6 +181,7 @@ def run_search(
         hits=hits,
         total=total,
         all_words=all_words,
+        estimated=found.estimated,
         offset=offset,
         limit=limit,
         more=limit > 0 and len(ranked) > offset + limit,

@@ -100,3 +100,16 @@ def test_the_cli_says_how_many_had_every_word(run, oil):
     result = run("search", "crude oil prices", "-n", "1", "-f", "table")
     assert result.exit_code == 0
     assert "of 4, 2 with every word" in result.stderr
+
+
+def test_a_total_that_is_an_estimate_says_about(archive, oil, run, monkeypatch):
+    """Above a bound, Whoosh's count is an upper estimate (a second pass would be needed for
+    the exact one): the total says so rather than passing the estimate off as a count."""
+    import archive_search.engine.whoosh_search as whoosh_search
+
+    monkeypatch.setattr(whoosh_search, "EXACT_COUNT_UP_TO", 0)
+    result = archive.search("crude OR prices OR tram", limit=1)
+    assert result.estimated and result.total >= 4
+    assert " of about " in run("search", "crude OR prices OR tram", "-n", "1").stderr
+    monkeypatch.setattr(whoosh_search, "EXACT_COUNT_UP_TO", 2000)
+    assert not archive.search("crude OR prices OR tram", limit=1).estimated

@@ -79,6 +79,8 @@ class Ranking(Protocol):
     #: the articles with every word came first, then those with some of them
     #: (:attr:`~archive_search.query.QueryReading.some_words_after`)
     tiered: bool
+    #: a count given so far (:meth:`count`, :meth:`count_all_words`) is an estimate
+    estimated: bool
 
     def count(self, exact: bool = False) -> int:
         """How many articles match in all: exact up to a bound the engine sets, an estimate

@@ -109,6 +109,8 @@ class WhooshRanking:
         self.tiered = False
         #: counts the second tier when it was not run (the first filled the page)
         self.uncounted: Callable[[], int] | None = None
+        #: a count given so far is Whoosh's (upper) estimate, not an exact count
+        self.estimated = False
 
     def add_tier(self, q: query.Query, results: Any, asked: int | None,
                  keep: int | None = None, feedback: Feedback | None = None) -> None:
@@ -147,7 +149,10 @@ class WhooshRanking:
         if exact or results.has_exact_length():
             return len(results)
         estimate = results.estimated_length()
-        return len(results) if estimate <= EXACT_COUNT_UP_TO else estimate
+        if estimate <= EXACT_COUNT_UP_TO:
+            return len(results)
+        self.estimated = True
+        return estimate
 
     def highlight(self, hit: RankedHit, fieldname: str, text: str, chars: int) -> str:
         from .whoosh_highlight import passages, prepare_highlighting
