@@ -116,11 +116,12 @@ def _property(f: Field) -> dict[str, Any] | None:
             "similarity": "arch_title" if f.role == "title" else "arch_body"}
 
 
-def document(row: dict[str, Any]) -> dict[str, Any]:
+def document(row: dict[str, Any], names: list[str] | None = None) -> dict[str, Any]:
     """The ``_source`` of one article (an export row with every field): its title and body
     in the fields of its language, as arch indexes them, and every other field as it is;
     ``names`` as the folded keys arch's index searches names by (the names of the front
-    matter, the authors and those found in the text), ``names_given`` the front matter's
+    matter, the authors and those found in the text: ``names``, as the index found them when
+    it indexed this very file, else found again here), ``names_given`` the front matter's
     own list as written."""
     from .names import fold_key
 
@@ -132,8 +133,9 @@ def document(row: dict[str, Any]) -> dict[str, Any]:
     for key in ("tags", "authors", "see_also"):
         if row[key]:
             doc[key] = row[key]
-    found = article_names(Article(title=row["title"], body=row["body"], names=row["names"],
-                                  authors=row["authors"], extra=row["extra"]))
+    found = names if names is not None else article_names(Article(
+        title=row["title"], body=row["body"], names=row["names"], authors=row["authors"],
+        extra=row["extra"]))
     keys = sorted({k for k in (fold_key(n) for n in found) if k})
     if keys:
         doc["names"] = keys

@@ -442,3 +442,28 @@ def test_the_readme_sqlite_tour_is_what_the_sample_archive_gives(tmp_path):
     export_articles(sample, ExportOptions(format="opensearch"), tmp_path / "bulk")
     real = (tmp_path / "bulk" / "bulk-00001.ndjson").read_text(encoding="utf-8").splitlines()
     assert first_lines[0] == real[0] and real[1].startswith(first_lines[1].rstrip(" …"))
+
+
+def test_opensearch_names_are_the_index_s_own_and_found_again_for_a_file_edited_since(
+        archive, add_articles, tmp_path, monkeypatch):
+    """The names the index found when it indexed a file are taken from the manifest, not
+    found again in the text; a file edited since the index last saw it has its names found
+    in the text as it is now. Either way the document is the same as finding them all again."""
+    import archive_search.export as export_mod
+
+    add_articles(*tricky())
+    export_articles(archive, ExportOptions(format="opensearch"), tmp_path / "indexed")
+    monkeypatch.setattr(export_mod, "_indexed_names", lambda archive: lambda row: None)
+    export_articles(archive, ExportOptions(format="opensearch"), tmp_path / "found")
+    bulk = "bulk-00001.ndjson"
+    assert (tmp_path / "indexed" / bulk).read_bytes() == (tmp_path / "found" / bulk).read_bytes()
+    monkeypatch.undo()
+
+    rel = next(iter(archive.corpus.scan()))
+    path = archive.corpus.root / rel
+    path.write_text(path.read_text(encoding="utf-8").rstrip() + "\n\nVladimir Putin said so.\n",
+                    encoding="utf-8")  # edited by hand; the index has not seen it
+    names_of = export_mod._indexed_names(archive)
+    assert names_of({"path": f"corpus/{rel}"}) is None
+    other = [r for r in archive.corpus.scan() if r != rel][0]
+    assert names_of({"path": f"corpus/{other}"}) is not None
