@@ -71,21 +71,14 @@ def write_rows(
     A table's cells are always made :func:`visible`; the data formats are, only when ``out``
     is a terminal. The rows are written in one piece (see :func:`write_text`).
     """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
     rows = [{f: row.get(f) for f in fields} for row in rows]
     buf = io.StringIO()
-    if fmt in ("json", "jsonl", "yaml"):
-        data = [{k: _data_value(v) for k, v in row.items()} for row in rows]
-        if fmt == "jsonl":
-            for item in data:
-                buf.write(json.dumps(item, ensure_ascii=False) + "\n")
-        else:
-            buf.write(dumps(data, fmt))
-    elif fmt in ("csv", "tsv"):
-        _write_delimited(rows, fields, buf, "," if fmt == "csv" else "\t")
-    elif fmt in ("table", "markdown"):
-        _write_table(rows, fields, buf, fmt, color=color, width=width)
-    else:
-        raise ValueError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
+    # the rows as one batch of stream_rows: one way of writing each format
+    _render_batch(rows, fields, fmt, buf, first=True, excel=False, color=color, width=width)
+    if fmt == "json" and rows:
+        buf.write("\n]\n")
     if fmt == "table":  # made visible cell by cell, around arch's own highlighting
         _put(buf.getvalue(), out)
     else:

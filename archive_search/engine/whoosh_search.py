@@ -64,9 +64,10 @@ def rank(
     else:
         found.add_tier(strict, _run(searcher, strict, reading, sort, limit), limit)
     if reading.some_words_after and sort == "relevance":
-        loose = compile_query(replace(reading, all_words=False), searcher, settings)
+        any_word = replace(reading, all_words=False)
+        loose = compile_query(any_word, searcher, settings)
         found.warnings.extend(w for w in loose.warnings if w not in found.warnings)
-        some = prepare(loose.query, replace(reading, all_words=False), searcher, settings)
+        some = prepare(loose.query, any_word, searcher, settings)
         rest = query.AndNot(some, strict)
         found.reading = f"{found.reading} THEN SOME WORDS {some}"
         found.tiered = True
