@@ -75,10 +75,10 @@ def write_rows(
         raise ValueError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
     rows = [{f: row.get(f) for f in fields} for row in rows]
     buf = io.StringIO()
-    # the rows as one batch of stream_rows: one way of writing each format
-    _render_batch(rows, fields, fmt, buf, first=True, excel=False, color=color, width=width)
-    if fmt == "json" and rows:
-        buf.write("\n]\n")
+    if fmt in DATA_FORMATS:  # one document, written by dumps as every document is
+        buf.write(dumps([{k: _data_value(v) for k, v in row.items()} for row in rows], fmt))
+    else:  # the rows as one batch of stream_rows: one way of writing each of these formats
+        _render_batch(rows, fields, fmt, buf, first=True, excel=False, color=color, width=width)
     if fmt == "table":  # made visible cell by cell, around arch's own highlighting
         _put(buf.getvalue(), out)
     else:
