@@ -39,6 +39,10 @@ _prctl: Any = None
 #: holds it only for a catch-up of a few hundred files (about a second), so this bound is
 #: only reached when something is badly wrong.
 READER_WAIT = 30.0
+#: How long a writer waits when the writer named in the lock file is gone: the children it
+#: forked just before it was killed hold the lock until they run, a few milliseconds later
+#: (and, without ``prctl``, until they finish what they were given).
+DEAD_WRITER_WAIT = 2.0
 READER_MARK = "reader"
 
 
@@ -73,9 +77,12 @@ def write_lock(path: Path, wait: float = 0.0, reader: bool = False) -> Iterator[
             except BlockingIOError:
                 holder, kind = _holder(path)
                 now = time.monotonic()
-                # an empty file is a holder between taking the lock and writing its PID: worth
-                # another look for a moment
+                # an empty file is a holder between taking the lock and writing its PID, and a
+                # writer that is gone (killed) leaves it only to children it forked a moment
+                # before, which let go as soon as they run: each worth another look for a moment
                 grace = {"reader": READER_WAIT, "none": 1.0}.get(kind, 0.0)
+                if kind == "writer" and _gone(holder):
+                    grace = DEAD_WRITER_WAIT
                 if reader or (now >= deadline and now >= started + grace):
                     what = ("a search bringing the index up to date" if kind == "reader"
                             else "another import or index is running")
@@ -99,6 +106,17 @@ def write_lock(path: Path, wait: float = 0.0, reader: bool = False) -> Iterator[
     finally:
         if os.getpid() == owner:
             os.close(fd)
+
+
+def _gone(pid: str) -> bool:
+    """Whether no process has the PID ``pid`` (a writer that died holding the lock)."""
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (ValueError, OSError):  # not a number, or another user's process
+        return False
+    return False
 
 
 def _holder(path: Path) -> tuple[str, str]:
