@@ -22,13 +22,14 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Collection, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .engine.fields import DATE_TEXT, LANG, SCHEMA_VERSION, SOURCE, TAGS
 from .errors import StorageError
+from .store import adjust_digest, folder_of, stamp_digest
 
 if TYPE_CHECKING:
     from .article import Article
@@ -155,6 +156,30 @@ class FileTable(MutableMapping[str, ManifestEntry]):
                 found[rel] = (entry.mtime_ns, entry.size)
         return found
 
+    def stamps_in(self, folders: Collection[str]) -> dict[str, tuple[int, int]]:
+        """As :meth:`stamps`, of the rows directly in ``folders`` only (``"2023/09/"``, or
+        ``"."``), by ranges of the table's key: what an update compares in the folders that
+        changed."""
+        found: dict[str, tuple[int, int]] = {}
+        if self._db is not None:
+            for folder in folders:
+                if folder == ".":
+                    rows = _query(self._db, "SELECT rel, mtime_ns, size FROM files "
+                                            "WHERE instr(rel, '/') = 0")
+                else:  # every key that starts with "2023/09/" sorts below "2023/090"
+                    rows = _query(self._db, "SELECT rel, mtime_ns, size FROM files "
+                                            "WHERE rel >= ? AND rel < ?",
+                                  (folder, folder[:-1] + "0"))
+                found.update((rel, (mtime, size)) for rel, mtime, size in rows.fetchall()
+                             if folder_of(rel) == folder)
+        for rel, entry in self.changes.items():
+            if folder_of(rel) in folders:
+                if entry is None:
+                    found.pop(rel, None)
+                else:
+                    found[rel] = (entry.mtime_ns, entry.size)
+        return found
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.stamps())
 
@@ -222,6 +247,11 @@ class Manifest:
     ) -> None:
         self.files = FileTable(db)
         self.folders: dict[str, int] = folders or {}
+        #: ``folder -> (rows, stamp digest)`` of the rows in each folder
+        #: (:func:`~archive_search.store.stamp_digest`), kept up to date by :meth:`save`, so
+        #: that an update with nothing changed compares folders, not rows. None for a
+        #: manifest written before digests were kept: the next save counts them.
+        self.digests: dict[str, tuple[int, int]] | None = {} if db is None else None
         self.schema_version = schema_version
         #: grows with every save that changes articles, so caches derived from the manifest
         #: know when they are stale
@@ -237,8 +267,12 @@ class Manifest:
         try:
             db = _connect(path)
             meta = dict(_query(db, "SELECT key, value FROM meta").fetchall())
-            return cls(json.loads(meta.get("folders", "{}")), int(meta.get("schema_version", 0)),
-                       int(meta.get("revision", 0)), db)
+            manifest = cls(json.loads(meta.get("folders", "{}")),
+                           int(meta.get("schema_version", 0)), int(meta.get("revision", 0)), db)
+            if "digests" in meta:
+                manifest.digests = {folder: (int(count), int(digest)) for folder, (count, digest)
+                                    in json.loads(meta["digests"]).items()}
+            return manifest
         except (sqlite3.DatabaseError, ValueError, TypeError) as exc:
             raise ManifestError(f"{path}: {exc}") from None
 
@@ -345,6 +379,7 @@ class Manifest:
                     "BEGIN IMMEDIATE")
                 if fresh:
                     db.execute("DELETE FROM files")
+                digests = self._digests_after(db, fresh)
                 gone = [(rel,) for rel, e in self.files.changes.items() if e is None]
                 db.executemany("DELETE FROM files WHERE rel = ?", gone)
                 # a row rewritten goes to the end, as Whoosh puts a replaced document
@@ -354,13 +389,58 @@ class Manifest:
                     f"INSERT INTO files ({_COLUMNS}, revision) VALUES ({', '.join('?' * 12)})",
                     [e._row(rel, self.revision) for rel, e in self.files.changes.items()
                      if e is not None])
+                if digests is None:  # kept by an older arch without digests: count them
+                    digests = _count_digests(_query(db, "SELECT rel, mtime_ns, size FROM files"))
                 db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [
                     ("schema_version", str(self.schema_version)), ("revision", str(self.revision)),
-                    ("folders", json.dumps(self.folders, separators=(",", ":")))])
+                    ("folders", json.dumps(self.folders, separators=(",", ":"))),
+                    ("digests", json.dumps(digests, separators=(",", ":")))])
         except sqlite3.Error as exc:
             raise StorageError(f"cannot write {path}: {exc}") from None
         self._db = self.files._db = db
         self.files.changes = {}
+        self.digests = digests
+
+    def _digests_after(self, db: sqlite3.Connection, fresh: bool
+                       ) -> dict[str, tuple[int, int]] | None:
+        """The folder digests once the changes are written: the rows replaced or deleted
+        taken out of their folders' digests and the new ones put in (a cost that follows the
+        change); None when there are none to adjust (a manifest of an older arch)."""
+        changes = self.files.changes
+        if fresh:
+            return _count_digests((rel, e.mtime_ns, e.size) for rel, e in changes.items()
+                                  if e is not None)
+        if self.digests is None:
+            return None
+        removed: dict[str, list[tuple[int, int]]] = {}
+        added: dict[str, list[tuple[int, int]]] = {}
+        rels = list(changes)
+        for start in range(0, len(rels), 500):
+            chunk = rels[start:start + 500]
+            for rel, mtime, size in _query(
+                    db, "SELECT rel, mtime_ns, size FROM files WHERE rel IN "
+                        f"({', '.join('?' * len(chunk))})", tuple(chunk)):
+                removed.setdefault(folder_of(rel), []).append((mtime, size))
+        for rel, entry in changes.items():
+            if entry is not None:
+                added.setdefault(folder_of(rel), []).append((entry.mtime_ns, entry.size))
+        digests = dict(self.digests)
+        for folder in removed.keys() | added.keys():
+            count, digest = adjust_digest(digests.get(folder, (0, 0)), removed.get(folder, ()),
+                                          added.get(folder, ()))
+            if count:
+                digests[folder] = (count, digest)
+            else:
+                digests.pop(folder, None)
+        return digests
+
+
+def _count_digests(rows: Iterable[tuple[str, int, int]]) -> dict[str, tuple[int, int]]:
+    """``folder -> (rows, digest)`` of ``(rel, mtime_ns, size)`` rows, counted afresh."""
+    by_folder: dict[str, list[tuple[int, int]]] = {}
+    for rel, mtime, size in rows:
+        by_folder.setdefault(folder_of(rel), []).append((mtime, size))
+    return {folder: stamp_digest(stamps) for folder, stamps in by_folder.items()}
 
 
 def _connect(path: Path) -> sqlite3.Connection:
