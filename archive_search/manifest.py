@@ -44,7 +44,23 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE INDEX IF NOT EXISTS files_id ON files (id);
 CREATE INDEX IF NOT EXISTS files_fingerprint ON files (fingerprint);
 CREATE INDEX IF NOT EXISTS files_revision ON files (revision);
+CREATE INDEX IF NOT EXISTS files_shown_date ON files (shown_date);
+CREATE TABLE IF NOT EXISTS counts (
+    kind TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL, first INTEGER NOT NULL,
+    PRIMARY KEY (kind, key)
+);
 """
+#: What ``arch stats`` ranks, each as the ``counts`` table keeps it: ``kind -> SQL`` giving
+#: ``(key, articles, first rowid)`` over ``files`` (how a manifest of an older arch is counted).
+_RANKED = {
+    "source": "SELECT source, count(*), min(rowid) FROM files WHERE source IS NOT NULL "
+              "GROUP BY source",
+    "tag": "SELECT t.value, count(*), min(files.rowid) FROM files, json_each(files.tags) AS t "
+           "GROUP BY t.value",
+    "lang": "SELECT coalesce(lang, 'unknown'), count(*), min(rowid) FROM files GROUP BY 1",
+}
+#: A ``first`` that never wins ``min()``: what a count going down offers.
+_LAST = 1 << 62
 _COLUMNS = "rel, mtime_ns, size, id, fingerprint, date, names, source, tags, lang, shown_date"
 
 
@@ -342,28 +358,32 @@ class Manifest:
                 yield entry.id, entry.date, entry.names
 
     def counts(self, top: int) -> dict[str, Any]:
-        """What ``arch stats`` reports of the saved rows, by SQL: the top sources, tags and
-        languages (most first, then first indexed first), first and last date, undated."""
+        """What ``arch stats`` reports of the saved rows: the top sources, tags and languages
+        (most first, then first indexed first), first and last date, undated. From the
+        ``counts`` table that every save keeps up to date, and the date index: a cost that
+        does not follow the archive (a manifest of an older arch is counted row by row)."""
         if self._db is None:
             return {"articles": 0, "sources": [], "tags": [], "languages": [], "first": None,
                     "last": None, "undated": 0}
         db = self._db
+        meta = dict(_query(db, "SELECT key, value FROM meta").fetchall())
+        counted = meta.get("counted") == "1"
 
-        def ranked(sql: str) -> list[tuple[str, int]]:
-            return [(k, n) for k, n, _ in _query(db, sql + " ORDER BY 2 DESC, 3 LIMIT ?", (top,))]
+        def ranked(kind: str) -> list[tuple[str, int]]:
+            if counted:
+                sql = "SELECT key, n, first FROM counts WHERE kind = ?"
+                rows = _query(db, sql + " ORDER BY 2 DESC, 3 LIMIT ?", (kind, top))
+            else:
+                rows = _query(db, _RANKED[kind] + " ORDER BY 2 DESC, 3 LIMIT ?", (top,))
+            return [(k, n) for k, n, _ in rows]
 
-        articles, first, last, undated = _query(
-            db, "SELECT count(*), min(substr(shown_date, 1, 19)), max(substr(shown_date, 1, 19)), "
-                "count(*) - count(shown_date) FROM files").fetchone()
+        first, last = _query(db, "SELECT substr(min(shown_date), 1, 19), "
+                                 "substr(max(shown_date), 1, 19) FROM files").fetchone()
+        articles = _query(db, "SELECT count(*) FROM files").fetchone()[0]
+        undated = _query(db, "SELECT count(*) FROM files WHERE shown_date IS NULL").fetchone()[0]
         return {
-            "articles": articles,
-            "sources": ranked("SELECT source, count(*), min(rowid) FROM files "
-                              "WHERE source IS NOT NULL GROUP BY source"),
-            "tags": ranked("SELECT t.value, count(*), min(files.rowid) FROM files, "
-                           "json_each(files.tags) AS t GROUP BY t.value"),
-            "languages": ranked("SELECT coalesce(lang, 'unknown'), count(*), min(rowid) "
-                                "FROM files GROUP BY 1"),
-            "first": first, "last": last, "undated": undated or 0,
+            "articles": articles, "sources": ranked("source"), "tags": ranked("tag"),
+            "languages": ranked("lang"), "first": first, "last": last, "undated": undated,
         }
 
     def save(self, path: Path, bump: bool) -> None:
@@ -375,11 +395,14 @@ class Manifest:
         try:
             db = self._db if self._db is not None else _connect(path)
             with db:
-                db.executescript("BEGIN IMMEDIATE;" + _TABLES) if fresh else db.execute(
-                    "BEGIN IMMEDIATE")
+                db.executescript("BEGIN IMMEDIATE;" + _TABLES)
                 if fresh:
                     db.execute("DELETE FROM files")
-                digests = self._digests_after(db, fresh)
+                    db.execute("DELETE FROM counts")
+                counted = fresh or _query(db, "SELECT value FROM meta WHERE key = 'counted'"
+                                          ).fetchone() == ("1",)
+                old = {} if fresh else self._rows_replaced(db)
+                digests = self._digests_after(old, fresh)
                 gone = [(rel,) for rel, e in self.files.changes.items() if e is None]
                 db.executemany("DELETE FROM files WHERE rel = ?", gone)
                 # a row rewritten goes to the end, as Whoosh puts a replaced document
@@ -391,21 +414,40 @@ class Manifest:
                      if e is not None])
                 if digests is None:  # kept by an older arch without digests: count them
                     digests = _count_digests(_query(db, "SELECT rel, mtime_ns, size FROM files"))
+                if counted:
+                    _count(db, [row[2:] for row in old.values()], self._rows_written(db))
+                else:  # kept by an older arch without counts: count every row once
+                    db.execute("DELETE FROM counts")
+                    for kind, sql in _RANKED.items():
+                        db.execute(f"INSERT INTO counts (kind, key, n, first) "
+                                   f"SELECT '{kind}', * FROM ({sql})")
                 db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [
                     ("schema_version", str(self.schema_version)), ("revision", str(self.revision)),
                     ("folders", json.dumps(self.folders, separators=(",", ":"))),
-                    ("digests", json.dumps(digests, separators=(",", ":")))])
+                    ("digests", json.dumps(digests, separators=(",", ":"))), ("counted", "1")])
         except sqlite3.Error as exc:
             raise StorageError(f"cannot write {path}: {exc}") from None
         self._db = self.files._db = db
         self.files.changes = {}
         self.digests = digests
 
-    def _digests_after(self, db: sqlite3.Connection, fresh: bool
+    def _rows_replaced(self, db: sqlite3.Connection) -> dict[str, tuple[Any, ...]]:
+        """``rel -> (mtime_ns, size, source, tags, lang)`` of the saved rows that the changes
+        replace or delete."""
+        return {row[0]: row[1:] for row in _rows_of(
+            db, "rel, mtime_ns, size, source, tags, lang", list(self.files.changes))}
+
+    def _rows_written(self, db: sqlite3.Connection) -> list[tuple[int, tuple[Any, ...]]]:
+        """``(rowid, (source, tags, lang))`` of the rows the changes just wrote."""
+        written = [rel for rel, e in self.files.changes.items() if e is not None]
+        return [(row[0], row[1:]) for row in _rows_of(db, "rowid, source, tags, lang", written)]
+
+    def _digests_after(self, old: dict[str, tuple[Any, ...]], fresh: bool
                        ) -> dict[str, tuple[int, int]] | None:
         """The folder digests once the changes are written: the rows replaced or deleted
-        taken out of their folders' digests and the new ones put in (a cost that follows the
-        change); None when there are none to adjust (a manifest of an older arch)."""
+        (``old``) taken out of their folders' digests and the new ones put in (a cost that
+        follows the change); None when there are none to adjust (a manifest of an older
+        arch)."""
         changes = self.files.changes
         if fresh:
             return _count_digests((rel, e.mtime_ns, e.size) for rel, e in changes.items()
@@ -414,13 +456,8 @@ class Manifest:
             return None
         removed: dict[str, list[tuple[int, int]]] = {}
         added: dict[str, list[tuple[int, int]]] = {}
-        rels = list(changes)
-        for start in range(0, len(rels), 500):
-            chunk = rels[start:start + 500]
-            for rel, mtime, size in _query(
-                    db, "SELECT rel, mtime_ns, size FROM files WHERE rel IN "
-                        f"({', '.join('?' * len(chunk))})", tuple(chunk)):
-                removed.setdefault(folder_of(rel), []).append((mtime, size))
+        for rel, (mtime, size, *_) in old.items():
+            removed.setdefault(folder_of(rel), []).append((mtime, size))
         for rel, entry in changes.items():
             if entry is not None:
                 added.setdefault(folder_of(rel), []).append((entry.mtime_ns, entry.size))
@@ -433,6 +470,38 @@ class Manifest:
             else:
                 digests.pop(folder, None)
         return digests
+
+
+def _rows_of(db: sqlite3.Connection, columns: str, rels: list[str]) -> Iterator[tuple[Any, ...]]:
+    """``columns`` of the rows of ``rels``, by the table's key, a few hundred at a time."""
+    for start in range(0, len(rels), 500):
+        chunk = rels[start:start + 500]
+        yield from _query(db, f"SELECT {columns} FROM files WHERE rel IN "
+                              f"({', '.join('?' * len(chunk))})", tuple(chunk)).fetchall()
+
+
+def _count(db: sqlite3.Connection, removed: list[tuple[Any, ...]],
+           added: list[tuple[int, tuple[Any, ...]]]) -> None:
+    """Take the ``removed`` rows' sources, tags and languages (each ``(source, tags, lang)``)
+    out of the ``counts`` table and put the ``added`` ones' in (each ``(rowid, (source, tags,
+    lang))``), in one step: a key no row has any more goes, and a key that a rewritten row
+    takes out and puts back keeps its first rowid, so ties stay in the order their keys first
+    came into the archive."""
+    delta: dict[tuple[str, str], list[int]] = {}
+    for sign, rowid, (source, tags, lang) in [*((-1, _LAST, row) for row in removed),
+                                              *((+1, rowid, row) for rowid, row in added)]:
+        keys = [("lang", lang or "unknown"), *(("tag", t) for t in dict.fromkeys(json.loads(tags)))]
+        if source is not None:
+            keys.append(("source", source))
+        for key in keys:
+            seen = delta.setdefault(key, [0, rowid])
+            seen[0] += sign
+            seen[1] = min(seen[1], rowid)
+    db.executemany(
+        "INSERT INTO counts (kind, key, n, first) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key) "
+        "DO UPDATE SET n = n + excluded.n, first = min(first, excluded.first)",
+        [(kind, key, n, first) for (kind, key), (n, first) in delta.items()])
+    db.execute("DELETE FROM counts WHERE n <= 0")
 
 
 def _count_digests(rows: Iterable[tuple[str, int, int]]) -> dict[str, tuple[int, int]]:

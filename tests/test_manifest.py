@@ -175,3 +175,54 @@ def test_a_manifest_without_digests_is_compared_row_by_row_once_then_by_folder(
     archive.update_index()
     archive.update_index()
     assert asked[0] == {".", "2023/", "2023/09/"} and asked[1] == set()
+
+
+def full_count(archive: Archive) -> dict:
+    """What the manifest's rows say when counted one by one (as an older arch did)."""
+    from archive_search.manifest import _RANKED
+
+    with sqlite3.connect(archive.index.current_dir() / MANIFEST) as db:
+        return {kind: [(k, n) for k, n, _ in db.execute(sql + " ORDER BY 2 DESC, 3")]
+                for kind, sql in _RANKED.items()}
+
+
+def test_stats_counts_follow_edits_and_deletions_without_a_full_count(
+    archive: Archive, add_articles
+):
+    """The counts table is adjusted by each save (the rows replaced or deleted taken away, the
+    new ones added): after a source is edited and an article deleted, `arch stats` gives the
+    counts a count of every row gives, and a source no article has any more is gone. Ties stay
+    in the order their keys first came into the archive ("oil" before "gas", though the edited
+    article's row is now the last)."""
+    ids = add_articles(
+        article("A", "Oil.", source="Wire", tags=["oil", "energy"], id="a"),
+        article("B", "Gas.", source="Paper", tags=["gas", "energy"], lang="de", id="b"),
+        article("C", "Coal.", source="Gazette", tags=["coal"], id="c"),
+    )
+    folder = archive.root / "corpus" / "2023" / "09"
+    path = folder / f"{ids[0]}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("source: Wire", "source: Paper"),
+                    encoding="utf-8")
+    (folder / f"{ids[2]}.md").unlink()
+    archive.update_index()
+    stats = archive.stats(top=10)
+    counted = full_count(archive)
+    assert stats.sources == counted["source"] == [("Paper", 2)]
+    assert stats.tags == [("energy", 2), ("oil", 1), ("gas", 1)]
+    assert sorted(stats.tags) == sorted(counted["tag"])
+    assert sorted(stats.languages) == sorted(counted["lang"])
+    assert stats.articles == 2
+
+
+def test_a_manifest_without_counts_is_counted_by_its_next_save(archive: Archive, add_articles):
+    """An index whose manifest an older arch wrote (no counts table) is counted row by row
+    until the next update, which fills the table once."""
+    add_articles(article("A", "Oil.", source="Wire", tags=["oil"]))
+    with sqlite3.connect(archive.index.current_dir() / MANIFEST) as db:
+        db.execute("DROP TABLE counts")
+        db.execute("DELETE FROM meta WHERE key = 'counted'")
+    assert archive.stats().sources == [("Wire", 1)]
+    add_articles(article("B", "Gas.", source="Wire", tags=["gas"]))
+    with sqlite3.connect(archive.index.current_dir() / MANIFEST) as db:
+        assert dict(db.execute("SELECT key, n FROM counts WHERE kind = 'source'")) == {"Wire": 2}
+    assert archive.stats().sources == [("Wire", 2)]
