@@ -23,8 +23,10 @@ or built with other rules, the whole catalogue is built again in memory, as it a
 When the layers are more than :data:`MAX_LAYERS` or hold more articles than
 :data:`MERGE_SHARE` of the base, the writer builds a new base instead (amortised: once per
 quarter of growth). Looked up together, the catalogues give the spellings one catalogue built
-from every article would (``tests/test_names_layers.py``), except where only the union of two
-catalogues links a chain of spellings that are not the same name pairwise.
+from every article would (``tests/test_names_layers.py``; each lists its own most used first),
+except where only the union of two catalogues links a chain of spellings that are not the same
+name pairwise, or where a misspelt query is as close to a name of one catalogue as to one of
+another (each catalogue then makes its own guess, or none).
 """
 
 from __future__ import annotations
