@@ -276,6 +276,9 @@ class Index:
             "revision": manifest.revision,
         }
         atomic_write_text(gen / "state.json", json.dumps(state, separators=(",", ":")))
+        from .names.cache import after_save  # the name catalogue's layers: names/cache.py
+
+        after_save(gen, manifest, self.settings.names, articles_changed)
 
     def _state_matches(self, gen: Path, manifest: Manifest) -> bool:
         state = self._state(gen)
