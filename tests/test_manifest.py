@@ -4,8 +4,8 @@ themselves, and what is read from it (stats, recent names) matches the index."""
 from __future__ import annotations
 
 import collections
-import os
 import json
+import os
 import sqlite3
 
 from conftest import article
