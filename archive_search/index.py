@@ -28,6 +28,7 @@ from .article import Article
 from .engine.fields import FIELDS, SCHEMA_VERSION, Field
 from .engine.stored import article_document
 from .errors import ArchiveLocked, storage_error
+from .spill import SpillDict
 from .store import Corpus, atomic_write_text, folder_of
 
 if TYPE_CHECKING:
@@ -648,7 +649,7 @@ class IndexSession:
         with writing_index(gen):
             self.writer = index._writer(gen, bulk=bulk)
         self.added = 0
-        self._new_ids: set[str] = set()
+        self._new_ids: SpillDict[bool] = SpillDict()  # a set, on disk beyond a bound
         #: articles replaced after being added in this session: ``id -> relpath``
         self._redo: dict[str, str] = {}
 
@@ -661,7 +662,7 @@ class IndexSession:
         with writing_index(self.gen):
             self.writer.add_document(**document)
         self._record(relpath, st, article, names, fingerprint, document)
-        self._new_ids.add(article.id or "")
+        self._new_ids[article.id or ""] = True
         self.added += 1
 
     def replace(self, relpath: str, article: Article, fingerprint: str | None = None) -> None:
@@ -682,7 +683,7 @@ class IndexSession:
             self.writer.delete_by_term("id", article_id)
             self.writer.add_document(**document)
         self._record(relpath, st, article, names, fingerprint, document)
-        self._new_ids.add(article_id)
+        self._new_ids[article_id] = True
         self.added += 1
 
     def _record(

@@ -20,7 +20,9 @@ This module is loaded only by what updates or inspects the index, not by a searc
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
+import marshal
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
@@ -29,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from .engine.fields import DATE_TEXT, LANG, SCHEMA_VERSION, SOURCE, TAGS
 from .errors import StorageError
-from .store import adjust_digest, folder_of, stamp_digest
+from .spill import SpillDict
+from .store import adjust_digest, folder_of
 
 if TYPE_CHECKING:
     from .article import Article
@@ -96,6 +99,10 @@ class ManifestEntry:
         return cls(stat[0], stat[1], article.id or "", fingerprint or article.fingerprint(),
                    article.date, names, source, tags, lang, shown)
 
+    def _blob(self) -> bytes:
+        return marshal.dumps((self.mtime_ns, self.size, self.id, self.fingerprint, self.date,
+                              self.names, self.source, self.tags, self.lang, self.shown_date))
+
     def _row(self, rel: str, revision: int) -> tuple[Any, ...]:
         return (rel, self.mtime_ns, self.size, self.id, self.fingerprint, self.date,
                 json.dumps(self.names, ensure_ascii=False), self.source,
@@ -115,14 +122,26 @@ def stats_fields(document: dict[str, Any]) -> tuple[str | None, list[str], str |
             document.get(DATE_TEXT) or None)
 
 
+def _entry_blob(entry: ManifestEntry | None) -> bytes:
+    return marshal.dumps(None) if entry is None else entry._blob()
+
+
+def _entry_of_blob(blob: bytes) -> ManifestEntry | None:
+    fields = marshal.loads(blob)
+    return None if fields is None else ManifestEntry(*fields)
+
+
 class FileTable(MutableMapping[str, ManifestEntry]):
     """``relpath -> ManifestEntry``: the rows of the manifest file, read on demand, with the
-    changes made since it was opened held in memory until :meth:`Manifest.save`."""
+    changes made since it was opened kept until :meth:`Manifest.save` (in memory, the oldest
+    in a temporary file beyond :data:`~archive_search.spill.SPILL_AT`: a rebuild or an import
+    of a million articles holds a million rows)."""
 
     def __init__(self, db: sqlite3.Connection | None = None) -> None:
         self._db = db
         #: changed rows; None for a row deleted
-        self.changes: dict[str, ManifestEntry | None] = {}
+        self.changes: SpillDict[ManifestEntry | None] = SpillDict(
+            encode=_entry_blob, decode=_entry_of_blob)
 
     def _stored(self, rel: str) -> ManifestEntry | None:
         if self._db is None:
@@ -150,7 +169,7 @@ class FileTable(MutableMapping[str, ManifestEntry]):
             for row in rows:
                 if row[0] not in self.changes:
                     yield row[0], ManifestEntry._of_row(row)
-        for rel, entry in list(self.changes.items()):
+        for rel, entry in self.changes.items():
             if entry is not None:
                 yield rel, entry
 
@@ -218,7 +237,7 @@ class _Lookup(MutableMapping[str, str]):
                  ) -> None:
         self._find = find
         self._everything = everything
-        self._set: dict[str, str] = {}
+        self._set: SpillDict[str] = SpillDict()
         self._deleted: set[str] = set()
 
     def __getitem__(self, key: str) -> str:
@@ -353,7 +372,7 @@ class Manifest:
                     self._db, "SELECT rel, id, date, names FROM files ORDER BY rowid"):
                 if rel not in changes:
                     yield article_id, date, json.loads(names)
-        for entry in list(self.files.changes.values()):
+        for entry in self.files.changes.values():
             if entry is not None:
                 yield entry.id, entry.date, entry.names
 
@@ -406,12 +425,13 @@ class Manifest:
                 gone = [(rel,) for rel, e in self.files.changes.items() if e is None]
                 db.executemany("DELETE FROM files WHERE rel = ?", gone)
                 # a row rewritten goes to the end, as Whoosh puts a replaced document
+                # (streamed: the changes of a large batch are mostly in a temporary file)
                 db.executemany("DELETE FROM files WHERE rel = ?",
-                               [(rel,) for rel, e in self.files.changes.items() if e is not None])
+                               ((rel,) for rel, e in self.files.changes.items() if e is not None))
                 db.executemany(
                     f"INSERT INTO files ({_COLUMNS}, revision) VALUES ({', '.join('?' * 12)})",
-                    [e._row(rel, self.revision) for rel, e in self.files.changes.items()
-                     if e is not None])
+                    (e._row(rel, self.revision) for rel, e in self.files.changes.items()
+                     if e is not None))
                 if digests is None:  # kept by an older arch without digests: count them
                     digests = _count_digests(_query(db, "SELECT rel, mtime_ns, size FROM files"))
                 if counted:
@@ -428,19 +448,19 @@ class Manifest:
         except sqlite3.Error as exc:
             raise StorageError(f"cannot write {path}: {exc}") from None
         self._db = self.files._db = db
-        self.files.changes = {}
+        self.files.changes.clear()
         self.digests = digests
 
     def _rows_replaced(self, db: sqlite3.Connection) -> dict[str, tuple[Any, ...]]:
         """``rel -> (mtime_ns, size, source, tags, lang)`` of the saved rows that the changes
-        replace or delete."""
+        replace or delete (none for an import of new articles, however large)."""
         return {row[0]: row[1:] for row in _rows_of(
-            db, "rel, mtime_ns, size, source, tags, lang", list(self.files.changes))}
+            db, "rel, mtime_ns, size, source, tags, lang", iter(self.files.changes))}
 
-    def _rows_written(self, db: sqlite3.Connection) -> list[tuple[int, tuple[Any, ...]]]:
+    def _rows_written(self, db: sqlite3.Connection) -> Iterator[tuple[int, tuple[Any, ...]]]:
         """``(rowid, (source, tags, lang))`` of the rows the changes just wrote."""
-        written = [rel for rel, e in self.files.changes.items() if e is not None]
-        return [(row[0], row[1:]) for row in _rows_of(db, "rowid, source, tags, lang", written)]
+        written = (rel for rel, e in self.files.changes.items() if e is not None)
+        return ((row[0], row[1:]) for row in _rows_of(db, "rowid, source, tags, lang", written))
 
     def _digests_after(self, old: dict[str, tuple[Any, ...]], fresh: bool
                        ) -> dict[str, tuple[int, int]] | None:
@@ -454,42 +474,44 @@ class Manifest:
                                   if e is not None)
         if self.digests is None:
             return None
-        removed: dict[str, list[tuple[int, int]]] = {}
-        added: dict[str, list[tuple[int, int]]] = {}
+        digests = dict(self.digests)
         for rel, (mtime, size, *_) in old.items():
-            removed.setdefault(folder_of(rel), []).append((mtime, size))
+            _fold(digests, folder_of(rel), [(mtime, size)], ())
         for rel, entry in changes.items():
             if entry is not None:
-                added.setdefault(folder_of(rel), []).append((entry.mtime_ns, entry.size))
-        digests = dict(self.digests)
-        for folder in removed.keys() | added.keys():
-            count, digest = adjust_digest(digests.get(folder, (0, 0)), removed.get(folder, ()),
-                                          added.get(folder, ()))
-            if count:
-                digests[folder] = (count, digest)
-            else:
-                digests.pop(folder, None)
+                _fold(digests, folder_of(rel), (), [(entry.mtime_ns, entry.size)])
         return digests
 
 
-def _rows_of(db: sqlite3.Connection, columns: str, rels: list[str]) -> Iterator[tuple[Any, ...]]:
+def _rows_of(db: sqlite3.Connection, columns: str, rels: Iterator[str]
+             ) -> Iterator[tuple[Any, ...]]:
     """``columns`` of the rows of ``rels``, by the table's key, a few hundred at a time."""
-    for start in range(0, len(rels), 500):
-        chunk = rels[start:start + 500]
+    while chunk := tuple(itertools.islice(rels, 500)):
         yield from _query(db, f"SELECT {columns} FROM files WHERE rel IN "
-                              f"({', '.join('?' * len(chunk))})", tuple(chunk)).fetchall()
+                              f"({', '.join('?' * len(chunk))})", chunk).fetchall()
 
 
-def _count(db: sqlite3.Connection, removed: list[tuple[Any, ...]],
-           added: list[tuple[int, tuple[Any, ...]]]) -> None:
+def _fold(digests: dict[str, tuple[int, int]], folder: str,
+          removed: Iterable[tuple[int, int]], added: Iterable[tuple[int, int]]) -> None:
+    """Take ``removed`` stamps out of a folder's digest and put ``added`` in; a folder with
+    no file left goes."""
+    count, digest = adjust_digest(digests.get(folder, (0, 0)), removed, added)
+    if count:
+        digests[folder] = (count, digest)
+    else:
+        digests.pop(folder, None)
+
+
+def _count(db: sqlite3.Connection, removed: Iterable[tuple[Any, ...]],
+           added: Iterable[tuple[int, tuple[Any, ...]]]) -> None:
     """Take the ``removed`` rows' sources, tags and languages (each ``(source, tags, lang)``)
     out of the ``counts`` table and put the ``added`` ones' in (each ``(rowid, (source, tags,
     lang))``), in one step: a key no row has any more goes, and a key that a rewritten row
     takes out and puts back keeps its first rowid, so ties stay in the order their keys first
     came into the archive."""
     delta: dict[tuple[str, str], list[int]] = {}
-    for sign, rowid, (source, tags, lang) in [*((-1, _LAST, row) for row in removed),
-                                              *((+1, rowid, row) for rowid, row in added)]:
+    for sign, rowid, (source, tags, lang) in itertools.chain(
+            ((-1, _LAST, row) for row in removed), ((+1, rowid, row) for rowid, row in added)):
         keys = [("lang", lang or "unknown"), *(("tag", t) for t in dict.fromkeys(json.loads(tags)))]
         if source is not None:
             keys.append(("source", source))
@@ -506,10 +528,10 @@ def _count(db: sqlite3.Connection, removed: list[tuple[Any, ...]],
 
 def _count_digests(rows: Iterable[tuple[str, int, int]]) -> dict[str, tuple[int, int]]:
     """``folder -> (rows, digest)`` of ``(rel, mtime_ns, size)`` rows, counted afresh."""
-    by_folder: dict[str, list[tuple[int, int]]] = {}
+    digests: dict[str, tuple[int, int]] = {}
     for rel, mtime, size in rows:
-        by_folder.setdefault(folder_of(rel), []).append((mtime, size))
-    return {folder: stamp_digest(stamps) for folder, stamps in by_folder.items()}
+        _fold(digests, folder_of(rel), (), [(mtime, size)])
+    return digests
 
 
 def _connect(path: Path) -> sqlite3.Connection:
