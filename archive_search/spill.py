@@ -24,9 +24,9 @@ SPILL_AT = 20_000
 
 class SpillDict(MutableMapping[str, V], Generic[V]):
     """``str -> V`` like a dict; beyond ``limit`` entries (default :data:`SPILL_AT`) the older
-    ones live in a temporary file. Values are stored as ``encode`` makes them (``marshal`` by default: plain data).
-    Iteration gives the spilled keys first, in the order they were spilled, then the rest in
-    the order they were set."""
+    ones live in a temporary file. Values are stored as ``encode`` makes them (``marshal`` by
+    default: plain data). Iteration gives the spilled keys first, in the order they were
+    spilled, then the rest in the order they were set."""
 
     def __init__(
         self,
