@@ -168,6 +168,17 @@ class ImportSettings:
     max_ratio: float = _number(100, positive=True)
 
 
+@dataclass(frozen=True)
+class RelatedSettings:
+    """The ``related`` section: whether related articles use meaning as well as shared words
+    (the semantic extra, :mod:`archive_search.semantic`), and how much."""
+
+    semantic: str = _choice("auto", "auto", "on", "off")
+    semantic_weight: float = _number(0.5)
+    semantic_floor: float = _number(0.5)
+    semantic_candidates: int = _number(10, whole=True)
+
+
 #: The sections of ``archive.yaml`` by key (``import`` is a Python keyword: the attribute is
 #: ``import_``).
 SECTIONS: dict[str, tuple[str, type]] = {
@@ -175,6 +186,7 @@ SECTIONS: dict[str, tuple[str, type]] = {
     "index": ("index", IndexSettings),
     "names": ("names", NamesSettings),
     "import": ("import_", ImportSettings),
+    "related": ("related", RelatedSettings),
 }
 
 
@@ -189,6 +201,7 @@ class Settings:
     index: IndexSettings = field(default_factory=IndexSettings)
     names: NamesSettings = field(default_factory=NamesSettings)
     import_: ImportSettings = field(default_factory=ImportSettings)
+    related: RelatedSettings = field(default_factory=RelatedSettings)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as ``archive.yaml`` writes them: plain JSON, read back by
