@@ -175,7 +175,7 @@ class RelatedSettings:
 
     semantic: str = _choice("auto", "auto", "on", "off")
     semantic_weight: float = _number(0.5)
-    semantic_floor: float = _number(0.5)
+    semantic_floor: float = _number(0.3)
     semantic_candidates: int = _number(10, whole=True)
 
 
