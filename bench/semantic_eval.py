@@ -185,7 +185,7 @@ def run(tmp: Path, args: argparse.Namespace) -> None:
     found = {a: collect(arc, a, others) for a in sorted(event_of)}
     vectors = Vectors.open(arc.index.current_dir())
     assert vectors is not None
-    rows = vectors.rows()
+    rows = {a: vectors.row(a) for a in event_of}
 
     def pair_score(w: float, f: float) -> Callable[[str, str], float]:
         def score(a: str, b: str) -> float:

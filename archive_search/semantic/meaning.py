@@ -26,7 +26,6 @@ class Meaning:
     query: np.ndarray
     row: int | None
     floor: float
-    rows: dict[str, int] = field(default_factory=dict)
     cosine: dict[str, float] = field(default_factory=dict)
 
     @classmethod
@@ -38,29 +37,28 @@ class Meaning:
             vectors = Vectors.open(gen) if gen is not None else None
         except Damaged as exc:
             return None, f"{exc}; related by shared words only (arch index repairs it)"
-        if vectors is None or not vectors.ids:
+        if vectors is None or not len(vectors):
             return None, ("the archive has no article vectors yet; related by shared words "
                           "only (arch index computes them)")
-        rows = vectors.rows()
-        row = rows.get(article_id) if article_id is not None else None
+        row = vectors.row(article_id) if article_id is not None else None
         if row is not None:
             query = vectors.vector(row)
             query /= max(float(np.linalg.norm(query)), 1e-9)
         else:
             query = load().embed([f"{title}\n{body}"])[0]
-        return cls(vectors, query, row, floor, rows), None
+        return cls(vectors, query, row, floor), None
 
     def nearest(self, count: int) -> list[str]:
         """The ids of the ``count`` articles closest in meaning, closest first."""
         found = self.vectors.nearest(self.query, count, exclude=self.row)
-        ids = [self.vectors.ids[row] for row, _ in found]
+        ids = [self.vectors.id(row) for row, _ in found]
         self.cosine.update(zip(ids, (c for _, c in found), strict=True))
         return ids
 
     def measure(self, article_ids: list[str]) -> None:
         """Compute the cosines of ``article_ids`` (those with a vector) in one pass."""
-        todo = {a: self.rows[a] for a in article_ids
-                if a not in self.cosine and a in self.rows}
+        rows = {a: self.vectors.row(a) for a in article_ids if a not in self.cosine}
+        todo = {a: row for a, row in rows.items() if row is not None}
         if todo:
             found = self.vectors.cosines(self.query, todo.values())
             self.cosine.update({a: found[r] for a, r in todo.items()})
