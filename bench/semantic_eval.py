@@ -4,6 +4,7 @@ blend, on our own judged pairs and on Reuters-21578 topic overlap, in one run.
     python bench/semantic_eval.py                           # both evaluations
     python bench/semantic_eval.py --reuters-archive /tmp/r  # build the Reuters archive once
     python bench/semantic_eval.py --sample 200 --seed 21578
+    python bench/semantic_eval.py --time /tmp/sem200        # arch related, whole processes
 
 Needs the semantic extra (``pip install -e '.[semantic]'``).
 
@@ -25,6 +26,10 @@ candidates (lexical ones and the nearest in meaning) are scored once with their 
 and cosine recorded, so that every (w, f) of the grid ranks the same candidates; the setting
 is chosen on one set and reported on the other (leave one set out), and the chosen one is then
 run as ``arch related`` runs it.
+
+``--time ARCHIVE`` instead times ``arch related ID --lexical`` and ``--semantic`` as whole
+processes (``/usr/bin/time``: seconds and peak memory), for a few ids of the archive taken at
+fixed places in its manifest, alternating, several turns each.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import dataclasses
 import json
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -168,9 +174,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=21578)
     parser.add_argument("--limit", type=int, default=30,
                         help="suggestions asked for when recording candidates")
+    parser.add_argument("--time", type=Path, metavar="ARCHIVE",
+                        help="only time arch related in this archive")
+    parser.add_argument("--ids", type=int, default=5)
+    parser.add_argument("--turns", type=int, default=3)
     args = parser.parse_args()
     if not installed():
         sys.exit("the semantic extra is not installed: pip install -e '.[semantic]'")
+    if args.time:
+        timing(args.time, args.ids, args.turns)
+        return
     with tempfile.TemporaryDirectory(prefix="arch-semantic-") as tmp:
         run(Path(tmp), args)
 
@@ -272,6 +285,27 @@ def run(tmp: Path, args: argparse.Namespace) -> None:
               f"{ms:8.1f}")
     print(f"{'semantic alone (nearest vectors)':34} {sem_judged[0]:6.3f} {sem_judged[1]:6.2f} "
           f"{sem_judged[2]:7.2f} {sem_judged[3]:6.3f} {sem_reuters:6.3f} {'':>8}")
+
+
+def timing(root: Path, count: int, turns: int) -> None:
+    ids = sorted(Archive.open(root).index.load_manifest().ids())
+    picked = [ids[(n * len(ids)) // count] for n in range(count)]
+    got: dict[str, list[tuple[float, int]]] = {"--lexical": [], "--semantic": []}
+    for _ in range(turns):
+        for article_id in picked:
+            for mode, found in got.items():
+                done = subprocess.run(
+                    ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "archive_search",
+                     "--archive", str(root), "related", article_id, mode, "-f", "json"],
+                    capture_output=True, text=True, cwd=REPO, check=False)
+                seconds, kb = done.stderr.strip().splitlines()[-1].split()
+                found.append((float(seconds), int(kb)))
+    print(f"{len(ids)} articles; {count} ids x {turns} turns each")
+    for mode, found in got.items():
+        seconds = [s for s, _ in found]
+        print(f"arch related {mode:11} median {statistics.median(seconds):.2f} s "
+              f"(range {min(seconds):.2f}-{max(seconds):.2f}), peak RSS "
+              f"{max(k for _, k in found) / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

