@@ -103,6 +103,18 @@ def _choice(default: str, *choices: str) -> Any:
     return field(default=default, metadata={"read": read})
 
 
+def _read_switch(value: Any) -> str:
+    """``auto``, ``on`` or ``off``; YAML reads an unquoted ``on``/``off`` (and yes/no) as
+    true/false, which mean the same here."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return _read_choice(value, ("auto", "on", "off"))
+
+
+def _switch(default: str) -> Any:
+    return field(default=default, metadata={"read": _read_switch})
+
+
 def _groups() -> Any:
     return field(default=(), metadata={"read": _read_groups})
 
@@ -173,7 +185,7 @@ class RelatedSettings:
     """The ``related`` section: whether related articles use meaning as well as shared words
     (the semantic extra, :mod:`archive_search.semantic`), and how much."""
 
-    semantic: str = _choice("auto", "auto", "on", "off")
+    semantic: str = _switch("auto")
     semantic_weight: float = _number(0.5)
     semantic_floor: float = _number(0.3)
     semantic_candidates: int = _number(10, whole=True)

@@ -31,8 +31,12 @@ REQUIRED = ("wordllama", "tokenizers", "numpy")
 
 @functools.cache
 def installed() -> bool:
-    """Whether the semantic extra is installed, found without importing any of it."""
-    return all(importlib.util.find_spec(name) is not None for name in REQUIRED)
+    """Whether the semantic extra is installed, found without importing any of it (a package
+    that cannot even be looked up counts as missing)."""
+    try:
+        return all(importlib.util.find_spec(name) is not None for name in REQUIRED)
+    except (ImportError, ValueError):
+        return False
 
 
 def wanted(settings: Settings, asked: bool | None = None) -> bool:
