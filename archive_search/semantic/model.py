@@ -29,8 +29,10 @@ TENSOR = "embedding.weight"
 #: and the cost of one article stays bounded whatever its length.
 MAX_CHARS = 8000
 MAX_TOKENS = 1024
-#: The model's name, as the vector files record it (vectors of another model are recomputed).
+#: The model's name, as the vector files record it (vectors of another model are recomputed),
+#: and the size of its vectors.
 NAME = "wordllama-l2_supercat-256"
+DIMS = 256
 
 
 class ModelMissing(ArchiveError):

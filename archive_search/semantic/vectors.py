@@ -53,6 +53,9 @@ SHORTLIST = 100
 BATCH = 256
 #: Rows compared at a time by :meth:`Vectors.nearest` (a float32 copy of CHUNK rows).
 CHUNK = 32768
+#: An update of at most this many articles is followed from the manifest's rows it wrote;
+#: a larger one compares every article's key (a pass over the manifest, cheap beside it).
+FOLLOW_LIMIT = 5000
 
 
 class Damaged(ValueError):
@@ -84,7 +87,8 @@ class Vectors:
     @property
     def ids(self) -> list[str]:
         """Every id in row order (reads them all: for updates and checks, not for a call)."""
-        return [self.id(row) for row in range(len(self))]
+        names, ends = self.names.tobytes(), self.offsets.tolist()
+        return [names[a:b].decode() for a, b in zip(ends, ends[1:], strict=False)]
 
     def row(self, article_id: str) -> int | None:
         """The row of ``article_id``, found by bisection of the ids' order; None if absent."""
@@ -207,46 +211,86 @@ def expected(manifest: Manifest) -> dict[str, int]:
 def refresh(gen: Path, manifest: Manifest, corpus: Corpus) -> None:
     """Make ``gen``'s vectors match ``manifest``: rows of articles gone or changed are
     dropped, articles added or changed are embedded; nothing is written when nothing
-    changed. A damaged file is computed again from the corpus (a file that matches the
-    manifest is checked whole, by its CRC: 40 ms at 200,000 articles)."""
-    from .model import NAME, load
+    changed. After an update that only added or changed articles, the manifest's rows
+    written since the vectors' revision say which (a cost that follows the change); else
+    every article's key is compared. A damaged file is computed again from the corpus (a
+    file that matches the manifest is checked whole, by its CRC: 40 ms at 200,000
+    articles)."""
+    from .model import NAME
 
     try:
         old = Vectors.open(gen)
     except Damaged:
         old = None
-    if old is not None and old.revision == manifest.revision and old.model == NAME:
+    if old is not None and old.model != NAME:
+        old = None
+    if old is not None and old.revision == manifest.revision:
         if old.intact():
             return
         old = None  # damaged in place: computed again
+    if old is not None and 0 <= old.revision < manifest.revision and _follow(
+            gen, old, manifest, corpus):
+        return
     want = expected(manifest)
-    ids = dict(manifest.ids())
-    old_ids = old.ids if old is not None and old.model == NAME else []
+    old_ids = old.ids if old is not None else []
     keep = [row for row, article_id in enumerate(old_ids)
             if want.get(article_id) == int(old.keys[row])]  # type: ignore[union-attr]
     kept_ids = {old_ids[row] for row in keep}
-    todo = [article_id for article_id in want if article_id not in kept_ids]
+    todo = {article_id: key for article_id, key in want.items() if article_id not in kept_ids}
     if old is not None and not todo and len(keep) == len(old):
-        if old.revision != manifest.revision:  # the same articles: only the stamp moves
-            _write(gen, manifest.revision, old.model, old_ids, old.keys, old.scales, old.matrix)
+        # the same articles: only the revision moves
+        _write(gen, manifest.revision, old.model, old_ids, old.keys, old.scales, old.matrix)
         return
-    model = load()
-    new_rows = np.zeros((len(todo), model.dims), dtype=np.int8)
-    new_scales = np.ones(len(todo), dtype=np.float32)
-    for start in range(0, len(todo), BATCH):
-        batch = todo[start:start + BATCH]
-        rows, scales = quantize(model.embed([_text(corpus, ids[a]) for a in batch]))
+    _extend(gen, manifest, corpus, old, keep, todo)
+
+
+def _follow(gen: Path, old: Vectors, manifest: Manifest, corpus: Corpus) -> bool:
+    """Bring ``old`` up to ``manifest`` from the manifest's rows written since ``old``'s
+    revision, when those account for every change (articles added or changed, none gone:
+    the row counts add up); False when they do not."""
+    changed = manifest.changed_since(old.revision, FOLLOW_LIMIT)
+    if changed is None:
+        return False
+    owners = manifest.ids()
+    todo: dict[str, int] = {}
+    for entry in changed:
+        rel = owners.get(entry.id)
+        if rel is not None:
+            todo[entry.id] = file_key(rel, (entry.mtime_ns, entry.size))
+    replaced = {row for a in todo if (row := old.row(a)) is not None}
+    if len(old) - len(replaced) + len(todo) != len(manifest.files):
+        return False  # articles gone (or the vectors were behind): every key is compared
+    keep = [row for row in range(len(old)) if row not in replaced]
+    _extend(gen, manifest, corpus, old, keep, todo)
+    return True
+
+
+def _extend(gen: Path, manifest: Manifest, corpus: Corpus, old: Vectors | None,
+            keep: list[int], todo: dict[str, int]) -> None:
+    """Write ``old``'s rows ``keep`` and a vector for each article of ``todo`` (id -> key)."""
+    from .model import DIMS, NAME, load
+
+    owners = manifest.ids()
+    order = list(todo)
+    new_rows = np.zeros((len(order), DIMS), dtype=np.int8)
+    new_scales = np.ones(len(order), dtype=np.float32)
+    for start in range(0, len(order), BATCH):
+        batch = order[start:start + BATCH]
+        texts = [_text(corpus, owners[a]) for a in batch]
+        rows, scales = quantize(load().embed(texts))
         new_rows[start:start + len(batch)] = rows
         new_scales[start:start + len(batch)] = scales
+    new_keys = np.asarray([todo[a] for a in order], dtype="<u8")
     if old is not None and keep:
         picked = np.asarray(keep, dtype=np.int64)
+        old_ids = old.ids
         matrix = np.concatenate([old.matrix[picked], new_rows])
         scales = np.concatenate([old.scales[picked], new_scales])
-        all_ids = [old_ids[row] for row in keep] + todo
+        keys = np.concatenate([old.keys[picked], new_keys])
+        all_ids = [old_ids[row] for row in keep] + order
     else:
-        matrix, scales, all_ids = new_rows, new_scales, todo
-    keys = np.asarray([want[a] for a in all_ids], dtype="<u8")
-    _write(gen, manifest.revision, model.name, all_ids, keys, scales, matrix)
+        matrix, scales, keys, all_ids = new_rows, new_scales, new_keys, order
+    _write(gen, manifest.revision, NAME, all_ids, keys, scales, matrix)
 
 
 def _text(corpus: Corpus, rel: str) -> str:
