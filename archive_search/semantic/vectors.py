@@ -29,7 +29,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
@@ -77,6 +77,12 @@ class Vectors:
     names: np.ndarray
     crc: int
     body: np.ndarray
+    #: the file, for reading a few rows without mapping the pages around them (a memory map
+    #: brings in 64 KB around each row read, which a shortlist of rows spread over the whole
+    #: file would count by the megabyte)
+    file: BinaryIO | None = None
+    #: where the vectors start in the file
+    matrix_at: int = 0
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -104,12 +110,20 @@ class Vectors:
         """The vectors of ``gen``, or None when there are none; raises :class:`Damaged`."""
         path = gen / VECTORS
         try:
-            data = np.memmap(path, dtype=np.uint8, mode="r")
+            # the file as opened now, whatever an update renames over it meanwhile
+            fh = open(path, "rb")  # noqa: SIM115 - kept open for reading rows
         except FileNotFoundError:
             return None
-        except (OSError, ValueError) as exc:  # ValueError: an empty file cannot be mapped
+        except OSError as exc:
             raise Damaged(f"cannot read {path.name}: {exc}") from None
-        return cls._parse(data, path.name)
+        try:
+            data = np.memmap(fh, dtype=np.uint8, mode="r")
+        except (OSError, ValueError) as exc:  # ValueError: an empty file cannot be mapped
+            fh.close()
+            raise Damaged(f"cannot read {path.name}: {exc}") from None
+        found = cls._parse(data, path.name)
+        found.file = fh
+        return found
 
     @classmethod
     def _parse(cls, data: np.ndarray, name: str) -> Vectors:
@@ -139,7 +153,7 @@ class Vectors:
                    scales.view("<f4"), order.view("<u4"), offsets,
                    first.view(np.int8).reshape(count, coarse),
                    matrix.view(np.int8).reshape(count, dims), names,
-                   int(head.get("crc", -1)), data[start:])
+                   int(head.get("crc", -1)), data[start:], matrix_at=ends[5])
 
     def intact(self) -> bool:
         """Whether the file's contents are those it was written with (reads all of it)."""
@@ -152,8 +166,20 @@ class Vectors:
     def cosines(self, query: np.ndarray, rows: Iterable[int]) -> dict[int, float]:
         """The cosine of the unit vector ``query`` with each of ``rows``."""
         wanted = np.fromiter(rows, dtype=np.int64)
-        found = (self.matrix[wanted].astype(np.float32) @ query) * self.scales[wanted]
+        found = (self._rows(wanted).astype(np.float32) @ query) * self.scales[wanted]
         return dict(zip(wanted.tolist(), found.tolist(), strict=True))
+
+    def _rows(self, rows: np.ndarray) -> np.ndarray:
+        """The int8 rows ``rows``, read from the file one by one."""
+        if self.file is None:
+            return self.matrix[rows]
+        dims = self.matrix.shape[1]
+        start = self.matrix_at
+        fd = self.file.fileno()
+        data = b"".join(os.pread(fd, dims, start + int(r) * dims) for r in rows)
+        if len(data) != dims * len(rows):
+            raise Damaged(f"{VECTORS} is shorter than it says")
+        return np.frombuffer(data, dtype=np.int8).reshape(len(rows), dims)
 
     def nearest(self, query: np.ndarray, count: int, exclude: int | None = None
                 ) -> list[tuple[int, float]]:
