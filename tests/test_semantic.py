@@ -97,15 +97,22 @@ def test_vectors_follow_the_index_at_a_cost_that_follows_the_change(archive, add
         raise AssertionError("every article's key was compared")
 
     monkeypatch.setattr(vectors, "expected", every_key)
-    new = add_articles(article("Rail workers strike over pay", "Trains were cancelled."))
-    assert len(embedded) == 1 and embedded[0].startswith("Rail workers")
+    new = add_articles(article("Rail workers strike over pay", "Trains were cancelled."),
+                       article("Aardvark found in zoo", "An aardvark was found in the zoo."))
+    assert sorted(t.split()[0] for t in embedded) == ["Aardvark", "Rail"]
     monkeypatch.undo()
+    # the rows written after the others are found by id, and the file is whole
+    from archive_search.check import check
+
+    found = _vectors(archive)
+    assert [found.row(a) for a in found.ids] == list(range(6))
+    assert found.intact() and check(archive).ok
     monkeypatch.setattr(model.Model, "embed",
                         lambda self, texts: embedded.extend(texts) or real(self, texts))
     (archive.corpus.root / archive.index.load_manifest().ids()[ids[3]]).unlink()
     archive.update_index()
     assert sorted(_vectors(archive).ids) == sorted(ids[:3] + new)
-    assert len(embedded) == 1  # a deletion embeds nothing
+    assert len(embedded) == 2  # a deletion embeds nothing
     archive.update_index(rebuild=True)
     assert sorted(_vectors(archive).ids) == sorted(ids[:3] + new)
 

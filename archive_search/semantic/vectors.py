@@ -98,12 +98,16 @@ class Vectors:
 
     def row(self, article_id: str) -> int | None:
         """The row of ``article_id``, found by bisection of the ids' order; None if absent."""
-        order = self.order
-        at = bisect.bisect_left(range(len(order)), article_id,
-                                key=lambda n: self.id(int(order[n])))
-        if at < len(order) and self.id(int(order[at])) == article_id:
-            return int(order[at])
+        at = self.place(article_id)
+        if at < len(self.order) and self.id(int(self.order[at])) == article_id:
+            return int(self.order[at])
         return None
+
+    def place(self, article_id: str) -> int:
+        """Where ``article_id`` is or would be in the order of the ids."""
+        order = self.order
+        return bisect.bisect_left(range(len(order)), article_id,
+                                  key=lambda n: self.id(int(order[n])))
 
     @classmethod
     def open(cls, gen: Path) -> Vectors | None:
@@ -307,6 +311,9 @@ def _extend(gen: Path, manifest: Manifest, corpus: Corpus, old: Vectors | None,
         new_rows[start:start + len(batch)] = rows
         new_scales[start:start + len(batch)] = scales
     new_keys = np.asarray([todo[a] for a in order], dtype="<u8")
+    if old is not None and len(keep) == len(old):
+        _append(gen, manifest.revision, old, order, new_keys, new_scales, new_rows)
+        return
     if old is not None and keep:
         picked = np.asarray(keep, dtype=np.int64)
         old_ids = old.ids
@@ -329,19 +336,46 @@ def _text(corpus: Corpus, rel: str) -> str:
     return f"{article.title}\n{article.body}"
 
 
+def _append(gen: Path, revision: int, old: Vectors, ids: list[str], keys: np.ndarray,
+            scales: np.ndarray, matrix: np.ndarray) -> None:
+    """Write ``old`` with rows for ``ids`` after its own, copying ``old``'s parts as they
+    are (its ids are not read, its order takes the new ids by bisection): an import of a few
+    articles into a large archive costs a copy of the file, not a rebuild of it."""
+    from .model import NAME
+
+    names = [article_id.encode() for article_id in ids]
+    ends = np.cumsum([len(n) for n in names], dtype="<u8") + old.offsets[-1]
+    first = len(old)
+    ranked = sorted(range(len(ids)), key=names.__getitem__)
+    places = [old.place(ids[n]) for n in ranked]
+    order = np.insert(old.order, places, np.asarray(ranked, dtype="<u4") + first)
+    _write_parts(gen, revision, NAME, first + len(ids), int(old.matrix.shape[1]), [
+        old.keys, keys, old.offsets, ends, old.scales, scales, order, old.coarse,
+        matrix[:, :COARSE], old.matrix, matrix, old.names,
+        np.frombuffer(b"".join(names), dtype=np.uint8)])
+
+
 def _write(gen: Path, revision: int, model: str, ids: list[str], keys: np.ndarray,
            scales: np.ndarray, matrix: np.ndarray) -> None:
     """Write the vector file whole beside the manifest, then rename it into place."""
     count = len(ids)
-    dims = int(matrix.shape[1])
     names = [article_id.encode() for article_id in ids]
     offsets = np.zeros(count + 1, dtype="<u8")
     np.cumsum([len(n) for n in names], out=offsets[1:])
     order = np.asarray(sorted(range(count), key=names.__getitem__), dtype="<u4")
-    body = [np.ascontiguousarray(keys, dtype="<u8").tobytes(), offsets.tobytes(),
-            np.ascontiguousarray(scales, dtype="<f4").tobytes(), order.tobytes(),
-            np.ascontiguousarray(matrix[:, :COARSE], dtype=np.int8).tobytes(),
-            np.ascontiguousarray(matrix, dtype=np.int8).tobytes(), b"".join(names)]
+    _write_parts(gen, revision, model, count, int(matrix.shape[1]), [
+        keys, offsets, scales, order, matrix[:, :COARSE], matrix,
+        np.frombuffer(b"".join(names), dtype=np.uint8)])
+
+
+def _write_parts(gen: Path, revision: int, model: str, count: int, dims: int,
+                 parts: list[np.ndarray]) -> None:
+    """Write the header, then ``parts`` one after the other (in the order of the file's
+    sections, a section given in one or more arrays), to a temporary file renamed into
+    place. Arrays are written as they are (no copy of the matrix as bytes)."""
+    types = {"u": {8: "<u8", 4: "<u4", 1: np.uint8}, "f": {4: "<f4"}, "i": {1: np.int8}}
+    body = [memoryview(np.ascontiguousarray(
+        part, dtype=types[part.dtype.kind][part.dtype.itemsize])).cast("B") for part in parts]
     crc = 0
     for part in body:
         crc = zlib.crc32(part, crc)
