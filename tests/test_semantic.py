@@ -4,6 +4,7 @@ and without the extra (or with it switched off) nothing changes."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import subprocess
@@ -232,3 +233,15 @@ def test_the_semantic_setting_takes_auto_on_or_off(archive):
     assert semantic.wanted(settings, asked=True)
     with pytest.raises(SettingsError, match="related.semantic: 'sometimes' is not one of"):
         read_settings({"related": {"semantic": "sometimes"}})
+
+
+@needs_extra
+@pytest.mark.parametrize("floor, weight", [(1, 0.5), (7, 3)])
+def test_any_weight_or_floor_the_settings_take_gives_scores_in_0_to_1(archive, add_articles,
+                                                                      floor, weight):
+    fire, *_ = add_articles(*_stories())
+    changed = dataclasses.replace(archive.settings.related, semantic_floor=floor,
+                                  semantic_weight=weight)
+    archive.settings = dataclasses.replace(archive.settings, related=changed)
+    got = related(archive, fire, semantic=True)
+    assert got.items and all(0 <= item.score <= 1 for item in got.items)

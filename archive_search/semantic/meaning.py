@@ -12,6 +12,10 @@ import numpy as np
 from .model import load
 from .vectors import Damaged, Vectors
 
+#: The highest floor used: a ``related.semantic_floor`` of 1 or more would leave no closeness
+#: to measure (and divide by zero).
+MAX_FLOOR = 0.99
+
 
 @dataclass
 class Meaning:
@@ -68,4 +72,5 @@ class Meaning:
         cos = self.cosine.get(article_id)
         if cos is None:
             return None
-        return min(max((cos - self.floor) / (1.0 - self.floor), 0.0), 1.0)
+        floor = min(self.floor, MAX_FLOOR)
+        return min(max((cos - floor) / (1.0 - floor), 0.0), 1.0)
