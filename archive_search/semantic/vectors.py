@@ -383,6 +383,10 @@ def _write_parts(gen: Path, revision: int, model: str, count: int, dims: int,
                        "crc": crc}).encode()
     head += b" " * (_aligned(12 + len(head)) - 12 - len(head))
     target = gen / VECTORS
+    # what a writer killed while writing left (the caller holds the write lock: no other
+    # writer is at work)
+    for left in gen.glob(f"{TMP_PREFIX}*-{VECTORS}"):
+        left.unlink(missing_ok=True)
     tmp = gen / f"{TMP_PREFIX}{os.getpid()}-{VECTORS}"
     try:
         with open(tmp, "wb") as fh:
