@@ -251,3 +251,12 @@ def test_any_weight_or_floor_the_settings_take_gives_scores_in_0_to_1(archive, a
     archive.settings = dataclasses.replace(archive.settings, related=changed)
     got = related(archive, fire, semantic=True)
     assert got.items and all(0 <= item.score <= 1 for item in got.items)
+
+
+@needs_extra
+def test_an_archive_emptied_keeps_a_vector_file_of_no_vectors(archive, add_articles):
+    ids = add_articles(*_stories())
+    for article_id in ids:
+        (archive.corpus.root / archive.index.load_manifest().ids()[article_id]).unlink()
+    archive.update_index()
+    assert len(_vectors(archive)) == 0 and _vectors(archive).intact()

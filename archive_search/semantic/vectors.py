@@ -375,7 +375,8 @@ def _write_parts(gen: Path, revision: int, model: str, count: int, dims: int,
     place. Arrays are written as they are (no copy of the matrix as bytes)."""
     types = {"u": {8: "<u8", 4: "<u4", 1: np.uint8}, "f": {4: "<f4"}, "i": {1: np.int8}}
     body = [memoryview(np.ascontiguousarray(
-        part, dtype=types[part.dtype.kind][part.dtype.itemsize])).cast("B") for part in parts]
+        part, dtype=types[part.dtype.kind][part.dtype.itemsize]).reshape(-1).view(np.uint8))
+        for part in parts]
     crc = 0
     for part in body:
         crc = zlib.crc32(part, crc)
