@@ -37,6 +37,7 @@ from .importers import (
     remove_temporaries,
     textutil,
 )
+from .spill import SpillDict
 
 if TYPE_CHECKING:
     from .archive import Archive
@@ -355,7 +356,7 @@ class _Known:
     policy: str = "auto"
     planned: dict[str, str] = field(default_factory=dict)
     #: ids whose earlier versions' fingerprints have been read into ``fingerprints``
-    _kept: set[str] = field(default_factory=set)
+    _kept: SpillDict[bool] = field(default_factory=SpillDict)
 
     def duplicate_of(self, article: Article, fingerprint: str, archive: Archive) -> str | None:
         """The id of the article whose text this is: a current one, or an earlier version of
@@ -364,7 +365,7 @@ class _Known:
             return self.fingerprints[fingerprint]
         for candidate in self.candidates(article.id or ""):
             if candidate not in self._kept:
-                self._kept.add(candidate)
+                self._kept[candidate] = True
                 for rel in archive.corpus.version_numbers(candidate).values():
                     try:
                         kept = archive.corpus.read(rel)

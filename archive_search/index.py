@@ -29,7 +29,8 @@ from .article import Article
 from .engine.fields import FIELDS, SCHEMA_VERSION, Field
 from .engine.stored import article_document
 from .errors import ArchiveLocked, storage_error
-from .store import Corpus, atomic_write_text
+from .spill import SpillDict
+from .store import Corpus, atomic_write_text, folder_of
 
 if TYPE_CHECKING:
     from whoosh import analysis, fields
@@ -277,6 +278,9 @@ class Index:
             "revision": manifest.revision,
         }
         atomic_write_text(gen / "state.json", json.dumps(state, separators=(",", ":")))
+        from .names.cache import after_save  # the name catalogue's layers: names/cache.py
+
+        after_save(gen, manifest, self.settings.names, articles_changed)
         # the article vectors of the semantic extra follow the manifest (nothing without it)
         semantic.refresh(gen, manifest, self.corpus, self.settings)
 
@@ -430,18 +434,28 @@ class Index:
         assert gen is not None
         manifest = self.load_manifest(gen)
         report = SyncReport()
-        folders = self.corpus.folder_stamps()
-        scanned = self.corpus.scan()
-        # one read of every row's stamp, compared with the scan: no entry is decoded unless
-        # its file changed
-        known = manifest.files.stamps()
-        todo = [rel for rel, stamp in scanned.items() if known.get(rel) != stamp]
+        survey = self.corpus.survey()
+        folders = {folder: mtime for folder, (mtime, _, _) in survey.items()}
+        # only the folders whose time, file count or stamp digest moved are listed file by
+        # file and compared with their rows: nothing changed costs one stat per file
+        moved = self.moved_folders(manifest, survey)
+        scanned: dict[str, tuple[int, int]] = {}
+        for folder in sorted(moved & survey.keys()):
+            scanned.update(self.corpus.scan_folder(folder))
+        known = manifest.files.stamps_in(moved)
+        todo = sorted(rel for rel, stamp in scanned.items() if known.get(rel) != stamp)
         gone = [rel for rel in known if rel not in scanned]
-        report.unchanged = len(scanned) - len(todo)
+        report.unchanged = sum(count for _, count, _ in survey.values()) - len(todo)
+
+        def present(rel: str) -> bool:
+            folder = folder_of(rel)
+            return rel in scanned if folder in moved else folder in survey
+
         if todo or gone:
             with writing_index(gen):
-                self._apply(gen, manifest, todo, gone, scanned, report, progress)
-        if todo or gone or manifest.folders != folders or not self._state_matches(gen, manifest):
+                self._apply(gen, manifest, todo, gone, scanned, report, progress, present)
+        if (todo or gone or manifest.folders != folders or manifest.digests is None
+                or not self._state_matches(gen, manifest)):
             # a folder's time alone moves when a file came and went (an editor's backup):
             # recorded, so that searches stop checking, but the articles are the same
             manifest.folders = folders
@@ -450,6 +464,22 @@ class Index:
             semantic.refresh(gen, manifest, self.corpus, self.settings)
         report.seconds = time.perf_counter() - started
         return report
+
+    @staticmethod
+    def moved_folders(manifest: Manifest, survey: dict[str, tuple[int, int, int]]) -> set[str]:
+        """The folders whose files may differ from the manifest's rows: their time, count of
+        files or stamp digest (:meth:`Corpus.survey <archive_search.store.Corpus.survey>`)
+        is not the one recorded, or they came or went; every folder for a manifest that
+        keeps no digests (written by an older arch)."""
+        if manifest.digests is None:
+            return set(survey) | set(manifest.folders)
+        digests = manifest.digests
+        moved = {folder for folder, (mtime, count, digest) in survey.items()
+                 if manifest.folders.get(folder) != mtime
+                 or digests.get(folder, (0, 0)) != (count, digest)}
+        moved.update(folder for folder in digests.keys() | manifest.folders.keys()
+                     if folder not in survey)
+        return moved
 
     def rebuild(self, progress: Progress | None = None) -> SyncReport:
         """Index the whole corpus into a new generation and swap it in when complete."""
@@ -463,7 +493,8 @@ class Index:
         manifest = Manifest(schema_version=SCHEMA_VERSION)
         report = SyncReport(rebuilt=True)
         with writing_index(gen):
-            self._apply(gen, manifest, list(scanned), [], scanned, report, progress, fresh=True)
+            self._apply(gen, manifest, list(scanned), [], scanned, report, progress,
+                        scanned.__contains__, fresh=True)
         manifest.folders = folders
         self.save_manifest(gen, manifest)
         self._publish(gen)
@@ -523,8 +554,11 @@ class Index:
         scanned: dict[str, tuple[int, int]],
         report: SyncReport,
         progress: Progress | None,
+        present: Callable[[str], bool],
         fresh: bool = False,
     ) -> None:
+        """Index ``todo`` (stamps in ``scanned``) and drop ``gone``; ``present`` tells whether
+        a corpus file is still there (an id's earlier owner)."""
         from .manifest import ManifestEntry
 
         ids = manifest.ids()
@@ -549,7 +583,7 @@ class Index:
                 if not article.id:
                     article.id = Path(rel).stem
                 owner = ids.get(article.id)
-                if owner is not None and owner != rel and owner in scanned:
+                if owner is not None and owner != rel and present(owner):
                     report.problems.append(
                         f"corpus/{rel}: id {article.id!r} is already used by corpus/{owner}; "
                         "not indexed"
@@ -620,7 +654,7 @@ class IndexSession:
         with writing_index(gen):
             self.writer = index._writer(gen, bulk=bulk)
         self.added = 0
-        self._new_ids: set[str] = set()
+        self._new_ids: SpillDict[bool] = SpillDict()  # a set, on disk beyond a bound
         #: articles replaced after being added in this session: ``id -> relpath``
         self._redo: dict[str, str] = {}
 
@@ -633,7 +667,7 @@ class IndexSession:
         with writing_index(self.gen):
             self.writer.add_document(**document)
         self._record(relpath, st, article, names, fingerprint, document)
-        self._new_ids.add(article.id or "")
+        self._new_ids[article.id or ""] = True
         self.added += 1
 
     def replace(self, relpath: str, article: Article, fingerprint: str | None = None) -> None:
@@ -654,7 +688,7 @@ class IndexSession:
             self.writer.delete_by_term("id", article_id)
             self.writer.add_document(**document)
         self._record(relpath, st, article, names, fingerprint, document)
-        self._new_ids.add(article_id)
+        self._new_ids[article_id] = True
         self.added += 1
 
     def _record(

@@ -20,15 +20,19 @@ This module is loaded only by what updates or inspects the index, not by a searc
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
+import marshal
 import sqlite3
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Collection, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .engine.fields import DATE_TEXT, LANG, SCHEMA_VERSION, SOURCE, TAGS
 from .errors import StorageError
+from .spill import SpillDict
+from .store import adjust_digest, folder_of
 
 if TYPE_CHECKING:
     from .article import Article
@@ -43,7 +47,23 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE INDEX IF NOT EXISTS files_id ON files (id);
 CREATE INDEX IF NOT EXISTS files_fingerprint ON files (fingerprint);
 CREATE INDEX IF NOT EXISTS files_revision ON files (revision);
+CREATE INDEX IF NOT EXISTS files_shown_date ON files (shown_date);
+CREATE TABLE IF NOT EXISTS counts (
+    kind TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL, first INTEGER NOT NULL,
+    PRIMARY KEY (kind, key)
+);
 """
+#: What ``arch stats`` ranks, each as the ``counts`` table keeps it: ``kind -> SQL`` giving
+#: ``(key, articles, first rowid)`` over ``files`` (how a manifest of an older arch is counted).
+_RANKED = {
+    "source": "SELECT source, count(*), min(rowid) FROM files WHERE source IS NOT NULL "
+              "GROUP BY source",
+    "tag": "SELECT t.value, count(*), min(files.rowid) FROM files, json_each(files.tags) AS t "
+           "GROUP BY t.value",
+    "lang": "SELECT coalesce(lang, 'unknown'), count(*), min(rowid) FROM files GROUP BY 1",
+}
+#: A ``first`` that never wins ``min()``: what a count going down offers.
+_LAST = 1 << 62
 _COLUMNS = "rel, mtime_ns, size, id, fingerprint, date, names, source, tags, lang, shown_date"
 
 
@@ -79,6 +99,10 @@ class ManifestEntry:
         return cls(stat[0], stat[1], article.id or "", fingerprint or article.fingerprint(),
                    article.date, names, source, tags, lang, shown)
 
+    def _blob(self) -> bytes:
+        return marshal.dumps((self.mtime_ns, self.size, self.id, self.fingerprint, self.date,
+                              self.names, self.source, self.tags, self.lang, self.shown_date))
+
     def _row(self, rel: str, revision: int) -> tuple[Any, ...]:
         return (rel, self.mtime_ns, self.size, self.id, self.fingerprint, self.date,
                 json.dumps(self.names, ensure_ascii=False), self.source,
@@ -98,14 +122,26 @@ def stats_fields(document: dict[str, Any]) -> tuple[str | None, list[str], str |
             document.get(DATE_TEXT) or None)
 
 
+def _entry_blob(entry: ManifestEntry | None) -> bytes:
+    return marshal.dumps(None) if entry is None else entry._blob()
+
+
+def _entry_of_blob(blob: bytes) -> ManifestEntry | None:
+    fields = marshal.loads(blob)
+    return None if fields is None else ManifestEntry(*fields)
+
+
 class FileTable(MutableMapping[str, ManifestEntry]):
     """``relpath -> ManifestEntry``: the rows of the manifest file, read on demand, with the
-    changes made since it was opened held in memory until :meth:`Manifest.save`."""
+    changes made since it was opened kept until :meth:`Manifest.save` (in memory, the oldest
+    in a temporary file beyond :data:`~archive_search.spill.SPILL_AT`: a rebuild or an import
+    of a million articles holds a million rows)."""
 
     def __init__(self, db: sqlite3.Connection | None = None) -> None:
         self._db = db
         #: changed rows; None for a row deleted
-        self.changes: dict[str, ManifestEntry | None] = {}
+        self.changes: SpillDict[ManifestEntry | None] = SpillDict(
+            encode=_entry_blob, decode=_entry_of_blob)
 
     def _stored(self, rel: str) -> ManifestEntry | None:
         if self._db is None:
@@ -133,7 +169,7 @@ class FileTable(MutableMapping[str, ManifestEntry]):
             for row in rows:
                 if row[0] not in self.changes:
                     yield row[0], ManifestEntry._of_row(row)
-        for rel, entry in list(self.changes.items()):
+        for rel, entry in self.changes.items():
             if entry is not None:
                 yield rel, entry
 
@@ -153,6 +189,30 @@ class FileTable(MutableMapping[str, ManifestEntry]):
                 found.pop(rel, None)
             else:
                 found[rel] = (entry.mtime_ns, entry.size)
+        return found
+
+    def stamps_in(self, folders: Collection[str]) -> dict[str, tuple[int, int]]:
+        """As :meth:`stamps`, of the rows directly in ``folders`` only (``"2023/09/"``, or
+        ``"."``), by ranges of the table's key: what an update compares in the folders that
+        changed."""
+        found: dict[str, tuple[int, int]] = {}
+        if self._db is not None:
+            for folder in folders:
+                if folder == ".":
+                    rows = _query(self._db, "SELECT rel, mtime_ns, size FROM files "
+                                            "WHERE instr(rel, '/') = 0")
+                else:  # every key that starts with "2023/09/" sorts below "2023/090"
+                    rows = _query(self._db, "SELECT rel, mtime_ns, size FROM files "
+                                            "WHERE rel >= ? AND rel < ?",
+                                  (folder, folder[:-1] + "0"))
+                found.update((rel, (mtime, size)) for rel, mtime, size in rows.fetchall()
+                             if folder_of(rel) == folder)
+        for rel, entry in self.changes.items():
+            if folder_of(rel) in folders:
+                if entry is None:
+                    found.pop(rel, None)
+                else:
+                    found[rel] = (entry.mtime_ns, entry.size)
         return found
 
     def __iter__(self) -> Iterator[str]:
@@ -177,7 +237,7 @@ class _Lookup(MutableMapping[str, str]):
                  ) -> None:
         self._find = find
         self._everything = everything
-        self._set: dict[str, str] = {}
+        self._set: SpillDict[str] = SpillDict()
         self._deleted: set[str] = set()
 
     def __getitem__(self, key: str) -> str:
@@ -222,6 +282,11 @@ class Manifest:
     ) -> None:
         self.files = FileTable(db)
         self.folders: dict[str, int] = folders or {}
+        #: ``folder -> (rows, stamp digest)`` of the rows in each folder
+        #: (:func:`~archive_search.store.stamp_digest`), kept up to date by :meth:`save`, so
+        #: that an update with nothing changed compares folders, not rows. None for a
+        #: manifest written before digests were kept: the next save counts them.
+        self.digests: dict[str, tuple[int, int]] | None = {} if db is None else None
         self.schema_version = schema_version
         #: grows with every save that changes articles, so caches derived from the manifest
         #: know when they are stale
@@ -237,8 +302,12 @@ class Manifest:
         try:
             db = _connect(path)
             meta = dict(_query(db, "SELECT key, value FROM meta").fetchall())
-            return cls(json.loads(meta.get("folders", "{}")), int(meta.get("schema_version", 0)),
-                       int(meta.get("revision", 0)), db)
+            manifest = cls(json.loads(meta.get("folders", "{}")),
+                           int(meta.get("schema_version", 0)), int(meta.get("revision", 0)), db)
+            if "digests" in meta:
+                manifest.digests = {folder: (int(count), int(digest)) for folder, (count, digest)
+                                    in json.loads(meta["digests"]).items()}
+            return manifest
         except (sqlite3.DatabaseError, ValueError, TypeError) as exc:
             raise ManifestError(f"{path}: {exc}") from None
 
@@ -303,33 +372,37 @@ class Manifest:
                     self._db, "SELECT rel, id, date, names FROM files ORDER BY rowid"):
                 if rel not in changes:
                     yield article_id, date, json.loads(names)
-        for entry in list(self.files.changes.values()):
+        for entry in self.files.changes.values():
             if entry is not None:
                 yield entry.id, entry.date, entry.names
 
     def counts(self, top: int) -> dict[str, Any]:
-        """What ``arch stats`` reports of the saved rows, by SQL: the top sources, tags and
-        languages (most first, then first indexed first), first and last date, undated."""
+        """What ``arch stats`` reports of the saved rows: the top sources, tags and languages
+        (most first, then first indexed first), first and last date, undated. From the
+        ``counts`` table that every save keeps up to date, and the date index: a cost that
+        does not follow the archive (a manifest of an older arch is counted row by row)."""
         if self._db is None:
             return {"articles": 0, "sources": [], "tags": [], "languages": [], "first": None,
                     "last": None, "undated": 0}
         db = self._db
+        meta = dict(_query(db, "SELECT key, value FROM meta").fetchall())
+        counted = meta.get("counted") == "1"
 
-        def ranked(sql: str) -> list[tuple[str, int]]:
-            return [(k, n) for k, n, _ in _query(db, sql + " ORDER BY 2 DESC, 3 LIMIT ?", (top,))]
+        def ranked(kind: str) -> list[tuple[str, int]]:
+            if counted:
+                sql = "SELECT key, n, first FROM counts WHERE kind = ?"
+                rows = _query(db, sql + " ORDER BY 2 DESC, 3 LIMIT ?", (kind, top))
+            else:
+                rows = _query(db, _RANKED[kind] + " ORDER BY 2 DESC, 3 LIMIT ?", (top,))
+            return [(k, n) for k, n, _ in rows]
 
-        articles, first, last, undated = _query(
-            db, "SELECT count(*), min(substr(shown_date, 1, 19)), max(substr(shown_date, 1, 19)), "
-                "count(*) - count(shown_date) FROM files").fetchone()
+        first, last = _query(db, "SELECT substr(min(shown_date), 1, 19), "
+                                 "substr(max(shown_date), 1, 19) FROM files").fetchone()
+        articles = _query(db, "SELECT count(*) FROM files").fetchone()[0]
+        undated = _query(db, "SELECT count(*) FROM files WHERE shown_date IS NULL").fetchone()[0]
         return {
-            "articles": articles,
-            "sources": ranked("SELECT source, count(*), min(rowid) FROM files "
-                              "WHERE source IS NOT NULL GROUP BY source"),
-            "tags": ranked("SELECT t.value, count(*), min(files.rowid) FROM files, "
-                           "json_each(files.tags) AS t GROUP BY t.value"),
-            "languages": ranked("SELECT coalesce(lang, 'unknown'), count(*), min(rowid) "
-                                "FROM files GROUP BY 1"),
-            "first": first, "last": last, "undated": undated or 0,
+            "articles": articles, "sources": ranked("source"), "tags": ranked("tag"),
+            "languages": ranked("lang"), "first": first, "last": last, "undated": undated,
         }
 
     def save(self, path: Path, bump: bool) -> None:
@@ -341,26 +414,124 @@ class Manifest:
         try:
             db = self._db if self._db is not None else _connect(path)
             with db:
-                db.executescript("BEGIN IMMEDIATE;" + _TABLES) if fresh else db.execute(
-                    "BEGIN IMMEDIATE")
+                db.executescript("BEGIN IMMEDIATE;" + _TABLES)
                 if fresh:
                     db.execute("DELETE FROM files")
+                    db.execute("DELETE FROM counts")
+                counted = fresh or _query(db, "SELECT value FROM meta WHERE key = 'counted'"
+                                          ).fetchone() == ("1",)
+                old = {} if fresh else self._rows_replaced(db)
+                digests = self._digests_after(old, fresh)
                 gone = [(rel,) for rel, e in self.files.changes.items() if e is None]
                 db.executemany("DELETE FROM files WHERE rel = ?", gone)
                 # a row rewritten goes to the end, as Whoosh puts a replaced document
+                # (streamed: the changes of a large batch are mostly in a temporary file)
                 db.executemany("DELETE FROM files WHERE rel = ?",
-                               [(rel,) for rel, e in self.files.changes.items() if e is not None])
+                               ((rel,) for rel, e in self.files.changes.items() if e is not None))
                 db.executemany(
                     f"INSERT INTO files ({_COLUMNS}, revision) VALUES ({', '.join('?' * 12)})",
-                    [e._row(rel, self.revision) for rel, e in self.files.changes.items()
-                     if e is not None])
+                    (e._row(rel, self.revision) for rel, e in self.files.changes.items()
+                     if e is not None))
+                if digests is None:  # kept by an older arch without digests: count them
+                    digests = _count_digests(_query(db, "SELECT rel, mtime_ns, size FROM files"))
+                if counted:
+                    _count(db, [row[2:] for row in old.values()], self._rows_written(db))
+                else:  # kept by an older arch without counts: count every row once
+                    db.execute("DELETE FROM counts")
+                    for kind, sql in _RANKED.items():
+                        db.execute(f"INSERT INTO counts (kind, key, n, first) "
+                                   f"SELECT '{kind}', * FROM ({sql})")
                 db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [
                     ("schema_version", str(self.schema_version)), ("revision", str(self.revision)),
-                    ("folders", json.dumps(self.folders, separators=(",", ":")))])
+                    ("folders", json.dumps(self.folders, separators=(",", ":"))),
+                    ("digests", json.dumps(digests, separators=(",", ":"))), ("counted", "1")])
         except sqlite3.Error as exc:
             raise StorageError(f"cannot write {path}: {exc}") from None
         self._db = self.files._db = db
-        self.files.changes = {}
+        self.files.changes.clear()
+        self.digests = digests
+
+    def _rows_replaced(self, db: sqlite3.Connection) -> dict[str, tuple[Any, ...]]:
+        """``rel -> (mtime_ns, size, source, tags, lang)`` of the saved rows that the changes
+        replace or delete (none for an import of new articles, however large)."""
+        return {row[0]: row[1:] for row in _rows_of(
+            db, "rel, mtime_ns, size, source, tags, lang", iter(self.files.changes))}
+
+    def _rows_written(self, db: sqlite3.Connection) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """``(rowid, (source, tags, lang))`` of the rows the changes just wrote."""
+        written = (rel for rel, e in self.files.changes.items() if e is not None)
+        return ((row[0], row[1:]) for row in _rows_of(db, "rowid, source, tags, lang", written))
+
+    def _digests_after(self, old: dict[str, tuple[Any, ...]], fresh: bool
+                       ) -> dict[str, tuple[int, int]] | None:
+        """The folder digests once the changes are written: the rows replaced or deleted
+        (``old``) taken out of their folders' digests and the new ones put in (a cost that
+        follows the change); None when there are none to adjust (a manifest of an older
+        arch)."""
+        changes = self.files.changes
+        if fresh:
+            return _count_digests((rel, e.mtime_ns, e.size) for rel, e in changes.items()
+                                  if e is not None)
+        if self.digests is None:
+            return None
+        digests = dict(self.digests)
+        for rel, (mtime, size, *_) in old.items():
+            _fold(digests, folder_of(rel), [(mtime, size)], ())
+        for rel, entry in changes.items():
+            if entry is not None:
+                _fold(digests, folder_of(rel), (), [(entry.mtime_ns, entry.size)])
+        return digests
+
+
+def _rows_of(db: sqlite3.Connection, columns: str, rels: Iterator[str]
+             ) -> Iterator[tuple[Any, ...]]:
+    """``columns`` of the rows of ``rels``, by the table's key, a few hundred at a time."""
+    while chunk := tuple(itertools.islice(rels, 500)):
+        yield from _query(db, f"SELECT {columns} FROM files WHERE rel IN "
+                              f"({', '.join('?' * len(chunk))})", chunk).fetchall()
+
+
+def _fold(digests: dict[str, tuple[int, int]], folder: str,
+          removed: Iterable[tuple[int, int]], added: Iterable[tuple[int, int]]) -> None:
+    """Take ``removed`` stamps out of a folder's digest and put ``added`` in; a folder with
+    no file left goes."""
+    count, digest = adjust_digest(digests.get(folder, (0, 0)), removed, added)
+    if count:
+        digests[folder] = (count, digest)
+    else:
+        digests.pop(folder, None)
+
+
+def _count(db: sqlite3.Connection, removed: Iterable[tuple[Any, ...]],
+           added: Iterable[tuple[int, tuple[Any, ...]]]) -> None:
+    """Take the ``removed`` rows' sources, tags and languages (each ``(source, tags, lang)``)
+    out of the ``counts`` table and put the ``added`` ones' in (each ``(rowid, (source, tags,
+    lang))``), in one step: a key no row has any more goes, and a key that a rewritten row
+    takes out and puts back keeps its first rowid, so ties stay in the order their keys first
+    came into the archive."""
+    delta: dict[tuple[str, str], list[int]] = {}
+    for sign, rowid, (source, tags, lang) in itertools.chain(
+            ((-1, _LAST, row) for row in removed), ((+1, rowid, row) for rowid, row in added)):
+        keys = [("lang", lang or "unknown"), *(("tag", t) for t in dict.fromkeys(json.loads(tags)))]
+        if source is not None:
+            keys.append(("source", source))
+        for key in keys:
+            seen = delta.setdefault(key, [0, rowid])
+            seen[0] += sign
+            seen[1] = min(seen[1], rowid)
+    db.executemany(
+        "INSERT INTO counts (kind, key, n, first) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key) "
+        "DO UPDATE SET n = n + excluded.n, first = min(first, excluded.first)",
+        [(kind, key, n, first) for (kind, key), (n, first) in delta.items()])
+    db.execute("DELETE FROM counts WHERE n <= 0")
+
+
+def _count_digests(rows: Iterable[tuple[str, int, int]]) -> dict[str, tuple[int, int]]:
+    """``folder -> (rows, digest)`` of ``(rel, mtime_ns, size)`` rows, counted afresh."""
+    digests: dict[str, tuple[int, int]] = {}
+    for rel, mtime, size in rows:
+        _fold(digests, folder_of(rel), (), [(mtime, size)])
+    return digests
 
 
 def _connect(path: Path) -> sqlite3.Connection:

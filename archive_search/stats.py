@@ -53,7 +53,7 @@ def archive_stats(archive: Archive, top: int = 10) -> ArchiveStats:
 
 
 def _files_unchanged(archive: Archive) -> bool:
-    """Whether every corpus file is the one the index holds (same paths, times and sizes)."""
-    manifest = archive.index.load_manifest()
-    scanned = archive.corpus.scan()
-    return manifest.files.stamps() == scanned
+    """Whether every corpus file is the one the index holds (same paths, times and sizes),
+    folder by folder: one stat per file and a compare per folder, as ``arch index`` does."""
+    return not archive.index.moved_folders(archive.index.load_manifest(),
+                                           archive.corpus.survey())

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import articlefile
@@ -31,6 +31,38 @@ SKIP_DIRS = {".quarantine"}
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})")
 #: The name of a version file without its suffix: 1, 2, … (no leading zeros, ASCII digits).
 VERSION_NUMBER = re.compile(r"[1-9][0-9]*")
+#: A folder's digest sums ``mtime_ns * _MTIME_MIX + size`` over its article files, modulo
+#: 2**64. The multiplier is odd, so a change of any one file's time or size always changes
+#: the sum; names need no part in it, since a file added, removed or renamed moves its
+#: folder's own time, which is compared as well.
+_MTIME_MIX = 0xC2B2AE3D27D4EB4F
+_DIGEST_BITS = (1 << 64) - 1
+
+
+def folder_of(rel: str) -> str:
+    """The folder of an article path as :meth:`Corpus.folder_stamps` names it: ``"2023/09/"``,
+    or ``"."`` for a file directly in ``corpus/``."""
+    cut = rel.rfind("/")
+    return rel[:cut + 1] if cut >= 0 else "."
+
+
+def stamp_digest(stamps: Iterable[tuple[int, int]]) -> tuple[int, int]:
+    """``(count, digest)`` of a folder's ``(mtime_ns, size)`` stamps, in any order: equal
+    for the same files as they were, different (but for a 2**-64 chance) after any edit."""
+    count = total = 0
+    for mtime, size in stamps:
+        total += mtime * _MTIME_MIX + size
+        count += 1
+    return count, total & _DIGEST_BITS
+
+
+def adjust_digest(digest: tuple[int, int], removed: Iterable[tuple[int, int]],
+                  added: Iterable[tuple[int, int]]) -> tuple[int, int]:
+    """A folder's ``(count, digest)`` with the stamps ``removed`` taken out and ``added`` put
+    in: a sum modulo 2**64 can be updated without the other files."""
+    out_count, out_sum = stamp_digest(removed)
+    in_count, in_sum = stamp_digest(added)
+    return digest[0] - out_count + in_count, (digest[1] - out_sum + in_sum) & _DIGEST_BITS
 
 
 class Corpus:
@@ -186,6 +218,37 @@ class Corpus:
                     with contextlib.suppress(FileNotFoundError):
                         st = entry.stat()
                         found[f"{rel}{entry.name}"] = (st.st_mtime_ns, st.st_size)
+        return found
+
+    def survey(self) -> dict[str, tuple[int, int, int]]:
+        """Every live folder as ``folder -> (its mtime_ns, article files, stamp digest)``
+        (:func:`stamp_digest`): one ``stat`` per file, and no table of every file built, so
+        that ``arch index`` and ``arch stats`` compare a few hundred folders with the
+        manifest's, not every file, when nothing changed. Each folder's time is read before
+        its listing: a file added meanwhile leaves the folder looking changed next time."""
+        found: dict[str, tuple[int, int, int]] = {}
+        stack = [(str(self.root), "")]
+        while stack:
+            path, rel = stack.pop()
+            try:
+                mtime = os.stat(path).st_mtime_ns
+                it = os.scandir(path)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            stamps: list[tuple[int, int]] = []
+            with it:
+                for entry in it:
+                    name = entry.name
+                    if (name.endswith(ARTICLE_SUFFIX) and not name.startswith(".")
+                            and entry.is_file(follow_symlinks=False)):
+                        try:
+                            st = entry.stat()
+                        except FileNotFoundError:  # removed while listed
+                            continue
+                        stamps.append((st.st_mtime_ns, st.st_size))
+                    elif entry.is_dir(follow_symlinks=False) and _live_dir(name):
+                        stack.append((entry.path, f"{rel}{name}/"))
+            found[rel or "."] = (mtime, *stamp_digest(stamps))
         return found
 
     def find(self, article_id: str) -> str | None:

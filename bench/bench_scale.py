@@ -15,7 +15,8 @@ Then, each as a whole process (``env -u PYTHONDONTWRITEBYTECODE``, arch compiled
 * import + index: ``arch import corpus.jsonl`` against the raw Whoosh script of
   ``bench_core.py`` (same schema, ``procs=2``), ``--turns`` times each, taking turns;
 * index size on disk, both sides;
-* the first name search after the big import (``Paul Volcker``: builds the name catalogue);
+* the first name search after the big import (``Paul Volcker``: it loads the name catalogue
+  that the import built, where it used to build it);
 * ``arch index`` with nothing changed, ``arch stats``;
 * the ordinary searches (against the raw script's search for the same words) and the hostile
   table of ``bench_hostile_queries.py``;

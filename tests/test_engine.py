@@ -158,3 +158,25 @@ def test_manifest_and_index_do_not_import_each_other():
 
     manifest = (Path(archive_search.__file__).parent / "manifest.py").read_text(encoding="utf-8")
     assert "from .index" not in manifest and "import index" not in manifest
+
+
+def test_docs_with_all_finds_the_live_documents_with_every_term_and_stops_at_a_limit(
+    archive, add_articles
+):
+    """The intersection walks the rarest term's documents and skips along the others: the
+    live documents with every term, in full or the first ``limit`` in document order; a
+    document replaced since is not among them."""
+    from conftest import article
+
+    ids = add_articles(*(article(f"Report {n}", f"harbour ferry {'storm ' * (n % 2)}pier {n}",
+                                 id=f"r{n}") for n in range(9)))
+    path = archive.root / "corpus" / "2023" / "09" / "r1.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("storm", "calm"), encoding="utf-8")
+    archive.update_index()
+    with archive.index.searcher() as searcher:
+        every = searcher.docs_with_all("body", ["harbour", "storm", "ferri"])
+        stored = {searcher.stored(d).id for d in every}
+        assert stored == {"r3", "r5", "r7"} and len(ids) == 9
+        first_two = searcher.docs_with_all("body", ["storm", "harbour"], limit=2)
+        assert first_two == set(sorted(every)[:2])
+        assert searcher.docs_with_all("body", ["storm", "absent"]) == set()

@@ -123,8 +123,12 @@ class Searcher(Protocol):
         """The document numbers holding ``term`` in ``fieldname``, ascending; empty for an
         unknown term. Deleted documents may be among them (:meth:`is_deleted`)."""
 
-    def docs_with_all(self, fieldname: str, terms: Iterable[str]) -> set[int]:
-        """The live documents holding every one of ``terms`` in ``fieldname``."""
+    def docs_with_all(
+        self, fieldname: str, terms: Iterable[str], limit: int | None = None
+    ) -> set[int]:
+        """The live documents holding every one of ``terms`` in ``fieldname``; with ``limit``,
+        only the first ``limit`` of them in document order (a caller that needs a few pays
+        for a few)."""
 
     def is_deleted(self, docnum: int) -> bool:
         """Whether the document was deleted (or replaced) and awaits compaction."""

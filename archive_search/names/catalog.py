@@ -127,7 +127,10 @@ class NameCatalog:
             written = (" ".join(n.split()) for n in names if isinstance(n, str))
             for name in dict.fromkeys(written):
                 seen[name].append(index)
-        for group in aliases:
+        # every spelling a rule names is in every catalogue, found in no article or not: a
+        # catalogue of a few articles (a search's recent one, a cached layer) then keeps a
+        # query that is one of them apart from, or together with, what the rule says
+        for group in aliases + separate:
             for name in group:
                 seen.setdefault(name, [])
         usable = one_casing({name: found for name, found in seen.items() if name_tokens(name)})
@@ -157,6 +160,11 @@ class NameCatalog:
 
     def __len__(self) -> int:
         return len(self._names)
+
+    @property
+    def articles(self) -> int:
+        """How many articles the catalogue was built from (what a cached one is weighed by)."""
+        return len(self._ids)
 
     def catalogue(self, limit: int | None = None) -> list[NameEntry]:
         """Entries, most frequent first."""

@@ -130,8 +130,11 @@ class Boilerplate:
         if len(rarest) < self.min_docs:
             return False
         # the rest through the engine's intersection, which skips along the longer lists
-        # rather than reading them whole (a line of common words read 600,000 postings)
-        docs = stats.searcher.docs_with_all(field, keys) if len(keys) > 1 else rarest
+        # rather than reading them whole (a line of common words read 600,000 postings), and
+        # stops at the few articles the confirmation below reads
+        wanted = 2 * self.min_docs + 1  # one may be the article itself
+        docs = (stats.searcher.docs_with_all(field, keys, limit=wanted) if len(keys) > 1
+                else rarest)
         docs.discard(exclude)  # type: ignore[arg-type]
         if len(docs) < self.min_docs:
             return False
