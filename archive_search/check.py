@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import semantic
 from .article import is_safe_id, version_number
 from .dates import parse_iso
 from .engine.fields import ID, SCHEMA_VERSION
@@ -365,6 +366,9 @@ def _check_index(
     report.indexed = sum(len(paths) for paths in docs.values())
     report.replaced = archive.index.replaced_documents()[0]
     _compare(manifest, docs, scanned, articles, problems)
+    vectors = semantic.problem(gen, manifest, archive.settings)  # the semantic extra's
+    if vectors is not None:
+        problems.append(Problem("vectors", f"index/{gen.name}", vectors))
 
 
 def _read_manifest(gen: Path) -> tuple[Manifest, tuple[str, str] | None]:

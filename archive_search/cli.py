@@ -775,11 +775,14 @@ RELATED_FIELDS = ("id", "date", "title", "score", "reasons", "duplicate", "days_
 @date_options("suggestions")
 @click.option("--exclude-duplicates", is_flag=True,
               help="Leave out other copies of the same story.")
+@click.option("--semantic/--lexical", default=None,
+              help="Blend closeness in meaning into the score (needs the semantic extra), or "
+                   "compare shared words only. Default: the related.semantic setting.")
 @output_options(RELATED_FIELDS)
 @click.pass_context
 def related(ctx: click.Context, article_id: str | None, text_file: BinaryIO | None, limit: int,
-            since: str | None, until: str | None, exclude_duplicates: bool, fmt: str | None,
-            fields: str | None) -> None:
+            since: str | None, until: str | None, exclude_duplicates: bool,
+            semantic: bool | None, fmt: str | None, fields: str | None) -> None:
     """Articles related to one in the archive (ID) or to a text (--text), best first.
 
     Each suggestion has a score in [0, 1] that means the same from call to call (scripts can
@@ -791,6 +794,7 @@ def related(ctx: click.Context, article_id: str | None, text_file: BinaryIO | No
       arch related nw-2024-0117
       arch related reuters-1 --exclude-duplicates --format json
       curl -s https://example.org/story.txt | arch related --text -
+      arch related nw-2024-0117 --semantic   (pip install 'archive-search[semantic]')
     """
     if (article_id is None) == (text_file is None):
         raise click.UsageError("give an article ID or --text FILE (not both)")
@@ -809,6 +813,7 @@ def related(ctx: click.Context, article_id: str | None, text_file: BinaryIO | No
     try:
         result = arc.related(article_id, text=text, title=title, options=RelatedOptions(
             limit=limit, since=start, until=end, exclude_duplicates=exclude_duplicates,
+            semantic=semantic,
         ))
     except NotFound as exc:
         raise CliError(str(exc), 1) from None

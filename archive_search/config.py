@@ -103,6 +103,18 @@ def _choice(default: str, *choices: str) -> Any:
     return field(default=default, metadata={"read": read})
 
 
+def _read_switch(value: Any) -> str:
+    """``auto``, ``on`` or ``off``; YAML reads an unquoted ``on``/``off`` (and yes/no) as
+    true/false, which mean the same here."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return _read_choice(value, ("auto", "on", "off"))
+
+
+def _switch(default: str) -> Any:
+    return field(default=default, metadata={"read": _read_switch})
+
+
 def _groups() -> Any:
     return field(default=(), metadata={"read": _read_groups})
 
@@ -168,6 +180,17 @@ class ImportSettings:
     max_ratio: float = _number(100, positive=True)
 
 
+@dataclass(frozen=True)
+class RelatedSettings:
+    """The ``related`` section: whether related articles use meaning as well as shared words
+    (the semantic extra, :mod:`archive_search.semantic`), and how much."""
+
+    semantic: str = _switch("auto")
+    semantic_weight: float = _number(0.5)
+    semantic_floor: float = _number(0.3)
+    semantic_candidates: int = _number(10, whole=True)
+
+
 #: The sections of ``archive.yaml`` by key (``import`` is a Python keyword: the attribute is
 #: ``import_``).
 SECTIONS: dict[str, tuple[str, type]] = {
@@ -175,6 +198,7 @@ SECTIONS: dict[str, tuple[str, type]] = {
     "index": ("index", IndexSettings),
     "names": ("names", NamesSettings),
     "import": ("import_", ImportSettings),
+    "related": ("related", RelatedSettings),
 }
 
 
@@ -189,6 +213,7 @@ class Settings:
     index: IndexSettings = field(default_factory=IndexSettings)
     names: NamesSettings = field(default_factory=NamesSettings)
     import_: ImportSettings = field(default_factory=ImportSettings)
+    related: RelatedSettings = field(default_factory=RelatedSettings)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as ``archive.yaml`` writes them: plain JSON, read back by

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import semantic
 from .article import Article
 from .engine.fields import FIELDS, SCHEMA_VERSION, Field
 from .engine.stored import article_document
@@ -280,6 +281,8 @@ class Index:
         from .names.cache import after_save  # the name catalogue's layers: names/cache.py
 
         after_save(gen, manifest, self.settings.names, articles_changed)
+        # the article vectors of the semantic extra follow the manifest (nothing without it)
+        semantic.refresh(gen, manifest, self.corpus, self.settings)
 
     def _state_matches(self, gen: Path, manifest: Manifest) -> bool:
         state = self._state(gen)
@@ -457,6 +460,8 @@ class Index:
             # recorded, so that searches stop checking, but the articles are the same
             manifest.folders = folders
             self.save_manifest(gen, manifest, articles_changed=bool(todo or gone))
+        else:
+            semantic.refresh(gen, manifest, self.corpus, self.settings)
         report.seconds = time.perf_counter() - started
         return report
 

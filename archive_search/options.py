@@ -65,6 +65,8 @@ class RelatedOptions(_Options):
     ``since``/``until`` (inclusive) restrict the suggestions, not the article asked about.
     ``exclude_duplicates`` leaves out copies of the same story instead of letting them fill
     the list. ``use_tags=False`` ignores tags, for archives whose tags are noisy.
+    ``semantic=True`` blends closeness in meaning into the score, ``False`` does not; None
+    leaves it to the ``related.semantic`` setting (:func:`archive_search.semantic.wanted`).
     """
 
     limit: int = 10
@@ -72,6 +74,7 @@ class RelatedOptions(_Options):
     until: _dt.datetime | None = None
     exclude_duplicates: bool = False
     use_tags: bool = True
+    semantic: bool | None = None
 
 
 @dataclass(frozen=True)

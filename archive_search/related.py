@@ -19,6 +19,10 @@ How an article is compared, and why:
   overlap of their names and tags (when both articles have some). It lies in [0, 1] and does
   not depend on which article of the pair is asked about, so scripts can threshold it. The
   date only breaks near-ties (:data:`DATE_TIEBREAK`); it never filters.
+* With the semantic extra (:mod:`archive_search.semantic`), the score blends that lexical
+  score with closeness in meaning (the cosine of the two articles' vectors), and the articles
+  closest in meaning are candidates too, so that a story told in other words is found:
+  ``(1 - w) * lexical + w * meaning`` with ``w`` the ``related.semantic_weight`` setting.
 * Copies of one story are recognised by word-trigram resemblance of the whole text, not by
   score, and flagged ``duplicate``.
 
@@ -34,6 +38,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import semantic as archive_semantic
 from .article import Article
 from .engine.fields import TAGS, text_fields
 from .errors import ArchiveError, NotFound
@@ -46,6 +51,7 @@ from .relatedness.terms import Terms, TermStats
 if TYPE_CHECKING:
     from .archive import Archive
     from .engine import Searcher
+    from .semantic.meaning import Meaning
 
 #: A term must occur in at least this many articles (the compared text included) to count.
 MIN_DF = 2
@@ -155,6 +161,7 @@ def related(
     opted = RelatedOptions.of(options, **changes)
     limit, since, until = opted.limit, opted.since, opted.until
     exclude_duplicates, use_tags = opted.exclude_duplicates, opted.use_tags
+    semantic = archive_semantic.wanted(archive.settings, opted.semantic)
     started = time.perf_counter()
     if (article_id is None) == (text is None):
         raise ArchiveError("give either an article id or a text, not both or neither")
@@ -175,7 +182,8 @@ def related(
         else:
             article = Article(title=title or "", body=text or "")
         result = _compare(
-            archive, searcher, article, docnum, limit, since, until, exclude_duplicates, use_tags
+            archive, searcher, article, docnum, limit, since, until, exclude_duplicates, use_tags,
+            semantic,
         )
     result.seconds = time.perf_counter() - started
     return result
@@ -200,6 +208,7 @@ def _compare(
     until: _dt.datetime | None,
     exclude_duplicates: bool,
     use_tags: bool,
+    semantic: bool = False,
 ) -> RelatedResult:
     """The steps of one call, each a part of :mod:`archive_search.relatedness` given what the
     steps before it found: ``article`` is the one asked about, ``docnum`` its document number
@@ -287,6 +296,9 @@ def _compare(
         pool_factor=POOL_FACTOR,
         short=SHORT_CANDIDATES,
     )
+    meaning = _meaning(archive, searcher, article, docnum, result) if semantic else None
+    if meaning is not None:
+        found = _with_nearest(archive, searcher, meaning, found, docnum, since, until)
 
     def suggest(number: int) -> tuple[float, RelatedItem, Profile] | None:
         """Score one candidate: (ranking key, item, profile), or None when it cannot be read,
@@ -313,6 +325,8 @@ def _compare(
             use_tags=use_tags,
             items=REASON_ITEMS,
         )
+        if meaning is not None:
+            score, reasons = _blend(archive, meaning, other.id, score, reasons, days)
         if not reasons:
             return None
         item = RelatedItem(
@@ -346,6 +360,59 @@ def _compare(
     if not result.items:
         result.notes.append("no related articles found")
     return result
+
+
+def _meaning(archive: Archive, searcher: Searcher, article: Article, docnum: int | None,
+             result: RelatedResult) -> Meaning | None:
+    """The article's meaning and the archive's vectors, or None (with a note saying why)
+    when the archive has none to compare with: related is then by shared words only."""
+    if not archive_semantic.installed():
+        raise ArchiveError("related by meaning needs the semantic extra: "
+                           "pip install 'archive-search[semantic]'")
+    from .semantic.meaning import Meaning
+
+    found, why = Meaning.open(archive.index.current_dir(), article.id if docnum is not None
+                              else None, article.title, article.body,
+                              archive.settings.related.semantic_floor)
+    if why is not None:
+        result.notes.append(why)
+    return found
+
+
+def _with_nearest(archive: Archive, searcher: Searcher, meaning: Meaning, found: list[int],
+                  docnum: int | None, since: _dt.datetime | None, until: _dt.datetime | None
+                  ) -> list[int]:
+    """The lexical candidates, then the articles closest in meaning within the dates (which
+    may share no word with the asked one), each compared once."""
+    within = searcher.dates_within(since, until) if since or until else None
+    extra = []
+    for article_id in meaning.nearest(archive.settings.related.semantic_candidates):
+        number = searcher.document_number(article_id)
+        if number is None or number == docnum or searcher.is_deleted(number):
+            continue
+        if within is None or within(number):
+            extra.append(number)
+    merged = list(dict.fromkeys(found + extra))
+    meaning.measure([searcher.stored(n).id for n in merged])
+    return merged
+
+
+def _blend(archive: Archive, meaning: Meaning, other_id: str | None, lexical: float,
+           reasons: list[str], days: int | None) -> tuple[float, list[str]]:
+    """The blended score of a candidate and its reasons, which say "similar in meaning" when
+    meaning rather than shared words made most of the link. A candidate without a vector
+    keeps its lexical score."""
+    close = meaning.closeness(other_id or "")
+    if close is None:
+        return lexical, reasons
+    weight = min(archive.settings.related.semantic_weight, 1.0)
+    score = (1.0 - weight) * lexical + weight * close
+    # a copy of the story is said to be one; another story, close in meaning more than in
+    # words, is said to be that
+    if close > 0 and weight * close > (1.0 - weight) * lexical and "duplicate" not in reasons:
+        said = f"similar in meaning ({meaning.cosine[other_id or '']:.2f})"
+        reasons = [said] + (reasons or ([scoring.when(days)] if days is not None else []))
+    return score, reasons
 
 
 def _archived(archive: Archive, searcher: Searcher, docnum: int) -> tuple[Article, str] | None:

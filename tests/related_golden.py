@@ -104,12 +104,13 @@ TEXTS = {
 
 
 def answers(arc: Archive) -> dict[str, Any]:
-    """related() for every article and text, with the options that change the answer."""
+    """related() for every article and text, with the options that change the answer: by
+    shared words (the semantic extra's blend is tested in tests/test_semantic.py)."""
     out: dict[str, Any] = {}
     ids = sorted(a.id for a in articles())
 
     def record(key: str, *args: Any, **kw: Any) -> None:
-        result = related(arc, *args, limit=kw.pop("limit", 5), **kw)
+        result = related(arc, *args, limit=kw.pop("limit", 5), semantic=False, **kw)
         out[key] = {
             "terms": result.terms,
             "notes": result.notes,

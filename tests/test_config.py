@@ -155,6 +155,8 @@ def test_every_setting_survives_the_copy_kept_beside_the_index(archive: Archive)
         "names": {"aliases": [["Jim Baker", "James Baker"]], "separate": [["A B", "A C"]]},
         "import": {"max_article_mb": 0.5, "max_document_mb": 2, "max_input_mb": 3,
                    "max_ratio": 4.5},
+        "related": {"semantic": "off", "semantic_weight": 0.4, "semantic_floor": 0.2,
+                    "semantic_candidates": 5},
     }
     changed["search"].update(default_operator="or", weighting="bm25")
     write_settings(archive, yaml.safe_dump(changed))

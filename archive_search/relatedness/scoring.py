@@ -81,8 +81,13 @@ def reasons(
     if not found:
         return []
     if days is not None:
-        found.append("same day" if days == 0 else f"{days} day{'s' * (days != 1)} apart")
+        found.append(when(days))
     return found
+
+
+def when(days: int) -> str:
+    """How far apart in time two stories are, as a reason says it."""
+    return "same day" if days == 0 else f"{days} day{'s' * (days != 1)} apart"
 
 
 def days_apart(a: Profile, b: Profile) -> int | None:
