@@ -50,6 +50,8 @@ sys.path.insert(0, str(REPO / "bench"))
 import bench_core  # noqa: E402  (puts this checkout on the path of the processes timed)
 from bench_hostile_queries import QUERIES as HOSTILE  # noqa: E402
 
+from archive_search import semantic  # noqa: E402
+
 _PIECES = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])|\n+")
 #: the ordinary searches of the issue's table: (label, query)
 ORDINARY = [
@@ -137,6 +139,13 @@ def median_run(cmd: list[str], repeat: int) -> tuple[float, float]:
     return statistics.median(s for s, _ in runs), max(m for _, m in runs)
 
 
+def set_semantic(archive: Path, mode: str) -> None:
+    """Switch the semantic extra of ``archive`` on or off in its archive.yaml."""
+    settings = archive / "archive.yaml"
+    text = re.sub(r"\nrelated:\n  semantic: \w+\n", "\n", settings.read_text(encoding="utf-8"))
+    settings.write_text(f"{text.rstrip()}\nrelated:\n  semantic: {mode}\n", encoding="utf-8")
+
+
 def du_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
@@ -191,6 +200,8 @@ def main() -> int:
             raw_runs.append(run([py, "-c", bench_core.RAW_INDEX, str(jsonl), str(raw_dir), "2"]))
             subprocess.run([*arch, "init", str(arc)], check=True, stderr=subprocess.DEVNULL,
                            env=ENV)
+            # the archive as it is without the semantic extra; the vectors are timed apart
+            set_semantic(arc, "off")
             arch_runs.append(run([*arch, "-a", str(arc), "import", str(jsonl)]))
             print(f"import turn {turn + 1}: arch {arch_runs[-1][0]:.0f} s "
                   f"({arch_runs[-1][1]:.0f} MB), raw {raw_runs[-1][0]:.0f} s "
@@ -233,6 +244,16 @@ def main() -> int:
         rows.append(("`Paul Volcker` right after adding one",
                      statistics.median(s for s, _ in volckers), max(m for _, m in volckers),
                      *raw_volcker))
+        if semantic.installed():  # issue 20: the optional extra's cost at this size
+            set_semantic(arc, "on")
+            rows.append(("semantic extra: first `arch index` (every vector)",
+                         *run([*a, *x, "index"], ok=(0,)), None, None))
+            rows.append(("semantic extra: vectors file (MB, not s)",
+                         sum(f.stat().st_size for f in (arc / "index").rglob("vectors.bin"))
+                         / 1e6, 0.0, None, None))
+            rows.append((f"semantic extra: `arch related {first_id}`",
+                         *median_run([*a, *x, "related", first_id], args.repeat), None, None))
+            set_semantic(arc, "off")
         if args.hostile:
             for label, query, extra in HOSTILE:
                 ours = run([*a, *x, "search", "-n", "10", "--format", "tsv", *extra, "--", query],
