@@ -15,6 +15,7 @@ import functools
 import json
 import math
 import os
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -387,12 +388,19 @@ def _parse(path: Path) -> Any:
 
 
 def _stamp(path: Path) -> list[int] | None:
-    """What changes whenever the file does: size, inode, modification and change times."""
+    """What changes whenever the file does (size, inode, modification and change times) or
+    the defaults do (a checksum of them): a cache written by an arch with other defaults is
+    not this file's settings, though the file is unchanged."""
     try:
         st = path.stat()
     except OSError:
         return None
-    return [st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
+    return [st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, _defaults_checksum()]
+
+
+@functools.cache
+def _defaults_checksum() -> int:
+    return zlib.crc32(json.dumps(Settings().to_dict(), sort_keys=True).encode("utf-8"))
 
 
 def _cached(cache: Path, stamp: list[int] | None) -> tuple[Settings, list[str]] | None:

@@ -60,6 +60,24 @@ def test_a_damaged_or_foreign_cache_is_ignored(archive: Archive):
         assert Archive.open(archive.root).settings.search.limit == 7
 
 
+def test_a_cache_kept_by_an_arch_with_other_defaults_is_not_used(archive: Archive, monkeypatch):
+    """The kept settings hold every value, defaults included: after an upgrade that changes a
+    default, the cache of the unchanged archive.yaml is read again, not trusted."""
+    from archive_search import config
+
+    write_settings(archive, "search:\n  title_boost: 0.5\n")
+    Archive.open(archive.root)
+    cache = archive.root / "index" / SETTINGS_CACHE
+    kept = json.loads(cache.read_text(encoding="utf-8"))
+    kept["settings"]["search"]["limit"] = 33  # the default of the arch that kept it
+    cache.write_text(json.dumps(kept), encoding="utf-8")
+    assert Archive.open(archive.root).settings.search.limit == 33  # that arch reads it back
+    upgraded = config._defaults_checksum() + 1
+    monkeypatch.setattr(config, "_defaults_checksum", lambda: upgraded)
+    reopened = Archive.open(archive.root).settings.search
+    assert (reopened.limit, reopened.title_boost) == (10, 0.5)
+
+
 def test_a_name_yaml_reads_as_a_date_is_kept_as_the_text_written(archive: Archive):
     write_settings(archive, "name: 2023-09-01\n")
     assert Archive.open(archive.root).settings.name == "2023-09-01"
