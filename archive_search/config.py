@@ -146,7 +146,7 @@ class SearchSettings:
     feedback_terms: int = _number(50, whole=True)
     feedback_weight: float = _number(0.6)
     feedback_focus: float = _number(10.0)
-    feedback_rerank: int = _number(1000, whole=True)
+    feedback_rerank: int = _number(300, whole=True)
     max_expansions: int = _number(1000, whole=True)
     snippet_chars: int = _number(220, whole=True)
     suggest_below: int = _number(3, whole=True)
