@@ -191,16 +191,11 @@ class Corpus:
         with it:
             entries = sorted(it, key=_name)
         for entry in entries:
-            name = entry.name
-            if (name.endswith(ARTICLE_SUFFIX) and not name.startswith(".")
-                    and entry.is_file(follow_symlinks=False)):
-                try:
-                    st = entry.stat()
-                except FileNotFoundError:  # removed while listed
-                    continue
-                found[rel + name] = (st.st_mtime_ns, st.st_size)
-            elif entry.is_dir(follow_symlinks=False) and _live_dir(name):
-                self._scan_into(entry.path, f"{rel}{name}/", found)
+            stamp = _article_stamp(entry)
+            if stamp is not None:
+                found[rel + entry.name] = stamp
+            elif entry.is_dir(follow_symlinks=False) and _live_dir(entry.name):
+                self._scan_into(entry.path, f"{rel}{entry.name}/", found)
 
     def scan_folder(self, folder: str) -> dict[str, tuple[int, int]]:
         """The article files directly in one folder (``"."`` or ``"2023/09/"``, as
@@ -213,11 +208,9 @@ class Corpus:
             return found
         with it:
             for entry in it:
-                if (entry.name.endswith(ARTICLE_SUFFIX) and not entry.name.startswith(".")
-                        and entry.is_file(follow_symlinks=False)):
-                    with contextlib.suppress(FileNotFoundError):
-                        st = entry.stat()
-                        found[f"{rel}{entry.name}"] = (st.st_mtime_ns, st.st_size)
+                stamp = _article_stamp(entry)
+                if stamp is not None:
+                    found[f"{rel}{entry.name}"] = stamp
         return found
 
     def survey(self) -> dict[str, tuple[int, int, int]]:
@@ -238,16 +231,11 @@ class Corpus:
             stamps: list[tuple[int, int]] = []
             with it:
                 for entry in it:
-                    name = entry.name
-                    if (name.endswith(ARTICLE_SUFFIX) and not name.startswith(".")
-                            and entry.is_file(follow_symlinks=False)):
-                        try:
-                            st = entry.stat()
-                        except FileNotFoundError:  # removed while listed
-                            continue
-                        stamps.append((st.st_mtime_ns, st.st_size))
-                    elif entry.is_dir(follow_symlinks=False) and _live_dir(name):
-                        stack.append((entry.path, f"{rel}{name}/"))
+                    stamp = _article_stamp(entry)
+                    if stamp is not None:
+                        stamps.append(stamp)
+                    elif entry.is_dir(follow_symlinks=False) and _live_dir(entry.name):
+                        stack.append((entry.path, f"{rel}{entry.name}/"))
             found[rel or "."] = (mtime, *stamp_digest(stamps))
         return found
 
@@ -310,6 +298,20 @@ class Corpus:
                             _live_dir(name) or name == VERSIONS):
                         stack.append(entry.path)
         return removed
+
+
+def _article_stamp(entry: os.DirEntry[str]) -> tuple[int, int] | None:
+    """``(mtime_ns, size)`` of an article file; None for anything else, or for a file removed
+    while its folder was listed."""
+    name = entry.name
+    if not (name.endswith(ARTICLE_SUFFIX) and not name.startswith(".")
+            and entry.is_file(follow_symlinks=False)):
+        return None
+    try:
+        st = entry.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def _name(entry: os.DirEntry[str]) -> str:
