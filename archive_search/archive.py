@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import config
+from . import config, semantic
 from .article import Article, is_safe_id, version_number
 from .errors import ArchiveError, ArchiveLocked, NotFound, Unreadable, storage_error
 from .index import Index
@@ -125,6 +125,10 @@ class Archive:
             # in place do not matter to it, so the cheap folder check decides
             if (request.index or request.dry_run) and self.index.is_stale():
                 self.index.sync()
+            elif request.index and (gen := self.index.current_dir()) is not None:
+                # the semantic extra's vectors, which a killed writer may have left behind
+                semantic.catch_up(gen, lambda: self.index.load_manifest(gen), self.corpus,
+                                  self.settings)
             return run_import(
                 self, inputs, fmt=request.format, options=reading, index=request.index,
                 dry_run=request.dry_run, progress=progress, bulk_hint=bulk,

@@ -260,3 +260,23 @@ def test_an_archive_emptied_keeps_a_vector_file_of_no_vectors(archive, add_artic
         (archive.corpus.root / archive.index.load_manifest().ids()[article_id]).unlink()
     archive.update_index()
     assert len(_vectors(archive)) == 0 and _vectors(archive).intact()
+
+
+@needs_extra
+def test_an_import_that_adds_nothing_brings_vectors_a_killed_writer_left_behind(
+    archive, tmp_path
+):
+    """The vectors are written after the manifest: a writer killed in between leaves them
+    behind. The next import catches them up before its work, even one that adds nothing (every
+    record a duplicate), so `arch check` finds the archive whole."""
+    from archive_search.check import check
+    from archive_search.semantic.vectors import VECTORS
+
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("".join(json.dumps({"title": s.title, "body": s.body, "date": s.date}) + "\n"
+                             for s in _stories()), encoding="utf-8")
+    archive.import_paths([batch])
+    (archive.index.current_dir() / VECTORS).unlink()  # as a kill after the manifest leaves it
+    report = archive.import_paths([batch])
+    assert report.imported == 0 and report.duplicates == len(_stories())
+    assert check(archive).ok

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,19 @@ def refresh(gen: Path, manifest: Manifest, corpus: Corpus, settings: Settings) -
     from . import vectors
 
     vectors.refresh(gen, manifest, corpus)
+
+
+def catch_up(gen: Path, manifest: Callable[[], Manifest], corpus: Corpus,
+             settings: Settings) -> None:
+    """Before a writer's work (an import): bring the vectors up to the manifest
+    (``manifest``: read only when the extra is in use) if a killed writer left them behind,
+    so that an import that adds nothing still leaves the archive whole. Does nothing without
+    the extra or with ``related.semantic: off``."""
+    if settings.related.semantic == "off" or not installed():
+        return
+    from . import vectors
+
+    vectors.catch_up(gen, manifest(), corpus)
 
 
 def problem(gen: Path, manifest: Manifest, settings: Settings) -> str | None:

@@ -274,6 +274,19 @@ def refresh(gen: Path, manifest: Manifest, corpus: Corpus) -> None:
     _extend(gen, manifest, corpus, old, keep, todo)
 
 
+def catch_up(gen: Path, manifest: Manifest, corpus: Corpus) -> None:
+    """Before a writer's work: vectors that a killed writer left behind ``manifest`` (they
+    are written after it) are brought up to it; vectors as current as the manifest are left
+    unread (no CRC: that is for ``arch index`` and ``arch check``)."""
+    try:
+        old = Vectors.open(gen)
+    except Damaged:
+        old = None
+    if old is not None and old.revision == manifest.revision:
+        return
+    refresh(gen, manifest, corpus)
+
+
 def _follow(gen: Path, old: Vectors, manifest: Manifest, corpus: Corpus) -> bool:
     """Bring ``old`` up to ``manifest`` from the manifest's rows written since ``old``'s
     revision, when those account for every change (articles added or changed, none gone:
