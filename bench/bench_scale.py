@@ -14,7 +14,8 @@ Then, each as a whole process (``env -u PYTHONDONTWRITEBYTECODE``, arch compiled
 
 * import + index: ``arch import corpus.jsonl`` against the raw Whoosh script of
   ``bench_core.py`` (same schema, ``procs=2``), ``--turns`` times each, taking turns;
-* index size on disk, both sides;
+* index size on disk, both sides, and beside a raw Whoosh index of exactly the documents arch
+  indexes (``--same-documents``: every field arch fills, Whoosh's own field classes and codec);
 * the first name search after the big import (``Paul Volcker``: it loads the name catalogue
   that the import built, where it used to build it);
 * ``arch index`` with nothing changed, ``arch stats``;
@@ -60,6 +61,26 @@ ORDINARY = [
     ("search, six-word question", "what did opec decide about oil"),
 ]
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+#: A raw Whoosh index of exactly the documents arch indexes (every field arch fills: names,
+#: dates, paths, urls besides the five of the raw script), with Whoosh's own field classes and
+#: codec, read from the archive's corpus: what of arch's index size is content, what arch's own.
+RAW_SAME_DOCUMENTS = r"""
+import sys
+from whoosh import fields, index
+from archive_search import Archive
+from archive_search.engine.stored import article_document
+from archive_search.index import article_names, build_schema
+archive = Archive.open(sys.argv[1])
+schema = build_schema()
+schema.remove("date")
+schema.add("date", fields.DATETIME(sortable=True))  # Whoosh's own, not arch's DayDates
+ix = index.create_in(sys.argv[2], schema)
+writer = ix.writer(procs=2, limitmb=256)
+for rel in sorted(archive.corpus.scan()):
+    article = archive.corpus.read(rel)
+    writer.add_document(**article_document(article, rel, article_names(article)))
+writer.commit()
+"""
 
 
 def base_records(folder: Path) -> list[dict]:
@@ -187,6 +208,9 @@ def main() -> int:
     parser.add_argument("--hostile", action=argparse.BooleanOptionalAction, default=True,
                         help="time the hostile query table too (default: yes)")
     parser.add_argument("--keep", type=Path, help="build in DIR and leave it there")
+    parser.add_argument("--same-documents", action=argparse.BooleanOptionalAction, default=True,
+                        help="also build a raw Whoosh index of arch's own documents, for the "
+                             "index size (default: yes)")
     parser.add_argument("--corpora", type=Path, default=bench_core.SHARED,
                         help="the reuters21578 folder (default: ../shared/corpora/reuters21578)")
     args = parser.parse_args()
@@ -230,6 +254,18 @@ def main() -> int:
                      statistics.median(s for s, _ in arch_runs), max(m for _, m in arch_runs),
                      statistics.median(s for s, _ in raw_runs), max(m for _, m in raw_runs)))
         rows.append(("index size (MB, not s)", du_mb(arc / "index"), 0.0, du_mb(raw_dir), 0.0))
+        if args.same_documents:
+            same = tmp / "raw-same-documents"
+            shutil.rmtree(same, ignore_errors=True)
+            same.mkdir()
+            run([py, "-c", RAW_SAME_DOCUMENTS, str(arc), str(same)], ok=(0,))
+            gen = next((arc / "index").glob("gen-*"))
+            whoosh_files = sum(f.stat().st_size for f in gen.glob("*MAIN*")) / 1e6
+            rows.append(("index size beside a raw Whoosh index of arch's own documents "
+                         "(MB, not s)", du_mb(arc / "index"), 0.0, du_mb(same), 0.0))
+            rows.append(("  of which Whoosh's files (MB, not s)", whoosh_files, 0.0, du_mb(same),
+                         0.0))
+            shutil.rmtree(same)
         rows.append(("first name search after the import",
                      *run([*a, *x, "search", "-n", "10", "--", "Paul Volcker"]), None, None))
         rows.append(("`arch index`, nothing changed", *median_run([*a, *x, "index"], 5),

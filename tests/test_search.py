@@ -52,6 +52,29 @@ def test_date_filters_in_query_and_options(archive, news):
     assert ids(archive.search("harbour", until=dt.datetime(2023, 9, 30))) == []
 
 
+def test_dates_are_searched_to_the_instant_though_the_index_keeps_only_days(archive,
+                                                                            add_articles):
+    """The date field is indexed by day (a smaller index); a bound with a time of day still
+    cuts its day at that instant, read from the date column, in every kind of search."""
+    import datetime as dt
+
+    dawn, noon, dusk = add_articles(
+        article("Tide at dawn", "The harbour tide.", date="2023-09-18T06:00:00"),
+        article("Tide at noon", "The harbour tide.", date="2023-09-18T12:00:00"),
+        article("Tide at dusk", "The harbour tide.", date="2023-09-18T19:30:00"),
+    )
+    morning, evening = dt.datetime(2023, 9, 18, 9), dt.datetime(2023, 9, 18, 18)
+    assert set(ids(archive.search("harbour", since=morning))) == {noon, dusk}
+    assert set(ids(archive.search("harbour", until=evening))) == {dawn, noon}
+    assert ids(archive.search("harbour", since=morning, until=evening)) == [noon]
+    assert ids(archive.search("harbour", since=morning, sort="newest")) == [dusk, noon]
+    assert ids(archive.search("*", until=evening, sort="oldest")) == [dawn, noon]
+    # a bound at an article's very instant keeps it; whole days need no column
+    assert ids(archive.search("harbour", since=dt.datetime(2023, 9, 18, 19, 30))) == [dusk]
+    assert len(archive.search("harbour date:2023-09-18").hits) == 3
+    assert archive.search("harbour", since=morning).total == 2
+
+
 def test_sort_newest_and_oldest(archive, news):
     newest = ids(archive.search("korea", sort="newest"))
     assert newest == [news["later"], news["apart"], news["exact"]]

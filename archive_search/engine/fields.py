@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: Bump when the schema or the analysis changes: an older index is then rebuilt automatically.
-SCHEMA_VERSION = 6  # 5: trade tokens (S&P, US) in the analysers; 6: the manifest in SQLite
+SCHEMA_VERSION = 7  # 5: trade tokens (S&P, US) in the analysers; 6: the manifest in SQLite;
+#  7: dates indexed by day (index.py, DayDates)
 
 #: Languages with their own stemmed fields; English has the plain ``title``/``body``, and every
 #: other language goes to the neutral, unstemmed ``*_xx`` fields.

@@ -4,12 +4,14 @@ the :class:`~archive_search.engine.Ranking` the engine-neutral search works on."
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from whoosh import query, sorting
+from whoosh.util.times import datetime_to_long
 
 from . import RankedHit
 from .fields import DATE
@@ -81,12 +83,48 @@ def rank(
 
 def _run(searcher: searching.Searcher, q: query.Query, reading: QueryReading, sort: str,
          limit: int | None) -> Any:
-    if reading.date_start or reading.date_end:
-        q = query.And([q, query.DateRange(DATE, reading.date_start, reading.date_end)])
     kwargs: dict[str, Any] = {}
+    if reading.date_start or reading.date_end:
+        dated, outside = date_filter(searcher, reading.date_start, reading.date_end)
+        q = query.And([q, dated])
+        if outside:
+            kwargs["mask"] = outside
     if sort != "relevance":
         kwargs["sortedby"] = sorting.FieldFacet(DATE, reverse=(sort == "newest"))
     return searcher.search(q, limit=limit, **kwargs)
+
+
+def date_filter(searcher: searching.Searcher, start: _dt.datetime | None,
+                end: _dt.datetime | None) -> tuple[query.Query, set[int]]:
+    """The articles dated from ``start`` to ``end`` (either open), to the instant: a range of
+    whole days over the date field, which is indexed by day (``DayDates`` in ``index.py``),
+    and the articles of its first and last day that fall outside the instants, found in the
+    date column. Only those two days' articles are read, and only when a bound is not a
+    day's first or last instant (``--since 2023-09``, ``date:2023-09-01`` never are)."""
+    first_day = _day(start) if start else None
+    outside: set[int] = set()
+    if start and start != first_day:
+        assert first_day is not None
+        outside |= _dated_outside(searcher, first_day, lambda v: v < datetime_to_long(start))
+    if end and end != _day_end(end):
+        outside |= _dated_outside(searcher, _day(end), lambda v: v > datetime_to_long(end))
+    return query.DateRange(DATE, first_day, end), outside
+
+
+def _day(when: _dt.datetime) -> _dt.datetime:
+    return _dt.datetime.combine(when.date(), _dt.time())
+
+
+def _day_end(when: _dt.datetime) -> _dt.datetime:
+    return _dt.datetime.combine(when.date(), _dt.time.max)
+
+
+def _dated_outside(searcher: searching.Searcher, day: _dt.datetime,
+                   outside: Callable[[int], bool]) -> set[int]:
+    """The articles of ``day`` whose instant (in the date column) is ``outside``."""
+    dates = searcher.reader().column_reader(DATE, translate=False)
+    on_day = query.DateRange(DATE, day, _day_end(day)).docs(searcher)
+    return {docnum for docnum in on_day if outside(dates[docnum])}
 
 
 class WhooshRanking:
