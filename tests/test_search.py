@@ -81,6 +81,16 @@ def test_sort_newest_and_oldest(archive, news):
     assert ids(archive.search("korea", sort="oldest")) == newest[::-1]
 
 
+def test_hits_sorted_by_date_keep_their_relevance_score(archive, news):
+    # Whoosh hands a sorted hit its sort key (a huge negative number for newest first) as
+    # its score: the score shown and exported must be the query's, as in relevance order
+    relevant = {h.id: h.score for h in archive.search("Vladivostok train").hits}
+    for sort in ("newest", "oldest"):
+        by_date = archive.search("Vladivostok train", sort=sort)
+        assert {h.id: h.score for h in by_date.hits} == pytest.approx(relevant)
+        assert all(0 < h.score < 1000 for h in by_date.hits)
+
+
 def test_limit_offset_and_total(archive, news):
     first = archive.search("korea", sort="oldest", limit=2)
     second = archive.search("korea", sort="oldest", limit=2, offset=2)

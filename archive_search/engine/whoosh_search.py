@@ -64,7 +64,8 @@ def rank(
         if extra is not None:
             found.reading = f"{strict} RERANKED BY FEEDBACK({' '.join(extra.words)})"
     else:
-        found.add_tier(strict, _run(searcher, strict, reading, sort, limit), limit)
+        found.add_tier(strict, _run(searcher, strict, reading, sort, limit), limit,
+                       by_date=sort != "relevance")
     if reading.some_words_after and sort == "relevance":
         any_word = replace(reading, all_words=False)
         loose = compile_query(any_word, searcher, settings)
@@ -75,7 +76,8 @@ def rank(
         found.tiered = True
         if limit is None or len(found.hits) < limit:
             left = None if limit is None else limit - len(found.hits)
-            found.add_tier(some, _run(searcher, rest, reading, sort, left), left)
+            found.add_tier(some, _run(searcher, rest, reading, sort, left), left,
+                           by_date=sort != "relevance")
         else:  # the page is full: the rest is only counted, if asked
             found.uncounted = lambda: len(_run(searcher, rest, reading, sort, 1))
     return found
@@ -152,10 +154,12 @@ class WhooshRanking:
         self.estimated = False
 
     def add_tier(self, q: query.Query, results: Any, asked: int | None,
-                 keep: int | None = None, feedback: Feedback | None = None) -> None:
+                 keep: int | None = None, feedback: Feedback | None = None,
+                 by_date: bool = False) -> None:
         """Append the first ``keep`` (all with None) of ``results`` (of ``q``, whose leaves
         explain their scores, ``asked`` for at most that many) to the hits, their scores raised
-        by what ``feedback`` adds, in the order of those scores."""
+        by what ``feedback`` adds, in the order of those scores; results sorted ``by_date``
+        keep their order, each with its score for ``q`` (Whoosh gives the sort key instead)."""
         tier = len(self._tiers)
         # not list(results): list() asks len() for a size hint, and Whoosh answers it by
         # counting every match, the very pass an uncounted search is there to avoid
@@ -163,7 +167,12 @@ class WhooshRanking:
         self._tiers.append((q, results, asked is None or len(found) < asked))
         extras = feedback.extras if feedback is not None else {}
         self._feedback = feedback or self._feedback
-        scored = [(hit, float(hit.score or 0.0) + extras.get(hit.docnum, 0.0)) for hit in found]
+        if by_date:
+            relevance = self._scores_at(q, [hit.docnum for hit in found])
+            scored = [(hit, relevance.get(hit.docnum, 0.0)) for hit in found]
+        else:
+            scored = [(hit, float(hit.score or 0.0) + extras.get(hit.docnum, 0.0))
+                      for hit in found]
         if extras:  # stable: ties keep the order of the typed scores
             scored.sort(key=lambda pair: -pair[1])
         if keep is not None:
