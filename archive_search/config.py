@@ -159,7 +159,10 @@ class IndexSettings:
     """The ``index`` section: the resources an index update may use."""
 
     procs: int = _number(2, whole=True, positive=True)
-    memory_mb: int = _number(256, whole=True, positive=True)
+    #: Whoosh's own estimate of the postings an indexing process holds before it writes them
+    #: out; the process grows to about 1.5 times this plus 60 MB (bench/README.md, "Scale": at
+    #: 256 a rebuild of 191,321 articles had two processes of 423 MB each, at 160 about 250 MB)
+    memory_mb: int = _number(160, whole=True, positive=True)
 
 
 @dataclass(frozen=True)
