@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from whoosh import query, scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
 from ..ranking import FEEDBACK_CHARS, FEEDBACK_MAX_DF, FUNCTION_WORDS
@@ -307,8 +307,7 @@ def _scores_of(
             text = searcher.schema[field].to_bytes(word)
             if (field, text) not in reader:
                 continue
-            scorer = weighting.scorer(leaf, field, text)
-            postings = reader.postings(field, text, scorer=scorer)
+            postings = _postings(reader, field, text, weighting.scorer(leaf, field, text))
             for target in targets:
                 if not _seek(postings, target):
                     break
@@ -317,30 +316,39 @@ def _scores_of(
     return scores
 
 
+def _postings(reader: Any, field: str, text: bytes, scorer: Any) -> Any:
+    """The postings of a word in one segment, scored by ``scorer``. A segment with deleted
+    documents wraps them in a filter that decodes their first block as soon as it is made,
+    whether or not a document sought is in it; the documents feedback seeks are matches of
+    a search, never deleted ones, so the postings are taken without the filter (landing on
+    a deleted document that is not the one sought is like landing on any other)."""
+    if isinstance(reader, SegmentReader):
+        return reader._terms.matcher(field, text, reader.schema[field].format, scorer=scorer)
+    return reader.postings(field, text, scorer=scorer)
+
+
 def _seek(postings: Any, target: int) -> bool:
     """Move ``postings`` (of one segment) to its first document at or after ``target``;
     whether there is one. A segment's own postings are moved by binary search within a block
-    (blocks before it are passed on their headers alone, as Whoosh passes them); any other
-    matcher by its ``skip_to``. The documents sought are matches of a search, never deleted
-    ones, so the deleted-document filter a segment with deletions puts around its postings
-    can be looked through: landing on a deleted document that is not the one sought is like
-    landing on any other."""
-    leaf = postings.child if isinstance(postings, FilterMatcher) else postings
-    if not isinstance(leaf, W3LeafMatcher):
+    (the blocks before it are passed on their headers alone, as Whoosh passes them), their
+    ids and weights read by :func:`_ids_and_weights`; any other matcher (a word of one
+    article keeps its posting in the term's entry) by its ``skip_to``. Whoosh's internals
+    used here are those of the whoosh-reloaded version ``pyproject.toml`` pins."""
+    if not isinstance(postings, W3LeafMatcher):
         if postings.is_active() and postings.id() < target:
             postings.skip_to(target)
         return bool(postings.is_active())
-    if not leaf.is_active():
+    if not postings.is_active():
         return False
-    if leaf.block_max_id() < target:
-        leaf._skip_to_block(lambda: leaf.block_max_id() < target)
-        if not leaf.is_active():
+    if postings.block_max_id() < target:
+        postings._skip_to_block(lambda: postings.block_max_id() < target)
+        if not postings.is_active():
             return False
-    if leaf._ids is None:
-        if leaf._data is None:
-            leaf._data = _ids_and_weights(leaf)
-        leaf._read_ids()
-    leaf._i = bisect.bisect_left(leaf._ids, target, leaf._i)
+    if postings._ids is None:
+        if postings._data is None:
+            postings._data = _ids_and_weights(postings)
+        postings._read_ids()
+    postings._i = bisect.bisect_left(postings._ids, target, postings._i)
     return True
 
 
