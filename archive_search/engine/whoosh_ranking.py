@@ -8,9 +8,7 @@ import bisect
 import contextlib
 import functools
 import math
-import pickle
 import weakref
-import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -376,10 +374,11 @@ def _postings(reader: Any, field: str, text: bytes, scorer: Any) -> Any:
 def _seek(postings: Any, target: int) -> bool:
     """Move ``postings`` (of one segment) to its first document at or after ``target``;
     whether there is one. A segment's own postings are moved by binary search within a block
-    (the blocks before it are passed on their headers alone, as Whoosh passes them), their
-    ids and weights read by :func:`_ids_and_weights`; any other matcher (a word of one
-    article keeps its posting in the term's entry) by its ``skip_to``. Whoosh's internals
-    used here are those of the whoosh-reloaded version ``pyproject.toml`` pins."""
+    (the blocks before it are passed on their headers alone, as Whoosh passes them, and a
+    block's positions are not read: :mod:`~archive_search.engine.whoosh_postings`); any other
+    matcher (a word of one article keeps its posting in the term's entry) by its
+    ``skip_to``. Whoosh's internals used here are those of the whoosh-reloaded version
+    ``pyproject.toml`` pins."""
     if not isinstance(postings, W3LeafMatcher):
         if postings.is_active() and postings.id() < target:
             postings.skip_to(target)
@@ -391,38 +390,6 @@ def _seek(postings: Any, target: int) -> bool:
         if not postings.is_active():
             return False
     if postings._ids is None:
-        if postings._data is None:
-            postings._data = _ids_and_weights(postings)
         postings._read_ids()
     postings._i = bisect.bisect_left(postings._ids, target, postings._i)
     return True
-
-
-#: Where the third part of a postings block, the positions of each posting, begins: Whoosh
-#: pickles a block as ``(ids, weights, values)`` with protocol 2, which writes each value (a
-#: ``bytes``) as a call of ``_codecs.encode``; the first of them names that function.
-_VALUES_START = b"c_codecs\nencode\n"
-
-
-def _ids_and_weights(leaf: W3LeafMatcher) -> tuple[Any, Any, None]:
-    """The document numbers and weights of the block ``leaf`` is on, without its positions.
-
-    Feedback needs no positions, and in a body field they are three quarters of a block's
-    bytes and most of the cost of unpickling it (a ``bytes`` object rebuilt by a function
-    call per posting). Only the opening of the block is decompressed, as far as the ids and
-    weights can reach (at most 5 and 9 bytes a posting), and it is unpickled as a tuple
-    whose values are None. A block in any other shape (a field without positions, an empty
-    value) is read whole, as Whoosh reads it."""
-    count = leaf._blocklength
-    data = leaf._postfile.get(leaf._dataoffset, leaf._nextoffset - leaf._dataoffset)
-    reach = 14 * count + 32 + len(_VALUES_START)
-    head = zlib.decompressobj().decompress(data, reach) if leaf._compression else data[:reach]
-    cut = head.find(_VALUES_START)
-    mark = count > 3  # a tuple of more than three items opens with a MARK
-    if cut > 0 and (not mark or head[cut - 1:cut] == b"("):
-        with contextlib.suppress(pickle.UnpicklingError, ValueError, TypeError, EOFError):
-            ids, weights, values = pickle.loads(head[:cut - mark] + b"N\x87.")
-            if values is None and isinstance(ids, tuple) and len(ids) == count:
-                return ids, weights, None
-    leaf._read_data()
-    return leaf._data
