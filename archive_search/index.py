@@ -805,8 +805,10 @@ def _codec_class() -> type:
 
         def postings_reader(self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None,
                             scorer: Any = None) -> Any:
-            # a block's positions are read only when asked for (engine/whoosh_postings.py)
-            if terminfo.is_inlined():
+            # a search's block is read without its positions until they are asked for
+            # (engine/whoosh_postings.py); a merge, which reads all of every block, as Whoosh
+            # reads it
+            if terminfo.is_inlined() or scorer is None:
                 return super().postings_reader(dbfile, terminfo, format_, term, scorer)
             from .engine.whoosh_postings import LeafPostings
 

@@ -177,12 +177,19 @@ def search_everything(searcher, q) -> list[tuple[int, float]]:
     return [(hit.docnum, hit.score) for hit in searcher.search(q, limit=None)]
 
 
+def scored_postings(leaf, word: str):
+    """A segment's postings of a body word as a search opens them: with a scorer."""
+    text = leaf.schema["body"].to_bytes(word)
+    return leaf.reader().postings("body", text, scorer=leaf.weighting.scorer(leaf, "body", text))
+
+
 def test_a_search_reads_no_positions_but_a_phrase_still_reads_them(
         index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A question scores the postings of its words across the whole archive, and unpickling
     the positions of every block it read was a quarter of its search at 194,000 articles:
-    the index's postings now read a block's ids and weights alone, and its positions only
-    when a phrase asks for them, with the same matches, scores and positions as Whoosh's."""
+    the index's postings, opened for a search (with a scorer), now read a block's ids and
+    weights alone, and its positions only when a phrase asks for them, with the same
+    matches, scores and positions as Whoosh's. A merge (no scorer) reads whole blocks."""
     from whoosh import query
 
     from archive_search.engine.whoosh_postings import LeafPostings
@@ -204,13 +211,15 @@ def test_a_search_reads_no_positions_but_a_phrase_still_reads_them(
         assert unpickled["blocks"] == 0
         lazy_phrase = search_everything(searcher, phrase)
         assert unpickled["blocks"] > 0
-        positions = [list(m.all_items()) for m in
-                     (leaf.reader().postings("body", b"harbour") for leaf, _ in
-                      searcher.leaf_searchers())]
+        positions = [list(scored_postings(leaf, "harbour").all_items())
+                     for leaf, _ in searcher.leaf_searchers()]
         monkeypatch.setattr(LeafPostings, "_read_data", read_data)  # Whoosh's: whole blocks
         assert search_everything(searcher, words) == lazy_words
         assert search_everything(searcher, phrase) == lazy_phrase
-        assert positions == [list(m.all_items()) for m in
-                             (leaf.reader().postings("body", b"harbour") for leaf, _ in
-                              searcher.leaf_searchers())]
+        assert positions == [list(scored_postings(leaf, "harbour").all_items())
+                             for leaf, _ in searcher.leaf_searchers()]
     assert len(lazy_words) > 500 and 0 < len(lazy_phrase) < len(lazy_words)
+    with ix.reader() as reader:  # a merge's postings: no scorer (the deleted filtered out)
+        opened = [leaf.postings("body", b"harbour") for leaf, _ in reader.leaf_readers()]
+        assert all(isinstance(m.child, W3LeafMatcher) and not isinstance(m.child, LeafPostings)
+                   for m in opened)
