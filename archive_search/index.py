@@ -830,6 +830,18 @@ def _codec_class() -> type:
             return PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
                                   compression=0, inlinelimit=self._inlinelimit)
 
+        def postings_reader(self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None,
+                            scorer: Any = None) -> Any:
+            # a search's block is read without its positions until they are asked for
+            # (engine/whoosh_postings.py); a merge, which reads all of every block, as Whoosh
+            # reads it
+            if terminfo.is_inlined() or scorer is None:
+                return super().postings_reader(dbfile, terminfo, format_, term, scorer)
+            from .engine.whoosh_postings import LeafPostings
+
+            offset, length = terminfo.extent()
+            return LeafPostings(dbfile, offset, length, format_, term=term, scorer=scorer)
+
     PostingsCodec.__module__, PostingsCodec.__qualname__ = __name__, "PostingsCodec"
     return PostingsCodec
 

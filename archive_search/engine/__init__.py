@@ -13,7 +13,7 @@ OpenSearch.
 Whoosh is imported only by the modules in :data:`WHOOSH_MODULES` (``tests/test_engine.py``
 keeps it so), the one implementation today: :class:`archive_search.index.Index` (with
 ``mapped.py`` and ``mpwriter.py``) and ``engine/whoosh_*.py`` (the searcher, the query
-compiler with its bounds, the DFR weighting and feedback, the highlighter).
+compiler with its bounds, the DFR weighting and feedback, the highlighter, the postings reader).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ WHOOSH_MODULES = frozenset({
     "index.py", "mapped.py", "mpwriter.py",
     # reading and searching it
     "engine/whoosh_searcher.py", "engine/whoosh_query.py", "engine/whoosh_ranking.py",
-    "engine/whoosh_search.py", "engine/whoosh_highlight.py",
+    "engine/whoosh_search.py", "engine/whoosh_highlight.py", "engine/whoosh_postings.py",
 })
 
 #: A named analyser of the index (:meth:`Searcher.analyzer`): called with a text, it gives
