@@ -1,6 +1,7 @@
 """Scale benchmark (issue 15): arch against a raw Whoosh script on Reuters-21578 copied N times.
 
     python bench/bench_scale.py [--size 9] [--turns 1] [--keep DIR] [--corpora DIR]
+        [--no-hostile] [--no-raw-hostile] [--no-same-documents]
 
 Each copy of Reuters-21578 gets new ids (``<id>-c<k>``), its dates shifted by ``k`` whole years
 and its body sentences in another order (copy k takes the k-th permutation, so every run builds
@@ -208,6 +209,9 @@ def main() -> int:
     parser.add_argument("--hostile", action=argparse.BooleanOptionalAction, default=True,
                         help="time the hostile query table too (default: yes)")
     parser.add_argument("--keep", type=Path, help="build in DIR and leave it there")
+    parser.add_argument("--raw-hostile", action=argparse.BooleanOptionalAction, default=True,
+                        help="time the raw script on the hostile queries too (up to "
+                             f"{RAW_CAP} s each; default: yes)")
     parser.add_argument("--same-documents", action=argparse.BooleanOptionalAction, default=True,
                         help="also build a raw Whoosh index of arch's own documents, for the "
                              "index size (default: yes)")
@@ -314,7 +318,7 @@ def main() -> int:
                 # (blank where the raw script fails, as on 1,000 nested brackets, or is still
                 # running after RAW_CAP seconds, which the label then says)
                 raw_ref: tuple[float | None, float | None] = (None, None)
-                if not extra and "date:" not in query:
+                if args.raw_hostile and not extra and "date:" not in query:
                     with contextlib.suppress(SystemExit):
                         raw_ref = run([py, "-c", bench_core.RAW_SEARCH, str(raw_dir), query],
                                       ok=(0,), cap=RAW_CAP)
