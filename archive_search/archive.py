@@ -140,8 +140,10 @@ class Archive:
     ) -> SyncReport:
         """Reconcile the index with ``corpus/`` (or rebuild it from scratch)."""
         with self.writing(wait):
-            self.corpus.clean_temporaries()
-            return self.index.rebuild(progress) if rebuild else self.index.sync(progress)
+            if rebuild:
+                self.corpus.clean_temporaries()
+                return self.index.rebuild(progress)
+            return self.index.sync(progress, clean=True)
 
     def ensure_index(
         self, progress: Progress | None = None, announce: Callable[[str], None] | None = None
@@ -200,8 +202,7 @@ class Archive:
             return self._behind(
                 "more files changed than a search brings in itself; `arch index` does it",
                 None, (changed, gone))
-        self.corpus.clean_temporaries()
-        return self.index.sync(progress)
+        return self.index.sync(progress, clean=True)
 
     def _behind(
         self, why: str, locked: ArchiveLocked | None,
