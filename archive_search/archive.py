@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -244,6 +243,8 @@ class Archive:
 
     def _use_cache_index(self) -> None:
         """Keep the index of a read-only archive in the user's cache folder instead."""
+        import hashlib  # loads OpenSSL: not at the start of every command
+
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         key = hashlib.sha256(str(self.root).encode("utf-8")).hexdigest()[:20]
         root = Path(base) / "archive-search" / key
