@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -140,8 +139,10 @@ class Archive:
     ) -> SyncReport:
         """Reconcile the index with ``corpus/`` (or rebuild it from scratch)."""
         with self.writing(wait):
-            self.corpus.clean_temporaries()
-            return self.index.rebuild(progress) if rebuild else self.index.sync(progress)
+            if rebuild:
+                self.corpus.clean_temporaries()
+                return self.index.rebuild(progress)
+            return self.index.sync(progress, clean=True)
 
     def ensure_index(
         self, progress: Progress | None = None, announce: Callable[[str], None] | None = None
@@ -200,8 +201,7 @@ class Archive:
             return self._behind(
                 "more files changed than a search brings in itself; `arch index` does it",
                 None, (changed, gone))
-        self.corpus.clean_temporaries()
-        return self.index.sync(progress)
+        return self.index.sync(progress, clean=True)
 
     def _behind(
         self, why: str, locked: ArchiveLocked | None,
@@ -243,6 +243,8 @@ class Archive:
 
     def _use_cache_index(self) -> None:
         """Keep the index of a read-only archive in the user's cache folder instead."""
+        import hashlib  # loads OpenSSL: not at the start of every command
+
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         key = hashlib.sha256(str(self.root).encode("utf-8")).hexdigest()[:20]
         root = Path(base) / "archive-search" / key

@@ -7,7 +7,6 @@ learned (a date alone, a time with or without a zone) survives the round trip un
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -117,7 +116,7 @@ def safe_id_for(given: str) -> str | None:
     slug = slugify(given)
     if not slug:
         return None
-    return f"{slug}-{hashlib.sha256(given.encode('utf-8')).hexdigest()[:10]}"
+    return f"{slug}-{_sha256(given)[:10]}"
 
 
 def sibling_id(base: str, n: int) -> str:
@@ -176,7 +175,7 @@ def normalize_text(text: str) -> str:
 
 def content_fingerprint(title: str, body: str) -> str:
     data = normalize_text(title) + "\n" + normalize_text(body)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
+    return _sha256(data)[:32]
 
 
 def slugify(text: str, limit: int = 60) -> str:
@@ -195,6 +194,15 @@ def derive_id(title: str, date: str | None, source: str | None, url: str | None)
         key = url.strip()
     else:
         key = "|".join([normalize_text(title), (date or "")[:10], normalize_text(source or "")])
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+    digest = _sha256(key)[:10]
     slug = slugify(title) or "article"
     return f"{slug}-{digest}"
+
+
+def _sha256(text: str) -> str:
+    """The SHA-256 of ``text`` (UTF-8) in hex. hashlib, which loads OpenSSL (2 ms), is
+    imported on first use: commands that never make an id or a fingerprint (`arch index` and
+    `arch stats` with nothing changed, a search) start without it."""
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -447,21 +447,25 @@ class Index:
                 gone.append(rel)
         return changed, gone
 
-    def sync(self, progress: Progress | None = None) -> SyncReport:
-        """Bring the index in line with ``corpus/``, at a cost proportional to the change.
+    def sync(self, progress: Progress | None = None, clean: bool = False) -> SyncReport:
+        """Bring the index in line with ``corpus/``, at a cost proportional to the change;
+        with ``clean``, remove the temporary files a killed writer left in ``corpus/`` first
+        (in the same walk as the survey of the corpus when the index exists).
 
         The caller holds the archive's write lock.
         """
         from .manifest import SyncReport
 
         if not self.exists():
+            if clean:
+                self.corpus.clean_temporaries()
             return self.rebuild(progress)
         started = time.perf_counter()
         gen = self.current_dir()
         assert gen is not None
         manifest = self.load_manifest(gen)
         report = SyncReport()
-        survey = self.corpus.survey()
+        survey = self.corpus.survey(clean=clean)
         folders = {folder: mtime for folder, (mtime, _, _) in survey.items()}
         # only the folders whose time, file count or stamp digest moved are listed file by
         # file and compared with their rows: nothing changed costs one stat per file

@@ -93,7 +93,6 @@ def write_lock(path: Path, wait: float = 0.0, reader: bool = False) -> Iterator[
                     ) from None
                 time.sleep(0.05 if kind != "writer" else 0.1)
         _held.add(fd)
-        _load_prctl()
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}{' ' + READER_MARK if reader else ''}\n".encode())
         try:
@@ -132,7 +131,9 @@ def _holder(path: Path) -> tuple[str, str]:
 
 
 def _load_prctl() -> None:
-    """Find Linux's ``prctl`` now, in the writer: a child should not have to load a library."""
+    """Find Linux's ``prctl`` in the writer, just before it forks: a child should not have to
+    load a library, and a writer that never forks (`arch index` with nothing changed) is
+    spared loading ctypes."""
     global _prctl
     if _prctl is None and sys.platform.startswith("linux"):
         import ctypes  # only writers need it: readers never fork while holding the lock
@@ -146,6 +147,8 @@ def _load_prctl() -> None:
 def _before_fork() -> None:
     global _parent_pid
     _parent_pid = os.getpid()
+    if _held:
+        _load_prctl()
 
 
 def _after_fork_in_child() -> None:

@@ -17,6 +17,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from stat import S_ISDIR
 
 from . import articlefile
 from .article import Article, is_safe_id
@@ -213,30 +214,32 @@ class Corpus:
                     found[f"{rel}{entry.name}"] = stamp
         return found
 
-    def survey(self) -> dict[str, tuple[int, int, int]]:
+    def survey(self, clean: bool = False) -> dict[str, tuple[int, int, int]]:
         """Every live folder as ``folder -> (its mtime_ns, article files, stamp digest)``
         (:func:`stamp_digest`): one ``stat`` per file, and no table of every file built, so
         that ``arch index`` and ``arch stats`` compare a few hundred folders with the
         manifest's, not every file, when nothing changed. Each folder's time is read before
-        its listing: a file added meanwhile leaves the folder looking changed next time."""
+        its listing: a file added meanwhile leaves the folder looking changed next time.
+
+        With ``clean`` (the caller holds the write lock) the temporary files a killed writer
+        left are removed in the same walk, as :meth:`clean_temporaries` would in a walk of
+        its own: ``arch index`` with nothing changed is mostly these two walks."""
         found: dict[str, tuple[int, int, int]] = {}
         stack = [(str(self.root), "")]
         while stack:
             path, rel = stack.pop()
             try:
-                mtime = os.stat(path).st_mtime_ns
-                it = os.scandir(path)
+                fd = os.open(path, _FOLDER_FLAGS)
             except (FileNotFoundError, NotADirectoryError):
                 continue
-            stamps: list[tuple[int, int]] = []
-            with it:
-                for entry in it:
-                    stamp = _article_stamp(entry)
-                    if stamp is not None:
-                        stamps.append(stamp)
-                    elif entry.is_dir(follow_symlinks=False) and _live_dir(entry.name):
-                        stack.append((entry.path, f"{rel}{entry.name}/"))
-            found[rel or "."] = (mtime, *stamp_digest(stamps))
+            try:
+                surveyed = _survey_folder(fd, clean)
+            finally:
+                os.close(fd)
+            found[rel or "."] = surveyed[:3]
+            stack.extend((os.path.join(path, name), f"{rel}{name}/") for name in surveyed[3])
+        if clean:
+            _remove_temporaries([str(self.root / VERSIONS)])
         return found
 
     def find(self, article_id: str) -> str | None:
@@ -277,27 +280,86 @@ class Corpus:
 
     def clean_temporaries(self) -> int:
         """Remove temporary files left by a killed writer; returns how many. Every update
-        starts with this walk, so it is one loop over each folder's names, with no stat call
-        for a file that is not a temporary."""
-        removed = 0
-        stack = [str(self.root)]
-        while stack:
+        starts with this walk (or :meth:`survey` does it in its own), so it is one loop over
+        each folder's names, with no stat call for a file that is not a temporary."""
+        return _remove_temporaries([str(self.root)])
+
+
+def _remove_temporaries(stack: list[str]) -> int:
+    """Remove the temporary files in the folders of ``stack`` and their live and version
+    folders; returns how many."""
+    removed = 0
+    while stack:
+        try:
+            it = os.scandir(stack.pop())
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with it:
+            for entry in it:
+                name = entry.name
+                if name.startswith(TMP_PREFIX):
+                    if not entry.is_dir():
+                        with contextlib.suppress(FileNotFoundError):
+                            os.unlink(entry.path)
+                            removed += 1
+                elif entry.is_dir(follow_symlinks=False) and (
+                        _live_dir(name) or name == VERSIONS):
+                    stack.append(entry.path)
+    return removed
+
+
+#: How :meth:`Corpus.survey` opens a folder: its files are then looked up by name in it
+#: (``dir_fd``), which spares the kernel a walk of the whole path for each.
+_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+
+
+def _survey_folder(fd: int, clean: bool) -> tuple[int, int, int, list[str]]:
+    """``(mtime_ns, article files, stamp digest, live subfolders)`` of the open folder
+    ``fd``, its temporaries removed first with ``clean``.
+
+    This loop is most of the time of ``arch index`` and ``arch stats`` with nothing changed,
+    so it is kept tight: the names come in one call (no object per file), an article file
+    costs one ``stat`` by name in the folder, and the digest is summed as
+    ``MIX * sum(mtimes) + sum(sizes)``, which is :func:`stamp_digest`'s sum rearranged. A
+    name that is no article file is looked at (one more ``stat``) only where a folder may
+    hold subfolders: not in one whose link count says it has none (``st_nlink == 2`` on
+    ext4, xfs, tmpfs: see :meth:`Corpus.folder_stamps`), such as every month folder."""
+    folder = os.fstat(fd)
+    names = os.listdir(fd)
+    stat = os.stat
+    mtimes = sizes = count = 0
+    subfolders: list[str] = []
+    others: list[str] = []
+    for name in names:
+        if name[-3:] == ARTICLE_SUFFIX and name[0] != ".":
             try:
-                it = os.scandir(stack.pop())
-            except (FileNotFoundError, NotADirectoryError):
+                st = stat(name, dir_fd=fd, follow_symlinks=False)
+            except FileNotFoundError:  # removed while the folder was listed
                 continue
-            with it:
-                for entry in it:
-                    name = entry.name
-                    if name.startswith(TMP_PREFIX):
-                        if not entry.is_dir():
-                            with contextlib.suppress(FileNotFoundError):
-                                os.unlink(entry.path)
-                                removed += 1
-                    elif entry.is_dir(follow_symlinks=False) and (
-                            _live_dir(name) or name == VERSIONS):
-                        stack.append(entry.path)
-        return removed
+            if st.st_mode & 0o170000 == 0o100000:  # S_ISREG, spelt out: the loop is hot
+                mtimes += st.st_mtime_ns
+                sizes += st.st_size
+                count += 1
+            elif S_ISDIR(st.st_mode):
+                subfolders.append(name)
+        elif (folder.st_nlink != 2 and _live_dir(name)) or (clean and name.startswith(TMP_PREFIX)):
+            others.append(name)
+    removed = False
+    for name in others:
+        try:
+            st = stat(name, dir_fd=fd, follow_symlinks=False)
+        except FileNotFoundError:
+            continue
+        if S_ISDIR(st.st_mode):
+            if _live_dir(name):
+                subfolders.append(name)
+        elif clean and name.startswith(TMP_PREFIX):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name, dir_fd=fd)
+                removed = True
+    if removed:  # the folder's time moved with the removal: read it (and the files) again
+        return _survey_folder(fd, clean=False)
+    return folder.st_mtime_ns, count, (mtimes * _MTIME_MIX + sizes) & _DIGEST_BITS, subfolders
 
 
 def _article_stamp(entry: os.DirEntry[str]) -> tuple[int, int] | None:

@@ -189,6 +189,31 @@ def test_a_reader_that_stops_reading_ends_the_search_quietly(archive, news):
     assert done.stderr == ""
 
 
+def test_index_and_stats_load_no_module_they_do_not_use(archive, news):
+    """`arch index` and `arch stats` with nothing changed are mostly a walk of corpus/ and a
+    read of the manifest: they start without Whoosh (the index files are not opened), without
+    hashlib, which loads OpenSSL (nothing is hashed), and without ctypes (the writer, which
+    finds ``prctl`` through it for the children it forks, forks none). The archive
+    has the semantic extra switched off, as the benchmark's has: with it on, `arch index`
+    checks the article vectors as well."""
+    with open(archive.root / "archive.yaml", "a", encoding="utf-8") as fh:
+        fh.write("related:\n  semantic: off\n")
+    repo = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": f"{repo}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    code = ("import sys\n"
+            "from archive_search.cli import main\n"
+            "try:\n"
+            "    main()\n"
+            "finally:\n"
+            "    print(sorted({m.split('.')[0] for m in sys.modules}\n"
+            "                 & {'whoosh', 'hashlib', 'ctypes'}), file=sys.stderr)\n")
+    for command in ("index", "stats"):
+        done = subprocess.run([sys.executable, "-c", code, "--archive", str(archive.root), command],
+                              capture_output=True, text=True, env=env, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.splitlines()[-1] == "[]", (command, done.stderr)
+
+
 def test_a_closed_pipe_inside_a_test_runner_ends_the_same_way(run, news, monkeypatch):
     import archive_search.cli as cli_module
 

@@ -123,6 +123,75 @@ def test_leftover_temporary_files_are_ignored_and_cleaned(archive: Archive, add_
     assert not leftover.exists()
 
 
+def test_leftovers_are_cleaned_by_the_update_that_surveys_the_corpus_and_leave_it_current(
+    archive: Archive, add_articles
+):
+    """A killed writer's temporaries in an article folder and in an article's versions folder
+    are removed by the same walk that surveys the corpus (Corpus.survey with ``clean``); the
+    folder's time is read after the removal, so the index is current afterwards and the next
+    update finds nothing to compare."""
+    [a] = add_articles(article("One", "alpha"))
+    leftovers = [archive.corpus.root / "2023" / "09" / ".tmp-123-one.md",
+                 archive.corpus.root / ".versions" / a / ".tmp-123-1.md"]
+    for path in leftovers:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("half an artic")
+    report = archive.update_index()
+    assert not any(path.exists() for path in leftovers)
+    assert (report.added, report.changed, report.deleted, report.unchanged) == (0, 0, 0, 1)
+    assert not archive.index.is_stale()
+    assert archive.stats().index_up_to_date
+
+
+def test_an_update_with_nothing_changed_lists_each_folder_once(
+    archive: Archive, add_articles, monkeypatch
+):
+    """`arch index` with nothing changed is mostly one walk of corpus/: each folder is listed
+    once, for the survey and the clean-up of temporaries together, not once for each."""
+    add_articles(article("One", "alpha"), article("Two", "beta", date="2021-03-02"),
+                 article("Three", "gamma", date=None))
+    listed: list[object] = []
+    for name in ("listdir", "scandir"):
+        original = getattr(os, name)
+
+        def spy(path=".", original=original):
+            found = original(path)
+            listed.append(path)
+            return found
+
+        monkeypatch.setattr(os, name, spy)
+    archive.update_index()
+    folders = ["corpus", "2023", "2023/09", "2021", "2021/03", "undated"]
+    assert len(listed) == len(folders)
+
+
+def test_the_survey_counts_the_files_a_scan_finds_folder_by_folder(archive: Archive):
+    """Corpus.survey (count and digest per folder) agrees with Corpus.scan (every article
+    file) in a corpus with things that are not article files beside them: hidden files,
+    links, other files, a folder named like an article, folders below a month folder, the
+    quarantine and versions folders."""
+    from archive_search.store import folder_of, stamp_digest
+
+    root = archive.corpus.root
+    for rel in ("2023/09/a.md", "2023/09/b.md", "2023/09/odd.md/c.md", "2023/09/deeper/d.md",
+                "2023/e.md", "f.md", "undated/g.md", ".quarantine/h.md", ".versions/a/1.md",
+                "2023/09/.hidden.md", "2023/09/.tmp-1-a.md", "2023/09/notes.txt"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(f"text of {rel}\n" * len(rel))
+    os.symlink(root / "2023" / "09" / "a.md", root / "2023" / "09" / "link.md")
+    os.symlink(root / "undated", root / "2023" / "linked")
+    survey = archive.corpus.survey()
+    by_folder: dict[str, list[tuple[int, int]]] = {}
+    for rel, stamp in archive.corpus.scan().items():
+        by_folder.setdefault(folder_of(rel), []).append(stamp)
+    assert sorted(by_folder) == [".", "2023/", "2023/09/", "2023/09/deeper/", "2023/09/odd.md/",
+                                 "undated/"]
+    assert {folder: (count, digest) for folder, (_, count, digest) in survey.items()} == {
+        folder: stamp_digest(by_folder.get(folder, [])) for folder in survey}
+    assert set(survey) == set(by_folder)
+    assert survey["2023/09/"][0] == os.stat(root / "2023" / "09").st_mtime_ns
+
+
 def test_segments_are_kept_as_separate_files(archive: Archive, add_articles):
     # Whoosh copies a compound segment into memory when it opens it; separate files are read
     # only where a search looks, which keeps a one-off search process fast on a large archive

@@ -226,3 +226,25 @@ def test_a_manifest_without_counts_is_counted_by_its_next_save(archive: Archive,
     with sqlite3.connect(archive.index.current_dir() / MANIFEST) as db:
         assert dict(db.execute("SELECT key, n FROM counts WHERE kind = 'source'")) == {"Wire": 2}
     assert archive.stats().sources == [("Wire", 2)]
+
+
+def test_stats_finds_the_first_and_last_date_in_the_date_index_without_reading_every_row(
+    archive: Archive, add_articles
+):
+    """`arch stats` looks the first and last date up in the manifest's date index (a cost that
+    does not follow the archive), with an undated article left out of both."""
+    add_articles(article("Harbour wall holds", "The new flood wall held.", date="2021-03-02"),
+                 article("Ferry sails late", "The ferry left late.", date="2023-09-18T14:17:00"),
+                 article("Pier closed", "The pier is closed.", date=None))
+    manifest = archive.index.load_manifest()
+    statements: list[str] = []
+    manifest._db.set_trace_callback(statements.append)
+    counts = manifest.counts(10)
+    manifest._db.set_trace_callback(None)
+    assert (counts["first"], counts["last"], counts["undated"]) == (
+        "2021-03-02", "2023-09-18T14:17:00", 1)
+    dated = [sql for sql in statements if "min(shown_date)" in sql or "max(shown_date)" in sql]
+    assert dated
+    for sql in dated:
+        steps = [row[-1] for row in manifest._db.execute(f"EXPLAIN QUERY PLAN {sql}")]
+        assert not any(step.startswith("SCAN files") for step in steps), steps

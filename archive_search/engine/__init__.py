@@ -218,8 +218,11 @@ class Engine(Protocol):
     def pending(self) -> tuple[list[str], list[str]]:
         """The corpus files added or changed, and those deleted, since the last update."""
 
-    def sync(self, progress: Callable[[int], None] | None = None) -> SyncReport:
-        """Bring the index in line with ``corpus/`` at a cost proportional to the change."""
+    def sync(self, progress: Callable[[int], None] | None = None,
+             clean: bool = False) -> SyncReport:
+        """Bring the index in line with ``corpus/`` at a cost proportional to the change;
+        ``clean``: remove the temporary files of a killed writer from ``corpus/`` on the way
+        (in the walk that compares it, not one of their own)."""
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> SyncReport:
         """Index the whole corpus anew, replacing the live index only when complete."""
