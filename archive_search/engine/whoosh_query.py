@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from whoosh import qparser, query
-from whoosh.matching import ArrayUnionMatcher
 from whoosh.searching import Searcher
 
 from ..errors import QueryError
@@ -35,6 +34,9 @@ MAX_SCAN = 200_000
 #: The most words the wildcards and ranges of one query may stand for together, each one also
 #: limited to ``search.max_expansions``.
 MAX_EXPANDED = 5_000
+#: The most places (postings) the words of a query's wildcards and ranges are scored in, about
+#: 0.15 s of reading: beyond them, their commonest words match without adding to the score.
+MAX_SCORED = 150_000
 #: A query of many optional words (a pasted paragraph) is answered by scoring every place its
 #: words occur, twice with feedback: above this many (about a second's work), its commonest
 #: words, which count least towards a match, are left out.
@@ -81,6 +83,7 @@ def compile_query(reading: QueryReading, searcher: Searcher, settings: Settings)
         if q is query.NullQuery:
             raise QueryError(NO_WORDS)
         q = _expand(q, searcher, search.max_expansions)
+        _score_within(q, searcher, compiled.warnings)
         if not reading.all_words:
             q = _within_postings(q, searcher, reading.words, compiled.warnings)
         if reading.phrase:
@@ -145,7 +148,48 @@ def _expand(q: query.Query, searcher: Searcher, limit: int) -> query.Query:
             )
         return _Expanded.of(node, words, pattern)
 
-    return q.accept(expand)
+    def visit(node: query.Query) -> query.Query:
+        node = expand(node)
+        # the fields a wildcard is searched in ('*e' in title, body and tags) are added up
+        # with its words, not walked document by document through a union per field
+        if (type(node) is query.Or and not node.scale and not node.minmatch
+                and any(isinstance(sub, _Expanded) for sub in node.subqueries)
+                and not any(isinstance(sub, query.Not) for sub in node.subqueries)):
+            return _ManyWords(node.subqueries, boost=node.boost)
+        return node
+
+    return q.accept(visit)
+
+
+def _score_within(q: query.Query, searcher: Searcher, warnings: list[str]) -> None:
+    """Mark the commonest words of the query's wildcards and ranges as matched without
+    scoring (:attr:`_Expanded.unscored`) when scoring them all would read more than
+    MAX_SCORED postings: reading them costs about a second per million, and '*e' stands for
+    words in a million places at 194,000 articles. The rarest words are scored (they weigh
+    most, and cost least); articles holding only unscored words still match, and come after
+    the others. What was matched unscored is listed in ``warnings``."""
+    reader = searcher.reader()
+    nodes = [leaf for leaf in q.leaves() if isinstance(leaf, _Expanded)]
+    places = sorted((reader.doc_frequency(node.fieldname, word), n, word)
+                    for n, node in enumerate(nodes) for word in node.words)
+    total = 0
+    unscored: dict[int, list[bytes]] = {}
+    left_out: dict[str, Counter[str]] = {}
+    for count, n, word in places:
+        total += count
+        if total > MAX_SCORED:
+            unscored.setdefault(n, []).append(word)
+            text = word.decode("utf-8", "replace") if isinstance(word, bytes) else str(word)
+            left_out.setdefault(nodes[n].label, Counter())[text] += count
+    for n, words in unscored.items():
+        nodes[n].unscored = words
+    for label, counts in left_out.items():
+        named = [word for word, _ in counts.most_common()]
+        warnings.append(
+            f"'{label}' matches so many words that its {len(named):,} commonest count as a "
+            f"match but not towards the score, to answer in time (articles with only those "
+            f"come last): {', '.join(named[:10])}{' …' if len(named) > 10 else ''}; "
+            "name them or narrow the pattern to rank by them")
 
 
 def _within_postings(
@@ -191,11 +235,11 @@ def _within_postings(
 
 class _ManyWords(query.Or):
     """An Or of many parts (a question or a pasted paragraph, in every field) or of costly
-    ones (wildcards), matched by adding up their postings block by block
-    (:class:`_WordsMatcher`) rather than through Whoosh's tree of unions, which costs a few
-    times more per posting. Whoosh does the same above 1,024 parts; like Whoosh's then, it
-    has no coordination bonus. An Or with a NOT in it keeps Whoosh's matcher: a part that
-    scores nothing would count as no match."""
+    ones (wildcards), matched by adding up their words' postings as arrays
+    (:mod:`~archive_search.engine.whoosh_arrays`) rather than through Whoosh's tree of
+    unions, which costs a few times more per posting. Whoosh adds up parts in an array above
+    1,024 of them; like Whoosh's then, it has no coordination bonus. An Or with a NOT in it
+    keeps Whoosh's matcher: a NOT matches the documents its part does not."""
 
     @classmethod
     def of(cls, q: query.Or, cost: int) -> query.Query:
@@ -206,9 +250,36 @@ class _ManyWords(query.Or):
         return cls(q.subqueries, boost=q.boost, scale=q.scale)
 
     def _matcher(self, subs: list[query.Query], searcher: Searcher, context: Any) -> Any:
+        from whoosh.matching import NullMatcher
+
+        from .whoosh_arrays import ScoredDocs, Unscored
+
         scored = context is None or context.weighting is not None
-        return _WordsMatcher([sub.matcher(searcher, context) for sub in subs],
-                             searcher.doc_count_all(), boost=self.boost, scored=scored)
+        ids, scores, rest = self.arrays(searcher, context, {}, subs)
+        found = ScoredDocs(ids, scores, scored, Unscored(rest) if rest else None)
+        return found if found.is_active() else NullMatcher()
+
+    def arrays(self, searcher: Searcher, context: Any, lengths: dict[Any, Any],
+               subs: list[query.Query] | None = None) -> Any:
+        """The documents of ``searcher`` any part matches and their scores added up, and the
+        words its wildcards match without scoring (see :class:`_Expanded`)."""
+        from .whoosh_arrays import matcher_arrays, term_arrays, union
+
+        scored = context is None or context.weighting is not None
+        weighting = context.weighting if context is not None else None
+        parts = []
+        rest: list[Any] = []
+        for sub in self.subqueries if subs is None else subs:
+            if type(sub) is query.Term:
+                parts.append(term_arrays(searcher, sub.fieldname, sub.text, weighting,
+                                         sub.boost, lengths))
+            elif isinstance(sub, (_Expanded, _ManyWords)):
+                ids, scores, unscored = sub.arrays(searcher, context, lengths)
+                parts.append((ids, scores))
+                rest.extend(unscored)
+            else:
+                parts.append(matcher_arrays(sub.matcher(searcher, context), scored))
+        return (*union(parts, searcher.doc_count_all(), self.boost, scored), rest)
 
 
 class _ReadTooMuch(Exception):
@@ -250,11 +321,14 @@ class _Expanded:
 
     Whoosh would look the words up again for every segment, count and highlight, and match
     them through a tree of one matcher per word, which costs seconds for a thousand words (a
-    leading-wildcard '*e' on Reuters took 11 s). Here they are matched by adding up their
-    postings block by block (Whoosh's array union), in one pass.
+    leading-wildcard '*e' on Reuters took 11 s). Here their postings are read, scored and added
+    up as arrays, in one pass (:mod:`~archive_search.engine.whoosh_arrays`).
     """
 
     words: list[bytes]
+    #: the commonest of the words, matched without adding to the score (see
+    #: :func:`_score_within`)
+    unscored: list[bytes]
     #: the pattern or range as typed, to name it in messages
     label: str
     fieldname: str
@@ -270,6 +344,7 @@ class _Expanded:
         expanded = copy.copy(node)
         expanded.__class__ = cls._classes[kind]
         expanded.words = words  # type: ignore[attr-defined]
+        expanded.unscored = []  # type: ignore[attr-defined]
         expanded.label = label  # type: ignore[attr-defined]
         return expanded
 
@@ -279,34 +354,26 @@ class _Expanded:
     def matcher(self, searcher: Searcher, context: Any = None) -> Any:
         from whoosh.matching import NullMatcher
 
-        reader = searcher.reader()
-        present = [query.Term(self.fieldname, word) for word in self.words
-                   if (self.fieldname, word) in reader]
-        if not present:
-            return NullMatcher()
-        if len(present) == 1:
-            return present[0].with_boost(self.boost).matcher(searcher, context)
-        # each word scored as a term of its own, as Whoosh's does (its "constant score" falls
-        # back on the searcher's weighting)
-        matchers = [term.matcher(searcher, context) for term in present]
-        return _WordsMatcher(matchers, searcher.doc_count_all(), boost=self.boost, scored=True)
+        from .whoosh_arrays import ScoredDocs, Unscored
 
+        ids, scores, rest = self.arrays(searcher, context, {})
+        found = ScoredDocs(ids, scores, True, Unscored(rest) if rest else None)
+        return found if found.is_active() else NullMatcher()
 
-class _WordsMatcher(ArrayUnionMatcher):
-    """Whoosh's array union, with its best possible score worked out once: a top-N search asks
-    for it every few matches, and Whoosh would ask each of the thousand words every time
-    (which cost more than the search) and leave out the boost."""
+    def arrays(self, searcher: Searcher, context: Any, lengths: dict[Any, Any]) -> Any:
+        """The documents of ``searcher`` holding any of the scored words and their scores
+        added up, each word scored as a term of its own, as Whoosh's does (its "constant
+        score" falls back on the searcher's weighting); and the unscored words, each as
+        (segment reader, field, word, the segment's first document)."""
+        from .whoosh_arrays import term_arrays, union
 
-    def __init__(self, submatchers: list[Any], doccount: int, boost: float,
-                 scored: bool) -> None:
-        self._best = max(m.max_quality() for m in submatchers) * boost if scored else 1.0
-        super().__init__(submatchers, doccount, boost=boost, scored=scored)
-
-    def supports_block_quality(self) -> bool:
-        return False
-
-    def max_quality(self) -> float:
-        return self._best
+        weighting = context.weighting if context is not None else None
+        unscored = set(self.unscored)
+        parts = [term_arrays(searcher, self.fieldname, word, weighting, 1.0, lengths)
+                 for word in self.words if word not in unscored]
+        rest = [(sub.reader(), self.fieldname, word, offset)
+                for sub, offset in searcher.leaf_searchers() for word in self.unscored]
+        return (*union(parts, searcher.doc_count_all(), self.boost), rest)
 
 
 def _without_punctuation_terms(q: query.Query) -> query.Query:
