@@ -364,16 +364,33 @@ class _Expanded:
         """The documents of ``searcher`` holding any of the scored words and their scores
         added up, each word scored as a term of its own, as Whoosh's does (its "constant
         score" falls back on the searcher's weighting); and the unscored words, each as
-        (segment reader, field, word, the segment's first document)."""
+        (segment reader, field, word, the segment's first document).
+
+        Each segment's are kept with the query: ``--explain`` asks again for the whole
+        index's, which are those of its segments one after the other."""
+        import numpy as np
+
         from .whoosh_arrays import term_arrays, union
 
-        weighting = context.weighting if context is not None else None
-        unscored = set(self.unscored)
-        parts = [term_arrays(searcher, self.fieldname, word, weighting, 1.0, lengths)
-                 for word in self.words if word not in unscored]
-        rest = [(sub.reader(), self.fieldname, word, offset)
-                for sub, offset in searcher.leaf_searchers() for word in self.unscored]
-        return (*union(parts, searcher.doc_count_all(), self.boost), rest)
+        weighting = (context.weighting if context is not None else None) or searcher.weighting
+        if not searcher.is_atomic():
+            parts = [(self.arrays(sub, context, lengths), offset)
+                     for sub, offset in searcher.leaf_searchers()]
+            return (np.concatenate([ids + offset for (ids, _, _), offset in parts]),
+                    np.concatenate([scores for (_, scores, _), _ in parts]),
+                    [(reader, name, word, start + offset)
+                     for (_, _, rest), offset in parts for reader, name, word, start in rest])
+        done = self.__dict__.setdefault("_done", {})
+        key = (id(searcher.reader()), id(weighting))
+        if key not in done:
+            unscored = set(self.unscored)
+            parts = [term_arrays(searcher, self.fieldname, word, weighting, 1.0, lengths)
+                     for word in self.words if word not in unscored]
+            rest = [(searcher.reader(), self.fieldname, word, 0) for word in self.unscored]
+            # the reader and weighting are kept too, so that their ids stay theirs
+            done[key] = (searcher.reader(), weighting,
+                         (*union(parts, searcher.doc_count_all(), self.boost), rest))
+        return done[key][2]
 
 
 def _without_punctuation_terms(q: query.Query) -> query.Query:
