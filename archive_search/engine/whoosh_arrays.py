@@ -19,6 +19,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import Matcher
 from whoosh.scoring import WeightLengthScorer, WeightScorer
+from whoosh.util.numeric import byte_to_length
 
 if TYPE_CHECKING:
     from whoosh.searching import Searcher
@@ -44,21 +45,28 @@ def term_arrays(searcher: Searcher, fieldname: str, text: Any, weighting: Any,
     except ValueError:
         return EMPTY
     weighting = weighting or searcher.weighting
+    cache = {} if lengths is None else lengths
     parts = []
+    scorer = None
     for sub, offset in searcher.leaf_searchers():
         reader = sub.reader()
         if (fieldname, btext) not in reader:
             continue
         ids, weights = _postings(reader.postings(fieldname, btext))
-        scorer = weighting.scorer(sub, fieldname, btext)
+        if scorer is None:
+            # one scorer serves every segment: arch's weightings (In_expB2, BM25) take their
+            # statistics from the whole index, and the field lengths come from each segment's
+            # column below
+            scorer = weighting.scorer(sub, fieldname, btext)
         column = None
-        if isinstance(scorer, WeightLengthScorer) and len(ids) > 8:
+        if isinstance(scorer, WeightLengthScorer):
             key = (id(reader), fieldname)
-            cache = {} if lengths is None else lengths
             if key not in cache:
                 cache[key] = (reader, _read_length_column(reader, fieldname))
             column = cache[key][1]
         scores = _scores(scorer, ids, weights, column)
+        if scores is None:  # the segment's own scorer, one posting at a time
+            scores = _each(weighting.scorer(sub, fieldname, btext), ids, weights)
         if boost != 1.0:  # as Whoosh's WrappingMatcher: each score times the boost
             scores = scores * boost
         parts.append((ids + offset, scores))
@@ -149,23 +157,36 @@ class _Posting:
 
 
 def _scores(scorer: Any, ids: np.ndarray, weights: np.ndarray,
-            lengths: np.ndarray | None) -> np.ndarray:
-    """Each posting's score by ``scorer`` itself. A scorer of weight and field length (In_expB2,
-    BM25) is asked once per distinct pair of weight and ``lengths`` (the field-length bytes of
-    the segment, the column its ``dfl`` reads one document at a time); any other scorer, or
-    one without ``lengths``, once per posting."""
+            lengths: np.ndarray | None) -> np.ndarray | None:
+    """Each posting's score, as ``scorer`` gives it. A scorer of weight and field length
+    (In_expB2, BM25) is asked once per distinct pair of weight and length, the lengths read
+    from ``lengths`` (the field-length bytes of the segment, the column Whoosh reads one
+    document at a time); None when that cannot be done (a document of no length, whose
+    length Whoosh reads as None)."""
     if isinstance(scorer, WeightScorer):
         return weights.copy()
-    if lengths is None:
-        each = zip(ids, weights, strict=True)
-        return np.array([scorer.score(_Posting(int(d), float(w))) for d, w in each],
-                        dtype=np.float64)
+    if lengths is None or not isinstance(scorer, WeightLengthScorer):
+        return None
+    found = lengths[ids]
+    if not found.all():
+        return None
+    score = scorer._score
+    if len(ids) <= 8:
+        return np.array([score(float(w), byte_to_length(int(b)))
+                         for w, b in zip(weights, found, strict=True)], dtype=np.float64)
     # a complex number holds the pair; its distinct values come sorted, with where each is
-    pairs = weights + 1j * lengths[ids]
-    _, first, inverse = np.unique(pairs, return_index=True, return_inverse=True)
-    once = np.array([scorer.score(_Posting(int(ids[i]), float(weights[i]))) for i in first],
+    _, first, inverse = np.unique(weights + 1j * found, return_index=True,
+                                  return_inverse=True)
+    once = np.array([score(float(weights[i]), byte_to_length(int(found[i]))) for i in first],
                     dtype=np.float64)
     return once[inverse.reshape(-1)]
+
+
+def _each(scorer: Any, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each posting's score by ``scorer``, one posting at a time."""
+    each = zip(ids, weights, strict=True)
+    return np.array([scorer.score(_Posting(int(d), float(w))) for d, w in each],
+                    dtype=np.float64)
 
 
 def _read_length_column(reader: Any, fieldname: str) -> np.ndarray | None:
