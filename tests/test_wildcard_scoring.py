@@ -157,3 +157,12 @@ def test_a_page_does_not_read_the_unscored_words_whole(sport: Archive, monkeypat
     monkeypatch.setattr(whoosh_arrays.Unscored, "arrays", refuse)
     result = sport.search("*ax", limit=3, count=False)
     assert len(result.hits) == 3 and result.more
+
+
+def test_a_fields_words_are_read_as_whoosh_lists_them(sport: Archive):
+    """A leading '*' reads every word of a field: straight from each segment's word list,
+    the same words as Whoosh's lexicon, in its order."""
+    with sport.index.searcher(sport.settings.search) as found:
+        reader = found.searcher.reader()
+        for name in (TITLE, BODY, TAGS):
+            assert whoosh_arrays.field_words(reader, name) == list(reader.lexicon(name))

@@ -13,6 +13,7 @@ for the ten best skips the rest without scoring it again.
 
 from __future__ import annotations
 
+import struct
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -107,6 +108,46 @@ def union(parts: list[Arrays], doccount: int, boost: float = 1.0,
             acc[ids] += scores * boost if boost != 1.0 else scores
     ids = np.flatnonzero(found)
     return ids, (acc[ids] if scored else np.ones(len(ids), dtype=np.float64))
+
+
+#: The lengths that open each key and value of Whoosh's ordered hash file (its word list).
+_KEY_LENGTHS = struct.Struct("!ii")
+
+
+def field_words(reader: Any, fieldname: str) -> list[bytes] | None:
+    """Every word of ``fieldname`` in the index, sorted, read straight from each segment's
+    word list through its memory map (a third of the time of Whoosh's lexicon, which decodes
+    each word through five generators and merges the segments one word at a time: 0.15 s of
+    a '*e' at 194,000 articles); None when a segment's word list is not a memory map."""
+    found: set[bytes] = set()
+    for segment, _ in reader.leaf_readers():
+        words = _segment_words(segment, fieldname)
+        if words is None:
+            return None
+        found.update(words)
+    return sorted(found)
+
+
+def _segment_words(reader: Any, fieldname: str) -> list[bytes] | None:
+    terms = getattr(reader, "_terms", None)
+    table = getattr(terms, "_tindex", None)
+    data = getattr(getattr(table, "dbfile", None), "_map", None)
+    if data is None or not hasattr(terms, "_keycoder") or not hasattr(table, "endofdata"):
+        return None
+    # each key is the field's number (two bytes) and the word, in order of both
+    field = terms._keycoder(fieldname, b"")
+    pos = table.closest_key_pos(field)
+    words: list[bytes] = []
+    end = table.endofdata
+    unpack, size = _KEY_LENGTHS.unpack_from, _KEY_LENGTHS.size
+    while pos is not None and pos < end:
+        keylen, datalen = unpack(data, pos)
+        start = pos + size
+        if data[start:start + len(field)] != field:
+            break
+        words.append(data[start + len(field):start + keylen])
+        pos = start + keylen + datalen
+    return words
 
 
 def _postings(m: Any) -> tuple[np.ndarray, np.ndarray]:

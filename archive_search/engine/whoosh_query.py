@@ -309,7 +309,12 @@ class _CountingReader:
             yield word
 
     def lexicon(self, fieldname: str) -> Any:
-        return self._counted(self._reader.lexicon(fieldname))
+        from .whoosh_arrays import field_words
+
+        words = None
+        if fieldname in self._reader.schema:
+            words = field_words(self._reader, fieldname)
+        return self._counted(self._reader.lexicon(fieldname) if words is None else words)
 
     def expand_prefix(self, fieldname: str, prefix: Any) -> Any:
         return self._counted(self._reader.expand_prefix(fieldname, prefix))
