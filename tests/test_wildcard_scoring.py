@@ -166,3 +166,25 @@ def test_a_fields_words_are_read_as_whoosh_lists_them(sport: Archive):
         reader = found.searcher.reader()
         for name in (TITLE, BODY, TAGS):
             assert whoosh_arrays.field_words(reader, name) == list(reader.lexicon(name))
+
+
+def test_a_deleted_article_is_not_matched_by_unscored_words(sport: Archive, monkeypatch):
+    """The word list gives each word's first document, which may have been deleted since:
+    unscored words open their postings (which leave deleted documents out) before saying
+    where they are."""
+    manifest = sport.index.load_manifest().ids()
+    gone = sport.search("tax", limit=1, sort="oldest").hits[0].id
+    (sport.corpus.root / manifest[gone]).unlink()
+    sport.update_index()
+    monkeypatch.setattr(whoosh_query, "MAX_SCORED", 12)
+    with sport.index.searcher(sport.settings.search) as found:
+        searcher = found.searcher
+        assert any(sub.reader().has_deletions() for sub, _ in searcher.leaf_searchers())
+        mine = compiled(sport, searcher, "*ax")
+        assert COMMON in mine.warnings[0]
+        everything = scores(searcher, whooshs_own(searcher, boosts(sport), "*ax"))
+        for limit in (None, 3, 30):
+            assert set(ranked(searcher, mine.query, limit)) <= set(everything)
+        assert set(scores(searcher, mine.query)) == set(everything)
+    result = sport.search("*ax", limit=0)
+    assert gone not in [hit.id for hit in result.hits] and len(result.hits) == 23

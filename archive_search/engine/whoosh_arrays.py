@@ -6,19 +6,22 @@ with a Python call and a field-length lookup: '*e' reads a million postings at 1
 articles, three seconds of that work (issue 15). Here each word's postings are read a block
 at a time into numpy arrays, each distinct (weight, field length) pair of a word is scored
 once by the weighting's own scorer, and the words are added up into one array per segment:
-the same scores, a few hundredths of a second. The result is matched by :class:`ScoredDocs`,
-which tells a top-N search the best score of each block of its documents, so that a search
-for the ten best skips the rest without scoring it again.
+the same scores, for about a third of the time (unpickling Whoosh's blocks is the rest). The
+result is matched by :class:`ScoredDocs`, which tells a top-N search the best score of each
+block of its documents, so that a search for the ten best skips the rest without walking it;
+and the commonest words of a wildcard, beyond what can be scored in time, are matched by
+:class:`Unscored`, read only as far as the search walks.
 """
 
 from __future__ import annotations
 
+import heapq
 import struct
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching import Matcher
+from whoosh.matching import FilterMatcher, Matcher
 from whoosh.scoring import WeightLengthScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
@@ -151,7 +154,13 @@ def _segment_words(reader: Any, fieldname: str) -> list[bytes] | None:
 
 
 def _postings(m: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The document numbers and weights of one word's postings in one segment."""
+    """The document numbers and weights of one word's postings in one segment (without its
+    deleted documents, which Whoosh filters out)."""
+    if isinstance(m, FilterMatcher) and m.boost == 1.0:
+        ids, weights = _postings(m.child)
+        keep = np.isin(ids, np.fromiter(m._ids, dtype=np.int64, count=len(m._ids)),
+                       invert=m._exclude)
+        return ids[keep], weights[keep]
     if isinstance(m, W3LeafMatcher) and not m._byteids:
         # Whoosh's on-disk postings, a block at a time (the fields of its blocks are private
         # to Whoosh, pinned at whoosh-reloaded 2.7.5 in pyproject.toml)
@@ -265,12 +274,10 @@ class Unscored:
     costs a block or two of each word rather than every posting."""
 
     def __init__(self, words: list[tuple[Any, str, bytes, int]]) -> None:
-        import heapq
-
         self._words = words
         self._matchers: list[Any] = [None] * len(words)
         # each word's first document, from the index's word list: nothing read yet
-        self._heap = []
+        self._heap: list[tuple[int, int]] = []
         for k, (reader, fieldname, word, offset) in enumerate(words):
             if (fieldname, word) in reader:
                 self._heap.append((reader.term_info(fieldname, word).min_id() + offset, k))
@@ -278,28 +285,38 @@ class Unscored:
         self.steps = 0
 
     def is_active(self) -> bool:
+        self._settle()
         return bool(self._heap)
 
     def id(self) -> int:
+        self._settle()
         return self._heap[0][0]
 
     def next(self) -> None:
-        self.skip_to(self._heap[0][0] + 1)
+        self.skip_to(self.id() + 1)
+
+    def _settle(self) -> None:
+        """Open the postings of the word at the top, whose first document the word list
+        gave: it may have been deleted since (Whoosh's postings leave it out)."""
+        heap = self._heap
+        while heap and self._matchers[heap[0][1]] is None:
+            self._advance(heapq.heappop(heap)[1], 0)
+
+    def _advance(self, k: int, target: int) -> None:
+        reader, fieldname, word, offset = self._words[k]
+        m = self._matchers[k]
+        if m is None:
+            m = self._matchers[k] = reader.postings(fieldname, word)
+        if m.is_active() and target > offset:
+            m.skip_to(target - offset)
+        if m.is_active():
+            heapq.heappush(self._heap, (m.id() + offset, k))
 
     def skip_to(self, target: int) -> None:
-        import heapq
-
         heap = self._heap
         while heap and heap[0][0] < target:
-            _, k = heapq.heappop(heap)
-            reader, fieldname, word, offset = self._words[k]
-            m = self._matchers[k]
-            if m is None:
-                m = self._matchers[k] = reader.postings(fieldname, word)
-            if m.is_active():
-                m.skip_to(target - offset)
-            if m.is_active():
-                heapq.heappush(heap, (m.id() + offset, k))
+            self._advance(heapq.heappop(heap)[1], target)
+        self._settle()
         self.steps += 1
 
     def arrays(self) -> Arrays:
