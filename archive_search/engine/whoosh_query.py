@@ -309,6 +309,8 @@ class _CountingReader:
             yield word
 
     def lexicon(self, fieldname: str) -> Any:
+        """Every word of a field, for a leading '*': read whole from the segments' word
+        lists (:func:`~archive_search.engine.whoosh_arrays.field_words`), then counted."""
         from .whoosh_arrays import field_words
 
         words = None
