@@ -39,8 +39,9 @@ def term_arrays(searcher: Searcher, fieldname: str, text: Any, weighting: Any,
                 boost: float = 1.0, lengths: dict[Any, Any] | None = None) -> Arrays:
     """The documents holding ``text`` in ``fieldname`` (ascending numbers in ``searcher``,
     one segment's or the whole index's) and their scores, as Whoosh's ``Term`` scores them
-    with ``weighting`` (the searcher's when None) and ``boost``. ``lengths`` keeps the
-    field-length columns read, for the next word of the same query."""
+    with ``weighting`` (the searcher's when None) and ``boost``. ``lengths`` keeps, for the
+    other words and segments of the same query, the field-length columns read and the
+    scorers made."""
     schema = searcher.schema
     if fieldname not in schema:
         return EMPTY
@@ -51,17 +52,18 @@ def term_arrays(searcher: Searcher, fieldname: str, text: Any, weighting: Any,
     weighting = weighting or searcher.weighting
     cache = {} if lengths is None else lengths
     parts = []
-    scorer = None
     for sub, offset in searcher.leaf_searchers():
         reader = sub.reader()
         if (fieldname, btext) not in reader:
             continue
         ids, weights = _postings(reader.postings(fieldname, btext))
-        if scorer is None:
-            # one scorer serves every segment: arch's weightings (In_expB2, BM25) take their
-            # statistics from the whole index, and the field lengths come from each segment's
-            # column below
-            scorer = weighting.scorer(sub, fieldname, btext)
+        # one scorer serves every segment: arch's weightings (In_expB2, BM25) take their
+        # statistics from the whole index, and the field lengths come from each segment's
+        # column below
+        made = ("scorer", fieldname, btext, id(weighting))
+        if made not in cache:
+            cache[made] = (weighting, weighting.scorer(sub, fieldname, btext))
+        scorer = cache[made][1]
         column = None
         if isinstance(scorer, WeightLengthScorer):
             key = (id(reader), fieldname)

@@ -258,7 +258,9 @@ class _ManyWords(query.Or):
         from .whoosh_arrays import ScoredDocs, Unscored
 
         scored = context is None or context.weighting is not None
-        ids, scores, rest = self.arrays(searcher, context, {}, subs)
+        # the columns and scorers read are kept for the query's other segments
+        ids, scores, rest = self.arrays(searcher, context, self.__dict__.setdefault("_read", {}),
+                                        subs)
         found = ScoredDocs(ids, scores, scored, Unscored(rest) if rest else None)
         return found if found.is_active() else NullMatcher()
 
@@ -366,7 +368,7 @@ class _Expanded:
 
         from .whoosh_arrays import ScoredDocs, Unscored
 
-        ids, scores, rest = self.arrays(searcher, context, {})
+        ids, scores, rest = self.arrays(searcher, context, self.__dict__.setdefault("_read", {}))
         found = ScoredDocs(ids, scores, True, Unscored(rest) if rest else None)
         return found if found.is_active() else NullMatcher()
 
