@@ -255,6 +255,8 @@ class _ManyWords(query.Or):
     def _matcher(self, subs: list[query.Query], searcher: Searcher, context: Any) -> Any:
         from whoosh.matching import NullMatcher
 
+        if not any(_may_match(sub, searcher.reader()) for sub in subs):
+            return NullMatcher()  # six hundred words none of which is here: nothing to add
         from .whoosh_arrays import ScoredDocs, Unscored
 
         scored = context is None or context.weighting is not None
@@ -285,6 +287,16 @@ class _ManyWords(query.Or):
             else:
                 parts.append(matcher_arrays(sub.matcher(searcher, context), scored))
         return (*union(parts, searcher.doc_count_all(), self.boost, scored), rest)
+
+
+def _may_match(q: query.Query, reader: Any) -> bool:
+    """Whether ``q`` may match in ``reader``: False for a word, or a wildcard's words, that
+    the index does not hold."""
+    if type(q) is query.Term:
+        return (q.fieldname, q.text) in reader
+    if isinstance(q, _Expanded):
+        return any((q.fieldname, word) in reader for word in q.words)
+    return True
 
 
 class _ReadTooMuch(Exception):
