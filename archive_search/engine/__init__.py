@@ -42,6 +42,7 @@ WHOOSH_MODULES = frozenset({
     # reading and searching it
     "engine/whoosh_searcher.py", "engine/whoosh_query.py", "engine/whoosh_ranking.py",
     "engine/whoosh_search.py", "engine/whoosh_highlight.py", "engine/whoosh_postings.py",
+    "engine/whoosh_arrays.py",
 })
 
 #: A named analyser of the index (:meth:`Searcher.analyzer`): called with a text, it gives

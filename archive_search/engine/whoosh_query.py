@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from whoosh import qparser, query
-from whoosh.matching import ArrayUnionMatcher
+from whoosh.matching import IntersectionMatcher
+from whoosh.query.spans import SpanWrappingMatcher, bisect_spans
 from whoosh.searching import Searcher
 
 from ..errors import QueryError
@@ -35,6 +36,9 @@ MAX_SCAN = 200_000
 #: The most words the wildcards and ranges of one query may stand for together, each one also
 #: limited to ``search.max_expansions``.
 MAX_EXPANDED = 5_000
+#: The most places (postings) the words of a query's wildcards and ranges are scored in, about
+#: 0.15 s of reading: beyond them, their commonest words match without adding to the score.
+MAX_SCORED = 150_000
 #: A query of many optional words (a pasted paragraph) is answered by scoring every place its
 #: words occur, twice with feedback: above this many (about a second's work), its commonest
 #: words, which count least towards a match, are left out.
@@ -81,6 +85,7 @@ def compile_query(reading: QueryReading, searcher: Searcher, settings: Settings)
         if q is query.NullQuery:
             raise QueryError(NO_WORDS)
         q = _expand(q, searcher, search.max_expansions)
+        _score_within(q, searcher, compiled.warnings)
         if not reading.all_words:
             q = _within_postings(q, searcher, reading.words, compiled.warnings)
         if reading.phrase:
@@ -88,6 +93,7 @@ def compile_query(reading: QueryReading, searcher: Searcher, settings: Settings)
         if reading.variants:
             q = _with_name_variants(q, reading.variants, schema, search.variant_boost)
         compiled.query = q
+    compiled.query = compiled.query.accept(_Phrase.of)
     compiled.terms = sorted({(f, t.decode() if isinstance(t, bytes) else t)
                              for f, t in _safe_terms(compiled.query)})
     return compiled
@@ -145,7 +151,48 @@ def _expand(q: query.Query, searcher: Searcher, limit: int) -> query.Query:
             )
         return _Expanded.of(node, words, pattern)
 
-    return q.accept(expand)
+    def visit(node: query.Query) -> query.Query:
+        node = expand(node)
+        # the fields a wildcard is searched in ('*e' in title, body and tags) are added up
+        # with its words, not walked document by document through a union per field
+        if (type(node) is query.Or and not node.scale and not node.minmatch
+                and any(isinstance(sub, _Expanded) for sub in node.subqueries)
+                and not any(isinstance(sub, query.Not) for sub in node.subqueries)):
+            return _ManyWords(node.subqueries, boost=node.boost)
+        return node
+
+    return q.accept(visit)
+
+
+def _score_within(q: query.Query, searcher: Searcher, warnings: list[str]) -> None:
+    """Mark the commonest words of the query's wildcards and ranges as matched without
+    scoring (:attr:`_Expanded.unscored`) when scoring them all would read more than
+    MAX_SCORED postings: reading them costs about a second per million, and '*e' stands for
+    words in a million places at 194,000 articles. The rarest words are scored (they weigh
+    most, and cost least); articles holding only unscored words still match, and come after
+    the others. What was matched unscored is listed in ``warnings``."""
+    reader = searcher.reader()
+    nodes = [leaf for leaf in q.leaves() if isinstance(leaf, _Expanded)]
+    places = sorted((reader.doc_frequency(node.fieldname, word), n, word)
+                    for n, node in enumerate(nodes) for word in node.words)
+    total = 0
+    unscored: dict[int, list[bytes]] = {}
+    left_out: dict[str, Counter[str]] = {}
+    for count, n, word in places:
+        total += count
+        if total > MAX_SCORED:
+            unscored.setdefault(n, []).append(word)
+            text = word.decode("utf-8", "replace") if isinstance(word, bytes) else str(word)
+            left_out.setdefault(nodes[n].label, Counter())[text] += count
+    for n, words in unscored.items():
+        nodes[n].unscored = words
+    for label, counts in left_out.items():
+        named = [word for word, _ in counts.most_common()]
+        warnings.append(
+            f"'{label}' matches so many words that its {len(named):,} commonest count as a "
+            f"match but not towards the score, to answer in time (articles with only those "
+            f"come last): {', '.join(named[:10])}{' …' if len(named) > 10 else ''}; "
+            "name them or narrow the pattern to rank by them")
 
 
 def _within_postings(
@@ -191,11 +238,11 @@ def _within_postings(
 
 class _ManyWords(query.Or):
     """An Or of many parts (a question or a pasted paragraph, in every field) or of costly
-    ones (wildcards), matched by adding up their postings block by block
-    (:class:`_WordsMatcher`) rather than through Whoosh's tree of unions, which costs a few
-    times more per posting. Whoosh does the same above 1,024 parts; like Whoosh's then, it
-    has no coordination bonus. An Or with a NOT in it keeps Whoosh's matcher: a part that
-    scores nothing would count as no match."""
+    ones (wildcards), matched by adding up their words' postings as arrays
+    (:mod:`~archive_search.engine.whoosh_arrays`) rather than through Whoosh's tree of
+    unions, which costs a few times more per posting. Whoosh adds up parts in an array above
+    1,024 of them; like Whoosh's then, it has no coordination bonus. An Or with a NOT in it
+    keeps Whoosh's matcher: a NOT matches the documents its part does not."""
 
     @classmethod
     def of(cls, q: query.Or, cost: int) -> query.Query:
@@ -206,9 +253,50 @@ class _ManyWords(query.Or):
         return cls(q.subqueries, boost=q.boost, scale=q.scale)
 
     def _matcher(self, subs: list[query.Query], searcher: Searcher, context: Any) -> Any:
+        from whoosh.matching import NullMatcher
+
+        if not any(_may_match(sub, searcher.reader()) for sub in subs):
+            return NullMatcher()  # six hundred words none of which is here: nothing to add
+        from .whoosh_arrays import ScoredDocs, Unscored
+
         scored = context is None or context.weighting is not None
-        return _WordsMatcher([sub.matcher(searcher, context) for sub in subs],
-                             searcher.doc_count_all(), boost=self.boost, scored=scored)
+        # the columns and scorers read are kept for the query's other segments
+        ids, scores, rest = self.arrays(searcher, context, self.__dict__.setdefault("_read", {}),
+                                        subs)
+        found = ScoredDocs(ids, scores, scored, Unscored(rest) if rest else None)
+        return found if found.is_active() else NullMatcher()
+
+    def arrays(self, searcher: Searcher, context: Any, lengths: dict[Any, Any],
+               subs: list[query.Query] | None = None) -> Any:
+        """The documents of ``searcher`` any part matches and their scores added up, and the
+        words its wildcards match without scoring (see :class:`_Expanded`)."""
+        from .whoosh_arrays import matcher_arrays, term_arrays, union
+
+        scored = context is None or context.weighting is not None
+        weighting = context.weighting if context is not None else None
+        parts = []
+        rest: list[Any] = []
+        for sub in self.subqueries if subs is None else subs:
+            if type(sub) is query.Term:
+                parts.append(term_arrays(searcher, sub.fieldname, sub.text, weighting,
+                                         sub.boost, lengths))
+            elif isinstance(sub, (_Expanded, _ManyWords)):
+                ids, scores, unscored = sub.arrays(searcher, context, lengths)
+                parts.append((ids, scores))
+                rest.extend(unscored)
+            else:
+                parts.append(matcher_arrays(sub.matcher(searcher, context), scored))
+        return (*union(parts, searcher.doc_count_all(), self.boost, scored), rest)
+
+
+def _may_match(q: query.Query, reader: Any) -> bool:
+    """Whether ``q`` may match in ``reader``: False for a word, or a wildcard's words, that
+    the index does not hold."""
+    if type(q) is query.Term:
+        return (q.fieldname, q.text) in reader
+    if isinstance(q, _Expanded):
+        return any((q.fieldname, word) in reader for word in q.words)
+    return True
 
 
 class _ReadTooMuch(Exception):
@@ -235,7 +323,14 @@ class _CountingReader:
             yield word
 
     def lexicon(self, fieldname: str) -> Any:
-        return self._counted(self._reader.lexicon(fieldname))
+        """Every word of a field, for a leading '*': read whole from the segments' word
+        lists (:func:`~archive_search.engine.whoosh_arrays.field_words`), then counted."""
+        from .whoosh_arrays import field_words
+
+        words = None
+        if fieldname in self._reader.schema:
+            words = field_words(self._reader, fieldname)
+        return self._counted(self._reader.lexicon(fieldname) if words is None else words)
 
     def expand_prefix(self, fieldname: str, prefix: Any) -> Any:
         return self._counted(self._reader.expand_prefix(fieldname, prefix))
@@ -250,11 +345,14 @@ class _Expanded:
 
     Whoosh would look the words up again for every segment, count and highlight, and match
     them through a tree of one matcher per word, which costs seconds for a thousand words (a
-    leading-wildcard '*e' on Reuters took 11 s). Here they are matched by adding up their
-    postings block by block (Whoosh's array union), in one pass.
+    leading-wildcard '*e' on Reuters took 11 s). Here their postings are read, scored and added
+    up as arrays, in one pass (:mod:`~archive_search.engine.whoosh_arrays`).
     """
 
     words: list[bytes]
+    #: the commonest of the words, matched without adding to the score (see
+    #: :func:`_score_within`)
+    unscored: list[bytes]
     #: the pattern or range as typed, to name it in messages
     label: str
     fieldname: str
@@ -270,6 +368,7 @@ class _Expanded:
         expanded = copy.copy(node)
         expanded.__class__ = cls._classes[kind]
         expanded.words = words  # type: ignore[attr-defined]
+        expanded.unscored = []  # type: ignore[attr-defined]
         expanded.label = label  # type: ignore[attr-defined]
         return expanded
 
@@ -279,34 +378,145 @@ class _Expanded:
     def matcher(self, searcher: Searcher, context: Any = None) -> Any:
         from whoosh.matching import NullMatcher
 
-        reader = searcher.reader()
-        present = [query.Term(self.fieldname, word) for word in self.words
-                   if (self.fieldname, word) in reader]
-        if not present:
+        from .whoosh_arrays import ScoredDocs, Unscored
+
+        ids, scores, rest = self.arrays(searcher, context, self.__dict__.setdefault("_read", {}))
+        found = ScoredDocs(ids, scores, True, Unscored(rest) if rest else None)
+        return found if found.is_active() else NullMatcher()
+
+    def arrays(self, searcher: Searcher, context: Any, lengths: dict[Any, Any]) -> Any:
+        """The documents of ``searcher`` holding any of the scored words and their scores
+        added up, each word scored as a term of its own, as Whoosh's does (its "constant
+        score" falls back on the searcher's weighting); and the unscored words, each as
+        (segment reader, field, word, the segment's first document).
+
+        Each segment's are kept with the query: ``--explain`` asks again for the whole
+        index's, which are those of its segments one after the other."""
+        import numpy as np
+
+        from .whoosh_arrays import term_arrays, union
+
+        weighting = (context.weighting if context is not None else None) or searcher.weighting
+        if not searcher.is_atomic():
+            parts = [(self.arrays(sub, context, lengths), offset)
+                     for sub, offset in searcher.leaf_searchers()]
+            return (np.concatenate([ids + offset for (ids, _, _), offset in parts]),
+                    np.concatenate([scores for (_, scores, _), _ in parts]),
+                    [(reader, name, word, start + offset)
+                     for (_, _, rest), offset in parts for reader, name, word, start in rest])
+        done = self.__dict__.setdefault("_done", {})
+        key = (id(searcher.reader()), id(weighting))
+        if key not in done:
+            unscored = set(self.unscored)
+            parts = [term_arrays(searcher, self.fieldname, word, weighting, 1.0, lengths)
+                     for word in self.words if word not in unscored]
+            rest = [(searcher.reader(), self.fieldname, word, 0) for word in self.unscored]
+            # the reader and weighting are kept too, so that their ids stay theirs
+            done[key] = (searcher.reader(), weighting,
+                         (*union(parts, searcher.doc_count_all(), self.boost), rest))
+        return done[key][2]
+
+
+class _Phrase(query.Phrase):
+    """A phrase that repeats words ('oil price said oil price said …'), each distinct word
+    read once.
+
+    Whoosh intersects one postings reader per word of the phrase: forty-two readers for a
+    phrase of three words said fourteen times, each stepping through the documents of a
+    common word (2.4 s at 194,000 articles, issue 15). Here the intersection is of the
+    distinct words, rarest first; a document is looked at for positions only when each word
+    occurs in it as often as the phrase repeats it; and it scores what Whoosh's phrase does,
+    the score of each word of the phrase, repeats included."""
+
+    @classmethod
+    def of(cls, node: query.Query) -> query.Query:
+        if type(node) is not query.Phrase or len(set(node.words)) == len(node.words):
+            return node
+        phrase = copy.copy(node)
+        phrase.__class__ = cls
+        return phrase
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
+        from whoosh.matching import NullMatcher, WrappingMatcher
+
+        name = self.fieldname
+        if name not in searcher.schema:
             return NullMatcher()
-        if len(present) == 1:
-            return present[0].with_boost(self.boost).matcher(searcher, context)
-        # each word scored as a term of its own, as Whoosh's does (its "constant score" falls
-        # back on the searcher's weighting)
-        matchers = [term.matcher(searcher, context) for term in present]
-        return _WordsMatcher(matchers, searcher.doc_count_all(), boost=self.boost, scored=True)
+        field = searcher.schema[name]
+        if not field.format or not field.format.supports("positions"):
+            return super().matcher(searcher, context)  # Whoosh's own refusal
+        reader = searcher.reader()
+        try:
+            words = [field.to_bytes(word) for word in self.words]
+        except ValueError:
+            return NullMatcher()
+        if any((name, word) not in reader for word in words):
+            return NullMatcher()
+        distinct = sorted(set(words), key=lambda word: reader.doc_frequency(name, word))
+        matchers = [query.Term(name, word).matcher(searcher, context) for word in distinct]
+        times = [words.count(word) for word in distinct]
+        # a word's weight in a document is how often it occurs there, unless the field
+        # boosts it
+        counted = getattr(field.format, "field_boost", 1.0) == 1.0
+        m = _RepeatedPhraseMatcher(matchers, times, [distinct.index(w) for w in words],
+                                   self.slop, counted)
+        return WrappingMatcher(m, boost=self.boost) if self.boost != 1.0 else m
 
 
-class _WordsMatcher(ArrayUnionMatcher):
-    """Whoosh's array union, with its best possible score worked out once: a top-N search asks
-    for it every few matches, and Whoosh would ask each of the thousand words every time
-    (which cost more than the search) and leave out the boost."""
+def _phrase_spans(lists: list[list[Any]], slop: int) -> list[Any]:
+    """Where the spans of each list follow those of the list before, in order, at most
+    ``slop`` positions after (Whoosh's ordered SpanNear2 with a least distance of one)."""
+    found = lists[0]
+    for following in lists[1:]:
+        joined = set()
+        for before in found:
+            for after in following[bisect_spans(following, before.start):]:
+                if after.start > before.end + slop:
+                    break
+                if after.end < before.start - slop or after.start < before.start:
+                    continue
+                if 1 <= before.distance_to(after) <= slop:
+                    joined.add(before.to(after))
+        found = sorted(joined)
+        if not found:
+            break
+    return found
 
-    def __init__(self, submatchers: list[Any], doccount: int, boost: float,
-                 scored: bool) -> None:
-        self._best = max(m.max_quality() for m in submatchers) * boost if scored else 1.0
-        super().__init__(submatchers, doccount, boost=boost, scored=scored)
+
+class _RepeatedPhraseMatcher(SpanWrappingMatcher):  # type: ignore[misc]
+    """The documents of a :class:`_Phrase`: those of its distinct words (``matchers``, each
+    said ``times`` in the phrase, in the phrase's ``order``) where they make the phrase."""
+
+    def __init__(self, matchers: list[Any], times: list[int], order: list[int], slop: int,
+                 counted: bool) -> None:
+        self._matchers, self._times, self._order = matchers, times, order
+        self._slop, self._counted = slop, counted
+        both = matchers[0]
+        for m in matchers[1:]:
+            both = IntersectionMatcher(both, m)
+        super().__init__(both)
+
+    def copy(self) -> _RepeatedPhraseMatcher:
+        return type(self)([m.copy() for m in self._matchers], self._times, self._order,
+                          self._slop, self._counted)
+
+    def replace(self, minquality: float = 0) -> Any:
+        return self
+
+    def _get_spans(self) -> list[Any]:
+        matchers = self._matchers
+        if self._counted and any(times > 1 and m.weight() < times
+                                 for m, times in zip(matchers, self._times, strict=True)):
+            return []
+        spans = [m.spans() for m in matchers]
+        return _phrase_spans([spans[k] for k in self._order], self._slop)
+
+    def score(self) -> float:
+        return sum(m.score() * times
+                   for m, times in zip(self._matchers, self._times, strict=True))
 
     def supports_block_quality(self) -> bool:
         return False
-
-    def max_quality(self) -> float:
-        return self._best
 
 
 def _without_punctuation_terms(q: query.Query) -> query.Query:
