@@ -1,7 +1,7 @@
 """Scale benchmark (issue 15): arch against a raw Whoosh script on Reuters-21578 copied N times.
 
     python bench/bench_scale.py [--size 9] [--turns 1] [--keep DIR] [--corpora DIR]
-        [--no-hostile] [--no-raw-hostile] [--no-same-documents]
+        [--no-hostile] [--no-raw] [--no-raw-hostile] [--no-same-documents]
 
 Each copy of Reuters-21578 gets new ids (``<id>-c<k>``), its dates shifted by ``k`` whole years
 and its body sentences in another order (copy k takes the k-th permutation, so every run builds
@@ -209,6 +209,9 @@ def main() -> int:
     parser.add_argument("--hostile", action=argparse.BooleanOptionalAction, default=True,
                         help="time the hostile query table too (default: yes)")
     parser.add_argument("--keep", type=Path, help="build in DIR and leave it there")
+    parser.add_argument("--raw", action=argparse.BooleanOptionalAction, default=True,
+                        help="build and time the raw Whoosh script beside arch (default: yes; "
+                             "--no-raw: arch alone, every ratio blank)")
     parser.add_argument("--raw-hostile", action=argparse.BooleanOptionalAction, default=True,
                         help="time the raw script on the hostile queries too (up to "
                              f"{RAW_CAP} s each; default: yes)")
@@ -240,15 +243,18 @@ def main() -> int:
             for old in (raw_dir, arc):
                 shutil.rmtree(old, ignore_errors=True)
             raw_dir.mkdir()
-            raw_runs.append(run([py, "-c", bench_core.RAW_INDEX, str(jsonl), str(raw_dir), "2"]))
+            if args.raw:
+                raw_runs.append(run([py, "-c", bench_core.RAW_INDEX, str(jsonl), str(raw_dir),
+                                     "2"]))
             subprocess.run([*arch, "init", str(arc)], check=True, stderr=subprocess.DEVNULL,
                            env=ENV)
             # the archive as it is without the semantic extra; the vectors are timed apart
             set_semantic(arc, "off")
             arch_runs.append(run([*arch, "-a", str(arc), "import", str(jsonl)]))
+            raw_said = (f", raw {raw_runs[-1][0]:.0f} s ({raw_runs[-1][1]:.0f} MB)"
+                        if args.raw else "")
             print(f"import turn {turn + 1}: arch {arch_runs[-1][0]:.0f} s "
-                  f"({arch_runs[-1][1]:.0f} MB), raw {raw_runs[-1][0]:.0f} s "
-                  f"({raw_runs[-1][1]:.0f} MB)", file=sys.stderr)
+                  f"({arch_runs[-1][1]:.0f} MB){raw_said}", file=sys.stderr)
             if turn < args.turns - 1:
                 shutil.rmtree(raw_dir)
                 shutil.rmtree(arc)
@@ -256,8 +262,10 @@ def main() -> int:
         x = ["-a", str(arc)]
         rows.append((f"import + index ({args.turns} turns, median)",
                      statistics.median(s for s, _ in arch_runs), max(m for _, m in arch_runs),
-                     statistics.median(s for s, _ in raw_runs), max(m for _, m in raw_runs)))
-        rows.append(("index size (MB, not s)", du_mb(arc / "index"), 0.0, du_mb(raw_dir), 0.0))
+                     statistics.median(s for s, _ in raw_runs) if raw_runs else None,
+                     max(m for _, m in raw_runs) if raw_runs else None))
+        rows.append(("index size (MB, not s)", du_mb(arc / "index"), 0.0,
+                     du_mb(raw_dir) if args.raw else None, 0.0))
         if args.same_documents:
             same = tmp / "raw-same-documents"
             shutil.rmtree(same, ignore_errors=True)
@@ -278,7 +286,8 @@ def main() -> int:
         for label, query in ORDINARY:
             ours = median_run([*a, *x, "search", "-n", "10", "--format", "tsv", "--", query],
                               args.repeat)
-            raw = median_run([py, "-c", bench_core.RAW_SEARCH, str(raw_dir), query], args.repeat)
+            raw = (median_run([py, "-c", bench_core.RAW_SEARCH, str(raw_dir), query], args.repeat)
+                   if args.raw else (None, None))
             rows.append((label, *ours, *raw))
         first_id = records[0]["id"]
         rows.append((f"`arch related {first_id}`",
@@ -292,8 +301,8 @@ def main() -> int:
                 "source": "bench"}))
             adds.append(run([*a, *x, "import", str(one)], ok=(0,)))
             volckers.append(run([*a, *x, "search", "-n", "10", "--", "Paul Volcker"]))
-        raw_volcker = median_run([py, "-c", bench_core.RAW_SEARCH, str(raw_dir), "Paul Volcker"],
-                                 args.repeat)
+        raw_volcker = (median_run([py, "-c", bench_core.RAW_SEARCH, str(raw_dir), "Paul Volcker"],
+                                  args.repeat) if args.raw else (None, None))
         rows.append(("add one article, end to end", statistics.median(s for s, _ in adds),
                      max(m for _, m in adds), None, None))
         rows.append(("`Paul Volcker` right after adding one",
@@ -318,7 +327,7 @@ def main() -> int:
                 # (blank where the raw script fails, as on 1,000 nested brackets, or is still
                 # running after RAW_CAP seconds, which the label then says)
                 raw_ref: tuple[float | None, float | None] = (None, None)
-                if args.raw_hostile and not extra and "date:" not in query:
+                if args.raw and args.raw_hostile and not extra and "date:" not in query:
                     with contextlib.suppress(SystemExit):
                         raw_ref = run([py, "-c", bench_core.RAW_SEARCH, str(raw_dir), query],
                                       ok=(0,), cap=RAW_CAP)
