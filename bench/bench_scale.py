@@ -1,7 +1,7 @@
 """Scale benchmark (issue 15): arch against a raw Whoosh script on Reuters-21578 copied N times.
 
     python bench/bench_scale.py [--size 9] [--turns 1] [--keep DIR] [--corpora DIR]
-        [--no-hostile] [--no-raw] [--no-raw-hostile] [--no-same-documents]
+        [--no-hostile] [--no-raw] [--no-raw-hostile] [--no-same-documents] [--no-semantic]
 
 Each copy of Reuters-21578 gets new ids (``<id>-c<k>``), its dates shifted by ``k`` whole years
 and its body sentences in another order (copy k takes the k-th permutation, so every run builds
@@ -209,6 +209,9 @@ def main() -> int:
     parser.add_argument("--hostile", action=argparse.BooleanOptionalAction, default=True,
                         help="time the hostile query table too (default: yes)")
     parser.add_argument("--keep", type=Path, help="build in DIR and leave it there")
+    parser.add_argument("--semantic", action=argparse.BooleanOptionalAction, default=True,
+                        help="time the semantic extra's rows too, when it is installed "
+                             "(default: yes)")
     parser.add_argument("--raw", action=argparse.BooleanOptionalAction, default=True,
                         help="build and time the raw Whoosh script beside arch (default: yes; "
                              "--no-raw: arch alone, every ratio blank)")
@@ -308,7 +311,7 @@ def main() -> int:
         rows.append(("`Paul Volcker` right after adding one",
                      statistics.median(s for s, _ in volckers), max(m for _, m in volckers),
                      *raw_volcker))
-        if semantic.installed():  # issue 20: the optional extra's cost at this size
+        if args.semantic and semantic.installed():  # issue 20: the extra's cost at this size
             set_semantic(arc, "on")
             rows.append(("semantic extra: first `arch index` (every vector)",
                          *run([*a, *x, "index"], ok=(0,)), None, None))
