@@ -89,6 +89,8 @@ def test_hits_sorted_by_date_keep_their_relevance_score(archive, news):
         by_date = archive.search("Vladivostok train", sort=sort)
         assert {h.id: h.score for h in by_date.hits} == pytest.approx(relevant)
         assert all(0 < h.score < 1000 for h in by_date.hits)
+    everything = {h.id: h.score for h in archive.search("*").hits}
+    assert {h.id: h.score for h in archive.search("*", sort="newest").hits} == everything
 
 
 def test_limit_offset_and_total(archive, news):

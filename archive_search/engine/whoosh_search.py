@@ -167,8 +167,9 @@ class WhooshRanking:
         self._tiers.append((q, results, asked is None or len(found) < asked))
         extras = feedback.extras if feedback is not None else {}
         self._feedback = feedback or self._feedback
-        if by_date:
-            relevance = self._scores_at(q, [hit.docnum for hit in found])
+        if by_date:  # every article ('*') scores its boost: no second pass over them all
+            relevance = ({hit.docnum: q.boost for hit in found} if isinstance(q, query.Every)
+                         else self._scores_at(q, [hit.docnum for hit in found]))
             scored = [(hit, relevance.get(hit.docnum, 0.0)) for hit in found]
         else:
             scored = [(hit, float(hit.score or 0.0) + extras.get(hit.docnum, 0.0))
