@@ -25,6 +25,8 @@ from whoosh.matching import FilterMatcher, Matcher
 from whoosh.scoring import WeightLengthScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
+from .whoosh_ranking import length_bytes
+
 if TYPE_CHECKING:
     from whoosh.searching import Searcher
 
@@ -243,20 +245,15 @@ def _each(scorer: Any, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 def _read_length_column(reader: Any, fieldname: str) -> np.ndarray | None:
     """The field-length bytes of every document of a segment (the column Whoosh's
-    ``doc_field_length`` reads), or None when they cannot be read whole."""
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-    perdoc = getattr(reader, "_perdoc", None)
-    if perdoc is None or not hasattr(perdoc, "_cached_reader"):
-        return None
-    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if getattr(column, "_typecode", None) != "B" or not hasattr(column, "_dbfile"):
+    ``doc_field_length`` reads, as :func:`~.whoosh_ranking.length_bytes` keeps it per open
+    segment), as numbers; None when they cannot be read whole."""
+    raw = length_bytes(reader, fieldname)
+    if raw is None:
         return None
     doccount = reader.doc_count_all()
     lengths = np.zeros(doccount + 1, dtype=np.float64)
-    count = min(column._count, doccount + 1)
-    raw = column._dbfile.get(column._basepos, count)
-    lengths[:count] = np.frombuffer(bytes(raw), dtype=np.uint8)
+    count = min(len(raw), doccount + 1)
+    lengths[:count] = np.frombuffer(bytes(raw[:count]), dtype=np.uint8)
     return lengths
 
 

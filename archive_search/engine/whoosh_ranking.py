@@ -74,7 +74,7 @@ class _InExpB2Scorer(scoring.WeightLengthScorer):
         self.avg = parent.avg_field_length(fieldname) or 1.0
         self.c = c
         self.setup(searcher, fieldname, text)
-        self._lengths = _length_bytes(searcher.reader(), fieldname)
+        self._lengths = length_bytes(searcher.reader(), fieldname)
         self._norms = _norms(c, self.avg)
 
     def score(self, matcher: Any) -> float:
@@ -105,7 +105,7 @@ def _norms(c: float, avg: float) -> tuple[float, ...]:
 _LENGTHS: weakref.WeakKeyDictionary[Any, dict[str, bytes | None]] = weakref.WeakKeyDictionary()
 
 
-def _length_bytes(reader: Any, fieldname: str) -> bytes | None:
+def length_bytes(reader: Any, fieldname: str) -> bytes | None:
     """The length byte of ``fieldname`` in every document of a segment (``reader``), as
     its lengths column holds them, read once per open segment; None where the segment is not
     one of Whoosh's own (then Whoosh's look-up is used, as for a byte of 0, which stands for

@@ -167,9 +167,8 @@ class WhooshRanking:
         self._tiers.append((q, results, asked is None or len(found) < asked))
         extras = feedback.extras if feedback is not None else {}
         self._feedback = feedback or self._feedback
-        if by_date:  # every article ('*') scores its boost: no second pass over them all
-            relevance = ({hit.docnum: q.boost for hit in found} if isinstance(q, query.Every)
-                         else self._scores_at(q, [hit.docnum for hit in found]))
+        if by_date:
+            relevance = self._scores_at(q, [hit.docnum for hit in found])
             scored = [(hit, relevance.get(hit.docnum, 0.0)) for hit in found]
         else:
             scored = [(hit, float(hit.score or 0.0) + extras.get(hit.docnum, 0.0))
@@ -249,7 +248,10 @@ class WhooshRanking:
         return {docnum: sorted(found, key=lambda p: -p[1]) for docnum, found in parts.items()}
 
     def _scores_at(self, q: query.Query, docnums: list[int]) -> dict[int, float]:
-        """``q``'s score for each of ``docnums`` it matches."""
+        """``q``'s score for each of ``docnums`` it matches; every article for ``'*'``, which
+        scores its boost (its matcher would list every article first)."""
+        if isinstance(q, query.Every):
+            return dict.fromkeys(docnums, q.boost)
         scores: dict[int, float] = {}
         matcher = q.matcher(self._searcher)
         for docnum in sorted(set(docnums)):
